@@ -1,0 +1,1 @@
+"""The ``voipbin`` command: ``serve``, ``migrate``, and (with the SDK) resource commands."""

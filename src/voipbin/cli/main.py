@@ -1,0 +1,68 @@
+"""``voipbin``: run the server, migrate its database."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="VoIPBIN API server and tools.")
+
+
+def _settings(**overrides: object) -> object:
+    from voipbin.server.settings import Settings
+
+    try:
+        return Settings.from_env(os.environ, **overrides)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [VOIPBIN_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [VOIPBIN_PORT].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Server processes [VOIPBIN_WORKERS].")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database URL [VOIPBIN_DATABASE_URL].")
+    ] = None,
+) -> None:
+    """Start the API server (migrating an empty database first)."""
+    from voipbin.server.serve import configure_logging
+    from voipbin.server.serve import serve as run
+    from voipbin.server.settings import Settings
+
+    settings = _settings(host=host, port=port, workers=workers, database_url=database_url)
+    assert isinstance(settings, Settings)
+    configure_logging(settings.log_level)
+    run(settings)
+
+
+@app.command()
+def migrate(
+    database_url: Annotated[
+        str | None, typer.Option(help="Database URL [VOIPBIN_DATABASE_URL].")
+    ] = None,
+) -> None:
+    """Apply the database migrations."""
+    from voipbin.server.serve import configure_logging
+    from voipbin.server.serve import migrate as run
+    from voipbin.server.settings import Settings
+
+    settings = _settings(database_url=database_url)
+    assert isinstance(settings, Settings)
+    configure_logging(settings.log_level)
+    revision = run(settings)
+    typer.echo(f"database at revision {revision}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

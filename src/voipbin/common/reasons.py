@@ -1,0 +1,133 @@
+"""The reason catalog: every error reason the API can answer with, as one data table.
+
+Each row is ``(reason, http status, canonical status, message)``. The catalog is append-only:
+a reason, once published, keeps its name, code and status. Names follow the public VoIPBIN
+catalog where it has one. The docs page ``docs/reasons.md`` is generated from this table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Status(StrEnum):
+    """Canonical statuses of the error envelope."""
+
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    PAYMENT_REQUIRED = "PAYMENT_REQUIRED"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    FAILED_PRECONDITION = "FAILED_PRECONDITION"
+    RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED"
+    INTERNAL = "INTERNAL"
+    UNAVAILABLE = "UNAVAILABLE"
+
+
+class Reason(NamedTuple):
+    """One row of the catalog."""
+
+    name: str
+    http: int
+    status: Status
+    message: str
+
+
+_S = Status
+
+CATALOG: tuple[Reason, ...] = (
+    # generic
+    Reason("INVALID_ARGUMENT", 400, _S.INVALID_ARGUMENT, "A field of the request is not valid."),
+    Reason("INVALID_ID", 400, _S.INVALID_ARGUMENT, "The id in the path is not a valid UUID."),
+    Reason("INVALID_JSON_BODY", 400, _S.INVALID_ARGUMENT, "The request body is not a JSON object."),
+    Reason(
+        "INVALID_REQUEST_PARAMETER", 400, _S.INVALID_ARGUMENT,
+        "A query parameter of the request is not valid.",
+    ),
+    Reason(
+        "MISSING_REQUEST_PARAMETER", 400, _S.INVALID_ARGUMENT,
+        "A required parameter of the request is missing.",
+    ),
+    Reason(
+        "UNPROCESSABLE_ENTITY", 422, _S.INVALID_ARGUMENT,
+        "The request refers to something that does not exist or cannot be used.",
+    ),
+    Reason(
+        "AUTHENTICATION_REQUIRED", 401, _S.UNAUTHENTICATED,
+        "This request needs credentials: a bearer token or an access key.",
+    ),
+    Reason(
+        "INVALID_CREDENTIALS", 401, _S.UNAUTHENTICATED,
+        "The credentials are not valid, have expired or were revoked.",
+    ),
+    Reason(
+        "INSUFFICIENT_BALANCE", 402, _S.PAYMENT_REQUIRED,
+        "The customer's balance cannot pay for this operation.",
+    ),
+    Reason(
+        "PERMISSION_DENIED", 403, _S.PERMISSION_DENIED,
+        "The caller's permission does not allow this operation.",
+    ),
+    Reason("RESOURCE_NOT_FOUND", 404, _S.NOT_FOUND, "The resource was not found."),
+    Reason("ROUTE_NOT_FOUND", 404, _S.NOT_FOUND, "No route matches this path."),
+    Reason(
+        "METHOD_NOT_ALLOWED", 405, _S.NOT_FOUND,
+        "This route does not accept this method; the Allow header lists those it does.",
+    ),
+    Reason("ALREADY_EXISTS", 409, _S.ALREADY_EXISTS, "The resource already exists."),
+    Reason("STATE_INVALID", 409, _S.FAILED_PRECONDITION, "The resource is not in a state that allows this."),
+    Reason(
+        "IDEMPOTENCY_KEY_IN_USE", 409, _S.FAILED_PRECONDITION,
+        "A request with this idempotency key is still running.",
+    ),
+    Reason(
+        "RATE_LIMIT_EXCEEDED", 429, _S.RESOURCE_EXHAUSTED,
+        "Too many requests; retry after the time the Retry-After header gives.",
+    ),
+    Reason("INTERNAL", 500, _S.INTERNAL, "The server failed to handle this request."),
+    Reason("BAD_GATEWAY", 502, _S.UNAVAILABLE, "A system the server depends on failed."),
+    Reason(
+        "SERVICE_UNAVAILABLE", 503, _S.UNAVAILABLE,
+        "A backend the server needs is unreachable; try again shortly.",
+    ),
+    Reason(
+        "REQUEST_TIMEOUT", 503, _S.UNAVAILABLE,
+        "A backend the server needs did not answer in time; try again shortly.",
+    ),
+    # customer
+    Reason("CUSTOMER_NOT_FOUND", 404, _S.NOT_FOUND, "The customer was not found."),
+    Reason(
+        "CUSTOMER_STATE_INVALID", 409, _S.FAILED_PRECONDITION,
+        "The customer is not in a state that allows this.",
+    ),
+    Reason("ACCESSKEY_NOT_FOUND", 404, _S.NOT_FOUND, "The access key was not found."),
+    Reason(
+        "ACCESSKEY_STATE_INVALID", 409, _S.FAILED_PRECONDITION,
+        "The access key is not in a state that allows this.",
+    ),
+    # agent
+    Reason("AGENT_NOT_FOUND", 404, _S.NOT_FOUND, "The agent was not found."),
+    Reason(
+        "AGENT_ALREADY_EXISTS", 409, _S.ALREADY_EXISTS,
+        "An agent with this username already exists.",
+    ),
+    Reason(
+        "AGENT_STATE_INVALID", 409, _S.FAILED_PRECONDITION,
+        "The agent is not in a state that allows this.",
+    ),
+    # tag
+    Reason("TAG_NOT_FOUND", 404, _S.NOT_FOUND, "The tag was not found."),
+    Reason(
+        "TAG_STATE_INVALID", 409, _S.FAILED_PRECONDITION,
+        "The tag is not in a state that allows this.",
+    ),
+)
+
+REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}
+
+
+def reason(name: str) -> Reason:
+    """The catalog row of a reason; ``KeyError`` for a reason that is not in the catalog."""
+    return REASONS[name]

@@ -1,0 +1,69 @@
+"""What a resource declares about itself: its schemas, path, verbs, filters and actions.
+
+Models use Python types (``UUID``, aware ``datetime``, ``None`` for the empty UUID and for the
+``9999-01-01`` sentinel); :mod:`voipbin.models.wire` derives the wire form from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, Literal, TypeVar
+
+import msgspec
+
+M = TypeVar("M", bound=msgspec.Struct)
+
+Verb = Literal["list", "get", "create", "update", "delete"]
+ALL_VERBS: frozenset[Verb] = frozenset({"list", "get", "create", "update", "delete"})
+
+FilterKind = Literal["uuid", "text", "enum", "bool"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """An extra list filter (a query parameter compared for equality with a field)."""
+
+    name: str
+    kind: FilterKind
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """An extra operation on one resource, ``POST|PUT <path>/{id}/<name>``."""
+
+    name: str
+    method: Literal["POST", "PUT"]
+    body: type[msgspec.Struct] | None
+    returns_resource: bool = True
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ResourceSpec(Generic[M]):
+    """The public declaration of a resource."""
+
+    name: str
+    """Singular, snake_case: ``tag``, ``agent``, ``call``."""
+    plural: str
+    """The path segment: ``tags``."""
+    model: type[M]
+    create: type[msgspec.Struct] | None = None
+    update: type[msgspec.Struct] | None = None
+    verbs: frozenset[Verb] = ALL_VERBS
+    statuses: tuple[str, ...] = ()
+    """The values of ``status`` where the resource has one (enables the ``status`` filter)."""
+    filters: tuple[Filter, ...] = ()
+    actions: tuple[Action, ...] = ()
+    summary: str = ""
+    customer_scoped: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return f"/v1.0/{self.plural}"
+
+    @property
+    def title(self) -> str:
+        return self.name.replace("_", " ")

@@ -1,0 +1,10 @@
+"""Every resource the API serves, in the order the docs list them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voipbin.models.base import ResourceSpec
+from voipbin.models.tag import TAGS
+
+RESOURCES: tuple[ResourceSpec[Any], ...] = (TAGS,)

@@ -1,0 +1,132 @@
+"""``create_app(settings)``: the ASGI application."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from voipbin.common.errors import ApiError, Unavailable
+from voipbin.server.auth.credentials import Authenticator
+from voipbin.server.auth.identity import Identity
+from voipbin.server.auth.passwords import Passwords
+from voipbin.server.auth.routes import auth_routes
+from voipbin.server.errors import EXCEPTION_HANDLERS
+from voipbin.server.middleware.request_context import RequestContextMiddleware
+from voipbin.server.openapi import openapi_document
+from voipbin.server.resources.registry import SERVER_RESOURCES
+from voipbin.server.resources.routes import json_response, resource_routes
+from voipbin.server.resources.service import ResourceService
+from voipbin.server.settings import Settings
+from voipbin.server.storage.clock import CreationClock, Now, utc_now
+from voipbin.server.storage.database import Database, open_database
+from voipbin.server.storage.repository import Repository
+
+log = logging.getLogger("voipbin.server")
+
+EXPOSED_HEADERS = [
+    "X-Request-Id",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "RateLimit",
+    "RateLimit-Policy",
+    "Location",
+    "ETag",
+    "Idempotent-Replayed",
+]
+
+
+@dataclass
+class AppState:
+    """Everything a running app holds, built once by ``create_app``."""
+
+    settings: Settings
+    db: Database
+    clock: CreationClock
+    identity: Identity
+    auth: Authenticator
+    services: dict[str, ResourceService[Any]]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    now: Now = utc_now,
+    passwords: Passwords | None = None,
+) -> Starlette:
+    """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests."""
+    db = open_database(settings.database_url, timeout=settings.database_timeout)
+    clock = CreationClock(now)
+    identity = Identity(settings, db, clock, passwords or Passwords())
+    auth = Authenticator(identity)
+    services = {
+        r.spec.name: ResourceService(
+            r, Repository(db, r.table, [f for f in r.spec.model.__struct_fields__], clock)
+        )
+        for r in SERVER_RESOURCES
+    }
+    state = AppState(settings, db, clock, identity, auth, services)
+
+    async def health(request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def ready(request: Request) -> Response:
+        await db.ping()
+        return json_response({"status": "ready"})
+
+    document = openapi_document([r.spec for r in SERVER_RESOURCES])
+
+    async def openapi(request: Request) -> Response:
+        return json_response(document)
+
+    routes: list[BaseRoute] = [
+        Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        *auth_routes(identity),
+    ]
+    for service in services.values():
+        routes.extend(resource_routes(service, auth))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            await identity.ensure_ready()
+        except Unavailable:
+            log.warning("the database is unreachable; serving 503s until it answers")
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(RequestContextMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
+                allow_headers=["*"],
+                expose_headers=EXPOSED_HEADERS,
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.voipbin = state
+    return app
+
+
+__all__ = ["ApiError", "AppState", "create_app"]

@@ -1,0 +1,1 @@
+"""Identity: who is calling (principal), how they prove it (credentials), and login."""

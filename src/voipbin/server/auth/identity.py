@@ -1,0 +1,128 @@
+"""Customers and agents as far as authentication needs them: the first super-admin, the
+signing secret, password login, and the principal behind a token (cached for seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+from voipbin.common.errors import Unauthenticated
+from voipbin.common.permissions import Permission
+from voipbin.server.auth.passwords import Passwords
+from voipbin.server.auth.principal import Principal
+from voipbin.server.auth.tokens import Tokens
+from voipbin.server.settings import Settings
+from voipbin.server.storage.clock import CreationClock
+from voipbin.server.storage.database import Database, UniqueViolation
+from voipbin.server.storage.repository import Repository
+from voipbin.server.storage.system import SystemValues
+from voipbin.server.storage.tables import agent_agents, customer_customers
+
+log = logging.getLogger("voipbin.server")
+
+_PRINCIPAL_COLUMNS = ("id", "customer_id", "permission", "username")
+_LOGIN_COLUMNS = ("id", "customer_id", "password_hash", "username")
+
+
+class Identity:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: CreationClock,
+        passwords: Passwords,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.passwords = passwords
+        self.customers = Repository(db, customer_customers, ("id",), clock)
+        self.agents = Repository(db, agent_agents, ("id",), clock)
+        self.system = SystemValues(db)
+        self._tokens: Tokens | None = None
+        self._ready = asyncio.Lock()
+        self._monotonic = monotonic
+        self._principals: dict[str, tuple[Principal | None, float]] = {}
+
+    async def tokens(self) -> Tokens:
+        """The token signer, once the database has given (or taken) the secret."""
+        if self._tokens is None:
+            await self.ensure_ready()
+        assert self._tokens is not None
+        return self._tokens
+
+    async def ensure_ready(self) -> None:
+        """Create the first super-admin and the signing secret if the database has none."""
+        async with self._ready:
+            if self._tokens is not None:
+                return
+            await self._bootstrap()
+            secret = self.settings.jwt_secret or await self.system.get_or_set(
+                "jwt_secret", secrets.token_urlsafe(48)
+            )
+            self._tokens = Tokens(secret, self.settings.jwt_ttl_seconds)
+
+    async def _bootstrap(self) -> None:
+        username = self.settings.bootstrap_username
+        if await self.agents.find(("id",), {"username": username}) is not None:
+            return
+        password = self.settings.bootstrap_password or secrets.token_urlsafe(12)
+        customer = await self.customers.insert(
+            {"name": "Project", "detail": "Created on first start.", "status": "active",
+             "billing_account_id": "00000000-0000-0000-0000-000000000000"}
+        )
+        try:
+            await self.agents.insert(
+                {
+                    "customer_id": customer[0],
+                    "username": username,
+                    "password_hash": self.passwords.hash(password),
+                    "name": "Super admin",
+                    "permission": int(Permission.PROJECT_SUPER_ADMIN),
+                    "ring_method": "ringall",
+                    "status": "offline",
+                    "tag_ids": "[]",
+                    "addresses": "[]",
+                }
+            )
+        except UniqueViolation:
+            return  # another process bootstrapped first
+        if self.settings.bootstrap_password:
+            log.warning("created the super-admin agent %s", username)
+        else:
+            # Printed once, on purpose: there is no other way to learn it.
+            log.warning("created the super-admin agent %s with password %s", username, password)
+
+    async def login(self, username: str, password: str) -> str:
+        """A token for the agent, or ``401 INVALID_CREDENTIALS`` (in the same time either way)."""
+        tokens = await self.tokens()
+        row = await self.agents.find(_LOGIN_COLUMNS, {"username": username})
+        stored = None if row is None else str(row[2])
+        if not self.passwords.verify(stored, password) or row is None:
+            raise Unauthenticated("INVALID_CREDENTIALS")
+        return tokens.issue(str(row[0]), str(row[1]), self.clock.now())
+
+    async def principal(self, agent_id: str) -> Principal:
+        """The live agent a token names, re-read at most every ``auth_cache_seconds``."""
+        now = self._monotonic()
+        cached = self._principals.get(agent_id)
+        if cached is None or cached[1] <= now:
+            row = await self.agents.find(_PRINCIPAL_COLUMNS, {"id": agent_id})
+            principal = None if row is None else Principal(
+                agent_id=str(row[0]),
+                customer_id=str(row[1]),
+                permission=Permission(int(row[2])),
+                username=str(row[3]),
+            )
+            if len(self._principals) > 10_000:
+                self._principals.clear()
+            cached = self._principals[agent_id] = (
+                principal, now + self.settings.auth_cache_seconds
+            )
+        if cached[0] is None:
+            raise Unauthenticated("INVALID_CREDENTIALS")
+        return cached[0]

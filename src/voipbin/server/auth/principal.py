@@ -1,0 +1,34 @@
+"""The authenticated caller of a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voipbin.common.errors import PermissionDenied
+from voipbin.common.permissions import Permission
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An agent acting for a customer, with that agent's permission bits."""
+
+    agent_id: str
+    customer_id: str
+    permission: Permission
+    username: str = ""
+
+    @property
+    def is_super_admin(self) -> bool:
+        return bool(self.permission & Permission.PROJECT_SUPER_ADMIN)
+
+    def require(self, allowed: Permission) -> None:
+        """Raise ``403 PERMISSION_DENIED`` unless the caller holds one of ``allowed``'s bits.
+
+        Super-admins hold every permission.
+        """
+        if not (self.is_super_admin or self.permission & allowed):
+            raise PermissionDenied()
+
+    def sees(self, customer_id: str) -> bool:
+        """Whether this caller may see a resource of ``customer_id`` (404 otherwise)."""
+        return self.is_super_admin or customer_id == self.customer_id

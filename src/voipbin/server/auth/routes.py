@@ -1,0 +1,31 @@
+"""``POST /auth/login``: a username and password for a token."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from voipbin.server.auth.identity import Identity
+from voipbin.server.resources.body import decode_body
+from voipbin.server.resources.routes import json_response
+
+
+class LoginRequest(msgspec.Struct, kw_only=True):
+    username: str
+    password: str
+
+
+class LoginResponse(msgspec.Struct, kw_only=True):
+    username: str
+    token: str
+
+
+def auth_routes(identity: Identity) -> list[Route]:
+    async def login(request: Request) -> Response:
+        body = decode_body(await request.body(), LoginRequest)
+        token = await identity.login(body.username, body.password)
+        return json_response(LoginResponse(username=body.username, token=token))
+
+    return [Route("/auth/login", login, methods=["POST"])]

@@ -1,0 +1,186 @@
+"""The OpenAPI 3.1 document, generated from the resource declarations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+import voipbin
+from voipbin.common.reasons import CATALOG, Status
+from voipbin.models.base import ResourceSpec
+from voipbin.models.wire import wire_struct
+
+_REF = "#/components/schemas/{name}"
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "reason", "message", "request_id", "details"],
+            "properties": {
+                "status": {"type": "string", "enum": [s.value for s in Status]},
+                "reason": {"type": "string", "enum": [r.name for r in CATALOG]},
+                "message": {"type": "string"},
+                "request_id": {"type": "string"},
+                "details": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    },
+}
+
+_LIST_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1},
+     "description": "Items per page, 1-100 (larger values are clamped to 100)."},
+    {"name": "page_token", "in": "query", "schema": {"type": "string"},
+     "description": "List items created before this timestamp (a next_page_token)."},
+    {"name": "customer_id", "in": "query", "schema": {"type": "string", "format": "uuid"}},
+    {"name": "tm_create_from", "in": "query", "schema": {"type": "string"}},
+    {"name": "tm_create_to", "in": "query", "schema": {"type": "string"}},
+    {"name": "deleted", "in": "query",
+     "schema": {"type": "string", "enum": ["false", "true", "all"], "default": "false"}},
+]
+
+
+def _error(code: int, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": _REF.format(name="Error")}}},
+    }
+
+
+def _json(ref: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": _REF.format(name=ref)}}},
+    }
+
+
+def _body(ref: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": _REF.format(name=ref)}}},
+    }
+
+
+_COMMON_ERRORS = {
+    "400": _error(400, "Malformed request."),
+    "401": _error(401, "Missing or bad credentials."),
+    "403": _error(403, "Not allowed."),
+    "429": _error(429, "Rate limited."),
+    "503": _error(503, "A backend is unavailable."),
+}
+
+
+def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str, Any]:
+    model = names[wire_struct(spec.model)]
+    tag = spec.title.capitalize()
+    collection: dict[str, Any] = {}
+    item: dict[str, Any] = {}
+    id_parameter = [{"name": "id", "in": "path", "required": True,
+                     "schema": {"type": "string", "format": "uuid"}}]
+    not_found = {"404": _error(404, f"No such {spec.title}.")}
+    if "list" in spec.verbs:
+        parameters = list(_LIST_PARAMETERS)
+        if spec.statuses:
+            parameters.append({"name": "status", "in": "query",
+                               "schema": {"type": "string", "enum": list(spec.statuses)}})
+        for f in spec.filters:
+            schema: dict[str, Any] = {"type": "string"}
+            if f.values:
+                schema["enum"] = list(f.values)
+            parameters.append({"name": f.name, "in": "query", "schema": schema})
+        collection["get"] = {
+            "tags": [tag], "summary": f"List {spec.plural}", "operationId": f"list_{spec.plural}",
+            "parameters": parameters,
+            "responses": {"200": _json(f"{model}Page", f"A page of {spec.plural}."),
+                          **_COMMON_ERRORS},
+        }
+    if "create" in spec.verbs and spec.create is not None:
+        collection["post"] = {
+            "tags": [tag], "summary": f"Create a {spec.title}",
+            "operationId": f"create_{spec.name}",
+            "requestBody": _body(names[spec.create]),
+            "responses": {"201": _json(model, f"The new {spec.title}."), **_COMMON_ERRORS},
+        }
+    if "get" in spec.verbs:
+        item["get"] = {
+            "tags": [tag], "summary": f"Get a {spec.title}", "operationId": f"get_{spec.name}",
+            "parameters": id_parameter,
+            "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS,
+                          **not_found},
+        }
+    if "update" in spec.verbs and spec.update is not None:
+        item["put"] = {
+            "tags": [tag], "summary": f"Update a {spec.title}",
+            "operationId": f"update_{spec.name}", "parameters": id_parameter,
+            "requestBody": _body(names[spec.update]),
+            "responses": {"200": _json(model, f"The updated {spec.title}."), **_COMMON_ERRORS,
+                          **not_found,
+                          "409": _error(409, f"The {spec.title} is deleted.")},
+        }
+    if "delete" in spec.verbs:
+        item["delete"] = {
+            "tags": [tag], "summary": f"Delete a {spec.title}",
+            "operationId": f"delete_{spec.name}", "parameters": id_parameter,
+            "responses": {"204": {"description": "Deleted (soft: tm_delete is set)."},
+                          **_COMMON_ERRORS, **not_found},
+        }
+    paths = {}
+    if collection:
+        paths[spec.path] = collection
+    if item:
+        paths[f"{spec.path}/{{id}}"] = item
+    return paths
+
+
+def openapi_document(resources: Sequence[ResourceSpec[Any]]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the server serving ``resources``."""
+    from voipbin.server.auth.routes import LoginRequest, LoginResponse
+
+    types: list[Any] = [LoginRequest, LoginResponse]
+    for spec in resources:
+        types.append(wire_struct(spec.model))
+        types.extend(t for t in (spec.create, spec.update) if t is not None)
+    _, components = msgspec.json.schema_components(types, ref_template=_REF)
+    names = {t: t.__name__ for t in types}
+    for spec in resources:
+        model = names[wire_struct(spec.model)]
+        components[f"{model}Page"] = {
+            "type": "object",
+            "required": ["result", "next_page_token"],
+            "properties": {
+                "result": {"type": "array", "items": {"$ref": _REF.format(name=model)}},
+                "next_page_token": {
+                    "type": "string",
+                    "description": "tm_create of the last item; empty on the last page.",
+                },
+            },
+        }
+    components["Error"] = _ERROR_SCHEMA
+    paths: dict[str, Any] = {
+        "/auth/login": {
+            "post": {
+                "tags": ["Auth"], "summary": "Log in", "operationId": "login", "security": [],
+                "requestBody": _body("LoginRequest"),
+                "responses": {"200": _json("LoginResponse", "A bearer token."),
+                              **_COMMON_ERRORS},
+            }
+        }
+    }
+    for spec in resources:
+        paths.update(_resource_paths(spec, names))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "VoIPBIN API", "version": voipbin.__version__},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,77 @@
+"""Parsing a list request's query parameters (CONVENTIONS.md §4-5) into a ``ListQuery``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from voipbin.common.errors import InvalidArgument
+from voipbin.common.ids import canonical_id
+from voipbin.common.pagination import parse_page_size, parse_page_token, parse_query_timestamp
+from voipbin.models.base import Filter, ResourceSpec
+from voipbin.server.auth.principal import Principal
+from voipbin.server.storage.repository import Deleted, ListQuery
+
+_DELETED: tuple[Deleted, ...] = ("false", "true", "all")
+
+
+def _bad(name: str, description: str) -> InvalidArgument:
+    return InvalidArgument.field(name, description, "INVALID_REQUEST_PARAMETER")
+
+
+def _id(name: str, text: str) -> str:
+    try:
+        return canonical_id(text)
+    except ValueError:
+        raise _bad(name, "must be a UUID") from None
+
+
+def _filter_value(spec: Filter, text: str) -> Any:
+    if spec.kind == "uuid":
+        return _id(spec.name, text)
+    if spec.kind == "enum" and text not in spec.values:
+        raise _bad(spec.name, f"must be one of: {', '.join(spec.values)}")
+    if spec.kind == "bool":
+        if text not in ("true", "false"):
+            raise _bad(spec.name, "must be true or false")
+        return text == "true"
+    return text
+
+
+def parse_list_query(
+    resource: ResourceSpec[Any], params: Mapping[str, str], principal: Principal
+) -> ListQuery | None:
+    """The query a list request asks for; ``None`` when it can only be empty (another
+    customer's items asked for by someone who may not see them)."""
+    limit = parse_page_size(params.get("page_size"))
+    before = parse_page_token(params.get("page_token"))
+    equals: dict[str, Any] = {}
+    customer_id: str | None = None
+    if resource.customer_scoped:
+        customer_id = principal.customer_id
+        wanted = params.get("customer_id")
+        if wanted:
+            wanted = _id("customer_id", wanted)
+            if not principal.sees(wanted):
+                return None
+            customer_id = wanted
+    status = params.get("status")
+    if status and resource.statuses:
+        equals["status"] = _filter_value(Filter("status", "enum", resource.statuses), status)
+    for extra in resource.filters:
+        text = params.get(extra.name)
+        if text:
+            equals[extra.name] = _filter_value(extra, text)
+    deleted = params.get("deleted") or "false"
+    if deleted not in _DELETED:
+        raise _bad("deleted", "must be false, true or all")
+    from_text, to_text = params.get("tm_create_from"), params.get("tm_create_to")
+    return ListQuery(
+        limit=limit + 1,
+        customer_id=customer_id,
+        equals=equals,
+        tm_create_from=parse_query_timestamp("tm_create_from", from_text) if from_text else None,
+        tm_create_to=parse_query_timestamp("tm_create_to", to_text) if to_text else None,
+        before=before,
+        deleted=deleted,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,10 @@
+"""Every resource the server serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voipbin.server.resources import tags
+from voipbin.server.resources.base import ServerResource
+
+SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (tags.RESOURCE,)

@@ -1,0 +1,94 @@
+"""Server settings: one object, built once from ``VOIPBIN_*`` variables and flags, passed in."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///./voipbin.db"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Documentation of one setting (the README table is checked against these)."""
+
+    env: str
+    default: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    database_timeout: float = 5.0
+    redis_url: str = ""
+    jwt_secret: str = ""
+    jwt_ttl_seconds: int = 7 * 24 * 3600
+    bootstrap_username: str = "admin@localhost"
+    bootstrap_password: str = ""
+    trusted_proxies: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    auto_migrate: bool = True
+    auth_cache_seconds: float = 2.0
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Settings from ``VOIPBIN_*`` variables; ``overrides`` (flags) win when not ``None``."""
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f"VOIPBIN_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _convert(name: str, kind: Any, raw: str) -> Any:
+    kind = str(kind)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            lowered = raw.strip().lower()
+            if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return lowered in ("1", "true", "yes", "on")
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"VOIPBIN_{name.upper()}: cannot read {raw!r} as {kind}") from None
+    return raw
+
+
+SETTINGS_DOC: tuple[Setting, ...] = (
+    Setting("VOIPBIN_DATABASE_URL", DEFAULT_DATABASE_URL,
+            "Database: `sqlite:///path` (embedded) or `postgresql://user@host:port/db`."),
+    Setting("VOIPBIN_DATABASE_TIMEOUT", "5.0",
+            "Seconds a database call may take before the request answers 503."),
+    Setting("VOIPBIN_REDIS_URL", "(none)",
+            "Redis for limits shared by every server process; in memory when unset."),
+    Setting("VOIPBIN_JWT_SECRET", "(generated)",
+            "HS256 key for login tokens; generated once and kept in the database when unset."),
+    Setting("VOIPBIN_JWT_TTL_SECONDS", "604800", "Lifetime of a login token (seven days)."),
+    Setting("VOIPBIN_BOOTSTRAP_USERNAME", "admin@localhost",
+            "Username of the super-admin agent created on first start."),
+    Setting("VOIPBIN_BOOTSTRAP_PASSWORD", "(random, printed once)",
+            "Password of that agent."),
+    Setting("VOIPBIN_TRUSTED_PROXIES", "(none)",
+            "Comma-separated proxy addresses whose X-Forwarded-For is believed."),
+    Setting("VOIPBIN_HOST", "127.0.0.1", "Address `voipbin serve` listens on."),
+    Setting("VOIPBIN_PORT", "8000", "Port `voipbin serve` listens on."),
+    Setting("VOIPBIN_WORKERS", "1", "Server processes `voipbin serve` starts."),
+    Setting("VOIPBIN_AUTO_MIGRATE", "true",
+            "Apply migrations at start when the database is empty."),
+    Setting("VOIPBIN_AUTH_CACHE_SECONDS", "2.0",
+            "How long an agent's permission is cached; a deletion or change applies after it."),
+    Setting("VOIPBIN_LOG_LEVEL", "info", "Log level: debug, info, warning, error."),
+)

@@ -1,0 +1,119 @@
+"""Running compiled statements on the raw driver: the interface and the shared pieces.
+
+SQLAlchemy builds and compiles statements (once per dialect, see ``statements``); the
+drivers run them, so SQLAlchemy stays off the request path. A backend that is down or slow
+raises ``Unavailable`` (503), never hangs and never surfaces as a 500.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+Row = Sequence[Any]
+
+
+class UniqueViolation(Exception):
+    """An INSERT or UPDATE hit a unique index; ``constraint`` is the index name."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A statement compiled for one dialect, with its positional parameter names."""
+
+    sql: str
+    names: tuple[str, ...]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        defaults = self.defaults
+        return tuple(params[n] if n in params else defaults[n] for n in self.names)
+
+
+def compile_statement(statement: sa.ClauseElement, dialect: Dialect) -> Compiled:
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    defaults = {k: v for k, v in compiled.params.items() if v is not None}
+    return Compiled(str(compiled), names, defaults)
+
+
+class Executor(ABC):
+    """Something that runs compiled statements: the database, or one transaction."""
+
+    @abstractmethod
+    async def fetch(self, statement: Compiled, params: Mapping[str, Any]) -> list[Row]: ...
+
+    @abstractmethod
+    async def fetchrow(self, statement: Compiled, params: Mapping[str, Any]) -> Row | None: ...
+
+    @abstractmethod
+    async def execute(self, statement: Compiled, params: Mapping[str, Any]) -> int:
+        """Run a statement; return the number of rows it changed."""
+
+
+class Database(Executor):
+    """A connection (pool) to one database."""
+
+    name: str
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._compiled: dict[Any, Compiled] = {}
+
+    def compile(self, key: Any, build: Any) -> Compiled:
+        """The compiled form of the statement ``build()`` makes, compiled once per ``key``."""
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = compile_statement(build(), self.dialect)
+        return compiled
+
+    @abstractmethod
+    def timestamp_param(self, value: datetime) -> Any:
+        """A timestamp as the driver takes it."""
+
+    @abstractmethod
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Executor]: ...
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise ``Unavailable`` unless the database answers."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @contextlib.asynccontextmanager
+    async def _no_transaction(self) -> AsyncIterator[Executor]:  # pragma: no cover
+        yield self
+
+
+def open_database(url: str, *, timeout: float = 5.0) -> Database:
+    """The database a ``VOIPBIN_DATABASE_URL`` names (``sqlite:///...`` or ``postgresql://...``)."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme.startswith("sqlite"):
+        from voipbin.server.storage.sqlite import SQLiteDatabase
+
+        return SQLiteDatabase(url, timeout=timeout)
+    if scheme.startswith(("postgres", "postgresql")):
+        from voipbin.server.storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(url, timeout=timeout)
+    raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://")
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The SQLAlchemy URL (for Alembic) of a ``VOIPBIN_DATABASE_URL``."""
+    scheme, rest = url.split(":", 1)
+    if scheme.lower() in ("postgres", "postgresql"):
+        return f"postgresql+asyncpg:{rest}"
+    return url

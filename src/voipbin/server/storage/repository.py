@@ -1,0 +1,289 @@
+"""The generic repository: get, keyset list, insert, update and soft delete for any
+resource table. Rows come back in wire form (ids and timestamps as canonical strings, unset
+times as the sentinel, JSON columns as raw JSON), in the order of the fields asked for, so
+the layer above builds responses from them without converting anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+import sqlalchemy as sa
+
+from voipbin.common.errors import Unavailable
+from voipbin.common.ids import new_id
+from voipbin.common.timestamps import SENTINEL_TEXT
+from voipbin.server.storage.clock import CreationClock
+from voipbin.server.storage.database import Database, Executor, Row, UniqueViolation
+from voipbin.server.storage.tables import kind_of
+
+Deleted = Literal["false", "true", "all"]
+
+_PG_FORMAT = "YYYY-MM-DD HH24:MI:SS.US"
+_INSERT_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list asks for; ``equals`` holds the equality filters by column name."""
+
+    limit: int
+    customer_id: str | None = None
+    equals: Mapping[str, Any] = field(default_factory=dict)
+    tm_create_from: datetime | None = None
+    tm_create_to: datetime | None = None
+    before: datetime | None = None
+    deleted: Deleted = "false"
+
+
+def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
+    kind = kind_of(column)
+    if dialect == "postgresql":
+        if kind == "id" or kind == "json":
+            return sa.cast(column, sa.Text)
+        if kind == "timestamp":
+            text = sa.func.to_char(sa.func.timezone("UTC", column), _PG_FORMAT)
+            return sa.func.coalesce(text, SENTINEL_TEXT) if column.nullable else text
+    elif kind == "timestamp" and column.nullable:
+        return sa.func.coalesce(column, SENTINEL_TEXT)
+    return column
+
+
+class Repository:
+    """Data access for one resource table."""
+
+    def __init__(
+        self,
+        db: Database,
+        table: sa.Table,
+        fields: Sequence[str],
+        clock: CreationClock,
+    ) -> None:
+        self.db = db
+        self.table = table
+        self.fields = tuple(fields)
+        self.clock = clock
+        self._key = table.name
+        self._json = tuple(
+            i for i, name in enumerate(self.fields) if kind_of(table.c[name]) == "json"
+        )
+        self._tm_create_index = f"uq_{table.name}_tm_create"
+        self.customer_scoped = "customer_id" in table.c
+
+    # -- statements, compiled once per shape --------------------------------------------
+
+    def _select(self, columns: Iterable[str] | None = None) -> sa.Select[Any]:
+        names = self.fields if columns is None else tuple(columns)
+        return sa.select(*(_wire_column(self.table.c[n], self.db.name).label(n) for n in names))
+
+    def _returning(self) -> list[sa.ColumnElement[Any]]:
+        return [_wire_column(self.table.c[n], self.db.name).label(n) for n in self.fields]
+
+    def _param(self, column: str, value: Any) -> Any:
+        if isinstance(value, datetime) and kind_of(self.table.c[column]) == "timestamp":
+            return self.db.timestamp_param(value)
+        return value
+
+    def _rows(self, rows: list[Row]) -> list[Row]:
+        if not self._json:
+            return rows
+        return [self._decode(row) for row in rows]
+
+    def _decode(self, row: Row) -> Row:
+        if not self._json:
+            return row
+        values = list(row)
+        for i in self._json:
+            values[i] = msgspec.Raw(values[i].encode())
+        return values
+
+    # -- reads ------------------------------------------------------------------------------
+
+    async def get(self, id: str, executor: Executor | None = None) -> Row | None:
+        """The row with this id, deleted or not."""
+        t = self.table
+        statement = self.db.compile(
+            (self._key, "get"),
+            lambda: self._select().where(t.c.id == sa.bindparam("id")),
+        )
+        row = await (executor or self.db).fetchrow(statement, {"id": id})
+        return None if row is None else self._decode(row)
+
+    async def find(
+        self, columns: Sequence[str], equals: Mapping[str, Any], *, live: bool = True
+    ) -> Row | None:
+        """The first row matching ``equals`` (live rows only, unless told), as ``columns``."""
+        t = self.table
+        names = tuple(sorted(equals))
+
+        def build() -> sa.Select[Any]:
+            query = self._select(columns).where(*(t.c[n] == sa.bindparam(n) for n in names))
+            if live:
+                query = query.where(t.c.tm_delete.is_(None))
+            return query.limit(1)
+
+        statement = self.db.compile((self._key, "find", tuple(columns), names, live), build)
+        params = {n: self._param(n, v) for n, v in equals.items()}
+        return await self.db.fetchrow(statement, params)
+
+    async def list(self, query: ListQuery) -> list[Row]:
+        """Up to ``query.limit`` rows, newest first, older than ``query.before``."""
+        t = self.table
+        equals = tuple(sorted(query.equals))
+        shape = (
+            self._key,
+            "list",
+            equals,
+            query.customer_id is not None,
+            query.tm_create_from is not None,
+            query.tm_create_to is not None,
+            query.before is not None,
+            query.deleted,
+        )
+
+        def build() -> sa.Select[Any]:
+            conditions: list[sa.ColumnElement[bool]] = [
+                t.c[n] == sa.bindparam(n) for n in equals
+            ]
+            if query.customer_id is not None:
+                conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
+            if query.tm_create_from is not None:
+                conditions.append(t.c.tm_create >= sa.bindparam("tm_create_from"))
+            if query.tm_create_to is not None:
+                conditions.append(t.c.tm_create < sa.bindparam("tm_create_to"))
+            if query.before is not None:
+                conditions.append(t.c.tm_create < sa.bindparam("before"))
+            if query.deleted == "false":
+                conditions.append(t.c.tm_delete.is_(None))
+            elif query.deleted == "true":
+                conditions.append(t.c.tm_delete.is_not(None))
+            return (
+                self._select()
+                .where(*conditions)
+                .order_by(t.c.tm_create.desc())
+                .limit(sa.bindparam("limit", literal_execute=False))
+            )
+
+        statement = self.db.compile(shape, build)
+        ts = self.db.timestamp_param
+        params: dict[str, Any] = {n: self._param(n, v) for n, v in query.equals.items()}
+        params["limit"] = query.limit
+        if query.customer_id is not None:
+            params["customer_id"] = query.customer_id
+        if query.tm_create_from is not None:
+            params["tm_create_from"] = ts(query.tm_create_from)
+        if query.tm_create_to is not None:
+            params["tm_create_to"] = ts(query.tm_create_to)
+        if query.before is not None:
+            params["before"] = ts(query.before)
+        return self._rows(await self.db.fetch(statement, params))
+
+    # -- writes -----------------------------------------------------------------------------
+
+    async def insert(self, values: Mapping[str, Any], executor: Executor | None = None) -> Row:
+        """Insert a row with a new id and a creation time no other row of the table has."""
+        t = self.table
+        names = tuple(sorted(values))
+        statement = self.db.compile(
+            (self._key, "insert", names),
+            lambda: sa.insert(t)
+            .values(
+                {n: sa.bindparam(n) for n in (*names, "id", "tm_create", "tm_update")}
+            )
+            .returning(*self._returning()),
+        )
+        params = {n: self._param(n, v) for n, v in values.items()}
+        params.setdefault("id", str(new_id()))
+        runner = executor or self.db
+        for attempt in range(_INSERT_ATTEMPTS):
+            now = self.db.timestamp_param(self.clock.next())
+            params["tm_create"] = params["tm_update"] = now
+            try:
+                row = await runner.fetchrow(statement, params)
+            except UniqueViolation as exc:
+                if exc.constraint != self._tm_create_index:
+                    raise
+                if attempt >= 2:
+                    latest = await self._latest(runner)
+                    if latest is not None:
+                        self.clock.advance_past(latest)
+                continue
+            assert row is not None
+            return self._decode(row)
+        raise Unavailable("SERVICE_UNAVAILABLE", "The server could not allocate a creation time.")
+
+    async def _latest(self, executor: Executor) -> datetime | None:
+        t = self.table
+        statement = self.db.compile(
+            (self._key, "latest"), lambda: sa.select(sa.func.max(t.c.tm_create))
+        )
+        row = await executor.fetchrow(statement, {})
+        if row is None or row[0] is None:
+            return None
+        value = row[0]
+        if isinstance(value, str):
+            from voipbin.common.timestamps import parse_timestamp
+
+            return parse_timestamp(value)
+        assert isinstance(value, datetime)
+        return value
+
+    async def update(
+        self,
+        id: str,
+        values: Mapping[str, Any],
+        *,
+        customer_id: str | None = None,
+        executor: Executor | None = None,
+    ) -> Row | None:
+        """Change a live row (of this customer, when given); ``None`` when there is none."""
+        t = self.table
+        names = tuple(sorted(values))
+        scoped = customer_id is not None
+
+        def build() -> sa.Update:
+            conditions = [t.c.id == sa.bindparam("id"), t.c.tm_delete.is_(None)]
+            if scoped:
+                conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
+            return (
+                sa.update(t)
+                .where(*conditions)
+                .values({n: sa.bindparam(f"v_{n}") for n in (*names, "tm_update")})
+                .returning(*self._returning())
+            )
+
+        statement = self.db.compile((self._key, "update", names, scoped), build)
+        params = {f"v_{n}": self._param(n, v) for n, v in values.items()}
+        params["v_tm_update"] = self.db.timestamp_param(self.clock.next())
+        params["id"] = id
+        if scoped:
+            params["customer_id"] = customer_id
+        row = await (executor or self.db).fetchrow(statement, params)
+        return None if row is None else self._decode(row)
+
+    async def soft_delete(
+        self, id: str, *, customer_id: str | None = None, executor: Executor | None = None
+    ) -> bool:
+        """Set ``tm_delete`` on a live row; ``False`` when there was none to delete."""
+        t = self.table
+        scoped = customer_id is not None
+
+        def build() -> sa.Update:
+            conditions = [t.c.id == sa.bindparam("id"), t.c.tm_delete.is_(None)]
+            if scoped:
+                conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
+            return (
+                sa.update(t)
+                .where(*conditions)
+                .values(tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now"))
+            )
+
+        statement = self.db.compile((self._key, "delete", scoped), build)
+        params: dict[str, Any] = {"id": id, "now": self.db.timestamp_param(self.clock.next())}
+        if scoped:
+            params["customer_id"] = customer_id
+        return await (executor or self.db).execute(statement, params) > 0

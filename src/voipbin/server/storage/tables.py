@@ -1,0 +1,115 @@
+"""The schema: one table per resource, named ``<domain>_<plural>``.
+
+Ids are ``uuid`` on PostgreSQL and text on SQLite; timestamps are ``timestamptz`` on
+PostgreSQL and canonical ``YYYY-MM-DD HH:MM:SS.ffffff`` text on SQLite (which sorts as time
+does). An unset timestamp is NULL; on the wire it is the sentinel. Every resource table has a
+unique ``tm_create`` (that is what makes page tokens exact) and an index on
+``(customer_id, tm_create)`` for keyset listing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ColumnKind = Literal["id", "timestamp", "json", "plain"]
+
+_ID = sa.Uuid(as_uuid=False).with_variant(sa.String(36), "sqlite")
+_TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(26), "sqlite")
+_JSON = sa.JSON().with_variant(sa.Text(), "sqlite")
+
+
+def kind_of(column: sa.Column[Any]) -> ColumnKind:
+    """How a column travels between the wire and the driver."""
+    kind: ColumnKind = column.info.get("kind", "plain")
+    return kind
+
+
+def id_column(name: str, *, primary_key: bool = False, nullable: bool = False) -> sa.Column[Any]:
+    return sa.Column(name, _ID, primary_key=primary_key, nullable=nullable, info={"kind": "id"})
+
+
+def timestamp_column(name: str, *, nullable: bool = True) -> sa.Column[Any]:
+    return sa.Column(name, _TIMESTAMP, nullable=nullable, info={"kind": "timestamp"})
+
+
+def text_column(name: str, *, default: str = "") -> sa.Column[Any]:
+    return sa.Column(name, sa.Text(), nullable=False, server_default=default)
+
+
+def resource_table(name: str, *columns: sa.Column[Any], customer_scoped: bool = True) -> sa.Table:
+    """A resource table: ``id``, ``customer_id``, the given columns, then the ``tm_*`` times."""
+    table = sa.Table(
+        name,
+        metadata,
+        id_column("id", primary_key=True),
+        *([id_column("customer_id")] if customer_scoped else []),
+        *columns,
+        timestamp_column("tm_create", nullable=False),
+        timestamp_column("tm_update", nullable=False),
+        timestamp_column("tm_delete"),
+    )
+    sa.Index(f"uq_{name}_tm_create", table.c.tm_create, unique=True)
+    if customer_scoped:
+        sa.Index(None, table.c.customer_id, table.c.tm_create)
+    return table
+
+
+# Key-value settings the server keeps for itself (the generated JWT secret).
+system_settings = sa.Table(
+    "system_settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),
+)
+
+customer_customers = resource_table(
+    "customer_customers",
+    text_column("name"),
+    text_column("detail"),
+    text_column("email"),
+    text_column("phone_number"),
+    text_column("address"),
+    text_column("webhook_method"),
+    text_column("webhook_uri"),
+    id_column("billing_account_id"),
+    sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
+    text_column("status", default="active"),
+    customer_scoped=False,
+)
+
+agent_agents = resource_table(
+    "agent_agents",
+    text_column("username"),
+    text_column("password_hash"),
+    text_column("name"),
+    text_column("detail"),
+    text_column("ring_method", default="ringall"),
+    text_column("status", default="offline"),
+    sa.Column("permission", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("tag_ids", _JSON, nullable=False, info={"kind": "json"}),
+    sa.Column("addresses", _JSON, nullable=False, info={"kind": "json"}),
+)
+# Usernames are unique among live agents; deletion frees them.
+sa.Index(
+    "uq_agent_agents_username_live",
+    agent_agents.c.username,
+    unique=True,
+    postgresql_where=agent_agents.c.tm_delete.is_(None),
+    sqlite_where=agent_agents.c.tm_delete.is_(None),
+)
+
+tag_tags = resource_table(
+    "tag_tags",
+    text_column("name"),
+    text_column("detail"),
+)
