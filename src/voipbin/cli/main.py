@@ -25,9 +25,7 @@ def _settings(**overrides: object) -> object:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [VOIPBIN_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [VOIPBIN_PORT].")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Server processes [VOIPBIN_WORKERS].")
-    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Server processes [VOIPBIN_WORKERS].")] = None,
     database_url: Annotated[
         str | None, typer.Option(help="Database URL [VOIPBIN_DATABASE_URL].")
     ] = None,

@@ -15,8 +15,18 @@ from voipbin.common.errors import InvalidArgument
 from voipbin.common.ids import canonical_id
 
 ADDRESS_TYPES: tuple[str, ...] = (
-    "agent", "ai", "ai_team", "conference", "email", "extension",
-    "line", "sip", "tel", "webchat", "web_session", "whatsapp",
+    "agent",
+    "ai",
+    "ai_team",
+    "conference",
+    "email",
+    "extension",
+    "line",
+    "sip",
+    "tel",
+    "webchat",
+    "web_session",
+    "whatsapp",
 )
 
 #: Address types whose target is the id of another resource.
@@ -111,13 +121,13 @@ def validate_address(address: Address, field: str = "address") -> Address:
     """
     check = _CHECKS.get(address.type)
     if check is None:
-        raise InvalidArgument.field(
-            f"{field}.type", f"must be one of: {', '.join(ADDRESS_TYPES)}"
-        )
+        raise InvalidArgument.field(f"{field}.type", f"must be one of: {', '.join(ADDRESS_TYPES)}")
     function, expected = check
     target = function(address.target)
     if target is None:
-        raise InvalidArgument.field(f"{field}.target", f"must be {expected} for type {address.type}")
+        raise InvalidArgument.field(
+            f"{field}.target", f"must be {expected} for type {address.type}"
+        )
     if target == address.target:
         return address
     return msgspec.structs.replace(address, target=target)

@@ -73,10 +73,9 @@ class ApiError(Exception):
         self.headers: dict[str, str] = headers or {}
         super().__init__(f"{self.reason}: {self.message}")
 
-    def __reduce__(self) -> tuple[type[ApiError], tuple[str, str, list[Detail]], dict[str, str]]:
+    def __reduce__(self) -> tuple[type[ApiError], tuple[str, str], dict[str, object]]:
         # Exception's default rebuilds from ``args`` (the rendered text), which is not a reason.
-        state = {"request_id": self.request_id}
-        return type(self), (self.reason, self.message, self.details), state
+        return type(self), (self.reason, self.message), self.__dict__
 
     def details_as_dicts(self) -> list[dict[str, str]]:
         """``details`` in their wire form."""
@@ -167,9 +166,19 @@ class BadGateway(Unavailable):
 
 
 ERROR_CLASSES: tuple[type[ApiError], ...] = (
-    InvalidArgument, Unprocessable, Unauthenticated, PaymentRequired, PermissionDenied,
-    NotFound, MethodNotAllowed, AlreadyExists, FailedPrecondition, ResourceExhausted,
-    Internal, Unavailable, BadGateway,
+    InvalidArgument,
+    Unprocessable,
+    Unauthenticated,
+    PaymentRequired,
+    PermissionDenied,
+    NotFound,
+    MethodNotAllowed,
+    AlreadyExists,
+    FailedPrecondition,
+    ResourceExhausted,
+    Internal,
+    Unavailable,
+    BadGateway,
 )
 
 

@@ -52,12 +52,12 @@ def _wire_type(tp: Any) -> Any:
     return tp
 
 
-@cache
 def wire_struct(model: type[msgspec.Struct]) -> type[msgspec.Struct]:
     """The wire struct of ``model``: positional, in the model's field order."""
-    fields = [
-        (f.name, _wire_type(f.type)) for f in msgspec.structs.fields(model)
-    ]
-    return msgspec.defstruct(
-        model.__name__, fields, module=model.__module__, array_like=False
-    )
+    return _wire_struct(model)
+
+
+@cache
+def _wire_struct(model: Any) -> type[msgspec.Struct]:
+    fields = [(f.name, _wire_type(f.type)) for f in msgspec.structs.fields(model)]
+    return msgspec.defstruct(model.__name__, fields, module=model.__module__, array_like=False)

@@ -33,15 +33,26 @@ _ERROR_SCHEMA = {
 }
 
 _LIST_PARAMETERS: list[dict[str, Any]] = [
-    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1},
-     "description": "Items per page, 1-100 (larger values are clamped to 100)."},
-    {"name": "page_token", "in": "query", "schema": {"type": "string"},
-     "description": "List items created before this timestamp (a next_page_token)."},
+    {
+        "name": "page_size",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Items per page, 1-100 (larger values are clamped to 100).",
+    },
+    {
+        "name": "page_token",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "List items created before this timestamp (a next_page_token).",
+    },
     {"name": "customer_id", "in": "query", "schema": {"type": "string", "format": "uuid"}},
     {"name": "tm_create_from", "in": "query", "schema": {"type": "string"}},
     {"name": "tm_create_to", "in": "query", "schema": {"type": "string"}},
-    {"name": "deleted", "in": "query",
-     "schema": {"type": "string", "enum": ["false", "true", "all"], "default": "false"}},
+    {
+        "name": "deleted",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["false", "true", "all"], "default": "false"},
+    },
 ]
 
 
@@ -80,54 +91,81 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     tag = spec.title.capitalize()
     collection: dict[str, Any] = {}
     item: dict[str, Any] = {}
-    id_parameter = [{"name": "id", "in": "path", "required": True,
-                     "schema": {"type": "string", "format": "uuid"}}]
+    id_parameter = [
+        {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+    ]
     not_found = {"404": _error(404, f"No such {spec.title}.")}
     if "list" in spec.verbs:
         parameters = list(_LIST_PARAMETERS)
         if spec.statuses:
-            parameters.append({"name": "status", "in": "query",
-                               "schema": {"type": "string", "enum": list(spec.statuses)}})
+            parameters.append(
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": list(spec.statuses)},
+                }
+            )
         for f in spec.filters:
             schema: dict[str, Any] = {"type": "string"}
             if f.values:
                 schema["enum"] = list(f.values)
             parameters.append({"name": f.name, "in": "query", "schema": schema})
         collection["get"] = {
-            "tags": [tag], "summary": f"List {spec.plural}", "operationId": f"list_{spec.plural}",
+            "tags": [tag],
+            "summary": f"List {spec.plural}",
+            "operationId": f"list_{spec.plural}",
             "parameters": parameters,
-            "responses": {"200": _json(f"{model}Page", f"A page of {spec.plural}."),
-                          **_COMMON_ERRORS},
+            "responses": {
+                "200": _json(f"{model}Page", f"A page of {spec.plural}."),
+                **_COMMON_ERRORS,
+            },
         }
     if "create" in spec.verbs and spec.create is not None:
         collection["post"] = {
-            "tags": [tag], "summary": f"Create a {spec.title}",
+            "tags": [tag],
+            "summary": f"Create a {spec.title}",
             "operationId": f"create_{spec.name}",
             "requestBody": _body(names[spec.create]),
             "responses": {"201": _json(model, f"The new {spec.title}."), **_COMMON_ERRORS},
         }
     if "get" in spec.verbs:
         item["get"] = {
-            "tags": [tag], "summary": f"Get a {spec.title}", "operationId": f"get_{spec.name}",
+            "tags": [tag],
+            "summary": f"Get a {spec.title}",
+            "operationId": f"get_{spec.name}",
             "parameters": id_parameter,
-            "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS,
-                          **not_found},
+            "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS, **not_found},
         }
     if "update" in spec.verbs and spec.update is not None:
         item["put"] = {
-            "tags": [tag], "summary": f"Update a {spec.title}",
-            "operationId": f"update_{spec.name}", "parameters": id_parameter,
+            "tags": [tag],
+            "summary": f"Update a {spec.title}",
+            "operationId": f"update_{spec.name}",
+            "parameters": id_parameter,
             "requestBody": _body(names[spec.update]),
-            "responses": {"200": _json(model, f"The updated {spec.title}."), **_COMMON_ERRORS,
-                          **not_found,
-                          "409": _error(409, f"The {spec.title} is deleted.")},
+            "responses": {
+                "200": _json(model, f"The updated {spec.title}."),
+                **_COMMON_ERRORS,
+                **not_found,
+                "409": _error(409, f"The {spec.title} is deleted."),
+            },
         }
     if "delete" in spec.verbs:
         item["delete"] = {
-            "tags": [tag], "summary": f"Delete a {spec.title}",
-            "operationId": f"delete_{spec.name}", "parameters": id_parameter,
-            "responses": {"204": {"description": "Deleted (soft: tm_delete is set)."},
-                          **_COMMON_ERRORS, **not_found},
+            "tags": [tag],
+            "summary": f"Delete a {spec.title}",
+            "operationId": f"delete_{spec.name}",
+            "parameters": id_parameter,
+            "responses": {
+                "204": {"description": "Deleted (soft: tm_delete is set)."},
+                **_COMMON_ERRORS,
+                **not_found,
+            },
         }
     paths = {}
     if collection:
@@ -164,10 +202,12 @@ def openapi_document(resources: Sequence[ResourceSpec[Any]]) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/auth/login": {
             "post": {
-                "tags": ["Auth"], "summary": "Log in", "operationId": "login", "security": [],
+                "tags": ["Auth"],
+                "summary": "Log in",
+                "operationId": "login",
+                "security": [],
                 "requestBody": _body("LoginRequest"),
-                "responses": {"200": _json("LoginResponse", "A bearer token."),
-                              **_COMMON_ERRORS},
+                "responses": {"200": _json("LoginResponse", "A bearer token."), **_COMMON_ERRORS},
             }
         }
     }

@@ -68,27 +68,48 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
 
 
 SETTINGS_DOC: tuple[Setting, ...] = (
-    Setting("VOIPBIN_DATABASE_URL", DEFAULT_DATABASE_URL,
-            "Database: `sqlite:///path` (embedded) or `postgresql://user@host:port/db`."),
-    Setting("VOIPBIN_DATABASE_TIMEOUT", "5.0",
-            "Seconds a database call may take before the request answers 503."),
-    Setting("VOIPBIN_REDIS_URL", "(none)",
-            "Redis for limits shared by every server process; in memory when unset."),
-    Setting("VOIPBIN_JWT_SECRET", "(generated)",
-            "HS256 key for login tokens; generated once and kept in the database when unset."),
+    Setting(
+        "VOIPBIN_DATABASE_URL",
+        DEFAULT_DATABASE_URL,
+        "Database: `sqlite:///path` (embedded) or `postgresql://user@host:port/db`.",
+    ),
+    Setting(
+        "VOIPBIN_DATABASE_TIMEOUT",
+        "5.0",
+        "Seconds a database call may take before the request answers 503.",
+    ),
+    Setting(
+        "VOIPBIN_REDIS_URL",
+        "(none)",
+        "Redis for limits shared by every server process; in memory when unset.",
+    ),
+    Setting(
+        "VOIPBIN_JWT_SECRET",
+        "(generated)",
+        "HS256 key for login tokens; generated once and kept in the database when unset.",
+    ),
     Setting("VOIPBIN_JWT_TTL_SECONDS", "604800", "Lifetime of a login token (seven days)."),
-    Setting("VOIPBIN_BOOTSTRAP_USERNAME", "admin@localhost",
-            "Username of the super-admin agent created on first start."),
-    Setting("VOIPBIN_BOOTSTRAP_PASSWORD", "(random, printed once)",
-            "Password of that agent."),
-    Setting("VOIPBIN_TRUSTED_PROXIES", "(none)",
-            "Comma-separated proxy addresses whose X-Forwarded-For is believed."),
+    Setting(
+        "VOIPBIN_BOOTSTRAP_USERNAME",
+        "admin@localhost",
+        "Username of the super-admin agent created on first start.",
+    ),
+    Setting("VOIPBIN_BOOTSTRAP_PASSWORD", "(random, printed once)", "Password of that agent."),
+    Setting(
+        "VOIPBIN_TRUSTED_PROXIES",
+        "(none)",
+        "Comma-separated proxy addresses whose X-Forwarded-For is believed.",
+    ),
     Setting("VOIPBIN_HOST", "127.0.0.1", "Address `voipbin serve` listens on."),
     Setting("VOIPBIN_PORT", "8000", "Port `voipbin serve` listens on."),
     Setting("VOIPBIN_WORKERS", "1", "Server processes `voipbin serve` starts."),
-    Setting("VOIPBIN_AUTO_MIGRATE", "true",
-            "Apply migrations at start when the database is empty."),
-    Setting("VOIPBIN_AUTH_CACHE_SECONDS", "2.0",
-            "How long an agent's permission is cached; a deletion or change applies after it."),
+    Setting(
+        "VOIPBIN_AUTO_MIGRATE", "true", "Apply migrations at start when the database is empty."
+    ),
+    Setting(
+        "VOIPBIN_AUTH_CACHE_SECONDS",
+        "2.0",
+        "How long an agent's permission is cached; a deletion or change applies after it.",
+    ),
     Setting("VOIPBIN_LOG_LEVEL", "info", "Log level: debug, info, warning, error."),
 )

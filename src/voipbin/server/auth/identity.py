@@ -72,8 +72,12 @@ class Identity:
             return
         password = self.settings.bootstrap_password or secrets.token_urlsafe(12)
         customer = await self.customers.insert(
-            {"name": "Project", "detail": "Created on first start.", "status": "active",
-             "billing_account_id": "00000000-0000-0000-0000-000000000000"}
+            {
+                "name": "Project",
+                "detail": "Created on first start.",
+                "status": "active",
+                "billing_account_id": "00000000-0000-0000-0000-000000000000",
+            }
         )
         try:
             await self.agents.insert(
@@ -112,16 +116,21 @@ class Identity:
         cached = self._principals.get(agent_id)
         if cached is None or cached[1] <= now:
             row = await self.agents.find(_PRINCIPAL_COLUMNS, {"id": agent_id})
-            principal = None if row is None else Principal(
-                agent_id=str(row[0]),
-                customer_id=str(row[1]),
-                permission=Permission(int(row[2])),
-                username=str(row[3]),
+            principal = (
+                None
+                if row is None
+                else Principal(
+                    agent_id=str(row[0]),
+                    customer_id=str(row[1]),
+                    permission=Permission(int(row[2])),
+                    username=str(row[3]),
+                )
             )
             if len(self._principals) > 10_000:
                 self._principals.clear()
             cached = self._principals[agent_id] = (
-                principal, now + self.settings.auth_cache_seconds
+                principal,
+                now + self.settings.auth_cache_seconds,
             )
         if cached[0] is None:
             raise Unauthenticated("INVALID_CREDENTIALS")

@@ -47,11 +47,11 @@ class Tokens:
             )
         except jwt.PyJWTError:
             raise Unauthenticated("INVALID_CREDENTIALS") from None
-        agent_id = claims.get("sub")
-        expires = claims.get("exp")
-        if not isinstance(agent_id, str) or not isinstance(expires, int | float):
+        subject, expiry = claims.get("sub"), claims.get("exp")
+        if not isinstance(subject, str) or not isinstance(expiry, int | float):
             raise Unauthenticated("INVALID_CREDENTIALS")
+        agent_id, expires = subject, float(expiry)
         if len(self._verified) >= _CACHE_LIMIT:
             self._verified.clear()
-        self._verified[token] = (agent_id, float(expires))
+        self._verified[token] = (agent_id, expires)
         return agent_id

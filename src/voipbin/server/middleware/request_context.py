@@ -56,7 +56,9 @@ class RequestContextMiddleware:
             if not isinstance(exc, ApiError):
                 log.exception(
                     "unhandled error in %s %s [request_id=%s]",
-                    scope.get("method"), scope.get("path"), request_id,
+                    scope.get("method"),
+                    scope.get("path"),
+                    request_id,
                 )
             if started:
                 raise

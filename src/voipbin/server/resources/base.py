@@ -32,9 +32,7 @@ class Rules:
 
 async def plain_values(principal: Principal, body: msgspec.Struct) -> Values:
     """The body's fields as column values, leaving out those the client did not send."""
-    return {
-        k: v for k, v in msgspec.structs.asdict(body).items() if v is not msgspec.UNSET
-    }
+    return {k: v for k, v in msgspec.structs.asdict(body).items() if v is not msgspec.UNSET}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from voipbin.models.base import Filter, ResourceSpec
 from voipbin.server.auth.principal import Principal
 from voipbin.server.storage.repository import Deleted, ListQuery
 
-_DELETED: tuple[Deleted, ...] = ("false", "true", "all")
+_DELETED: dict[str, Deleted] = {"false": "false", "true": "true", "all": "all"}
 
 
 def _bad(name: str, description: str) -> InvalidArgument:
@@ -62,8 +62,8 @@ def parse_list_query(
         text = params.get(extra.name)
         if text:
             equals[extra.name] = _filter_value(extra, text)
-    deleted = params.get("deleted") or "false"
-    if deleted not in _DELETED:
+    deleted = _DELETED.get(params.get("deleted") or "false")
+    if deleted is None:
         raise _bad("deleted", "must be false, true or all")
     from_text, to_text = params.get("tm_create_from"), params.get("tm_create_to")
     return ListQuery(
@@ -73,5 +73,5 @@ def parse_list_query(
         tm_create_from=parse_query_timestamp("tm_create_from", from_text) if from_text else None,
         tm_create_to=parse_query_timestamp("tm_create_to", to_text) if to_text else None,
         before=before,
-        deleted=deleted,  # type: ignore[arg-type]
+        deleted=deleted,
     )

@@ -43,7 +43,7 @@ class Compiled:
 
 def compile_statement(statement: sa.ClauseElement, dialect: Dialect) -> Compiled:
     compiled = statement.compile(dialect=dialect)
-    names = tuple(compiled.positiontup or ())
+    names = tuple(getattr(compiled, "positiontup", None) or ())
     defaults = {k: v for k, v in compiled.params.items() if v is not None}
     return Compiled(str(compiled), names, defaults)
 

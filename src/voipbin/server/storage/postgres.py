@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
@@ -33,9 +33,9 @@ _UNAVAILABLE = (
 )
 
 
-async def _guard(call: Awaitable[T], timeout: float) -> T:
+async def _guard(call: Awaitable[T], seconds: float) -> T:
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(seconds):
             return await call
     except asyncpg.UniqueViolationError as exc:
         raise UniqueViolation(exc.constraint_name or "") from exc
@@ -51,7 +51,7 @@ def _rowcount(status: str) -> int:
 
 
 class _Transaction(Executor):
-    def __init__(self, connection: asyncpg.Connection, timeout: float) -> None:
+    def __init__(self, connection: Any, timeout: float) -> None:
         self.connection = connection
         self.timeout = timeout
 
@@ -76,7 +76,7 @@ class _Transaction(Executor):
 
 class PostgresDatabase(Database):
     name = "postgresql"
-    dialect = asyncpg_dialect.dialect()
+    dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
     def __init__(self, url: str, *, timeout: float = 5.0, max_size: int = 10) -> None:
         super().__init__()
@@ -109,13 +109,13 @@ class PostgresDatabase(Database):
 
     async def fetch(self, statement: Compiled, params: Mapping[str, Any]) -> list[Row]:
         args = statement.args(params)
-        rows: list[Row] = await self._call(lambda pool: pool.fetch(statement.sql, *args))
-        return rows
+        records = await self._call(lambda pool: pool.fetch(statement.sql, *args))
+        return cast(list[Row], records)
 
     async def fetchrow(self, statement: Compiled, params: Mapping[str, Any]) -> Row | None:
         args = statement.args(params)
-        row: Row | None = await self._call(lambda pool: pool.fetchrow(statement.sql, *args))
-        return row
+        record = await self._call(lambda pool: pool.fetchrow(statement.sql, *args))
+        return cast(Row | None, record)
 
     async def execute(self, statement: Compiled, params: Mapping[str, Any]) -> int:
         args = statement.args(params)

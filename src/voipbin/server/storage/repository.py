@@ -146,9 +146,7 @@ class Repository:
         )
 
         def build() -> sa.Select[Any]:
-            conditions: list[sa.ColumnElement[bool]] = [
-                t.c[n] == sa.bindparam(n) for n in equals
-            ]
+            conditions: list[sa.ColumnElement[bool]] = [t.c[n] == sa.bindparam(n) for n in equals]
             if query.customer_id is not None:
                 conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
             if query.tm_create_from is not None:
@@ -190,11 +188,11 @@ class Repository:
         names = tuple(sorted(values))
         statement = self.db.compile(
             (self._key, "insert", names),
-            lambda: sa.insert(t)
-            .values(
-                {n: sa.bindparam(n) for n in (*names, "id", "tm_create", "tm_update")}
-            )
-            .returning(*self._returning()),
+            lambda: (
+                sa.insert(t)
+                .values({n: sa.bindparam(n) for n in (*names, "id", "tm_create", "tm_update")})
+                .returning(*self._returning())
+            ),
         )
         params = {n: self._param(n, v) for n, v in values.items()}
         params.setdefault("id", str(new_id()))

@@ -36,7 +36,7 @@ def sqlite_path(url: str) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         raise ValueError(f"not a sqlite URL: {url!r}")
-    return url[len(prefix):] or ":memory:"
+    return url[len(prefix) :] or ":memory:"
 
 
 def _unique_name(message: str) -> str:
