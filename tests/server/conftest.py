@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,3 +141,85 @@ async def start_app(database_url: str) -> AsyncIterator[StartApp]:
 async def api(start_app: StartApp) -> Api:
     """A fresh app on each backend, logged in as the super-admin."""
     return await start_app()
+
+
+@dataclass
+class Agent:
+    """An agent made for a test, logged in through ``POST /auth/login``."""
+
+    id: str
+    customer_id: str
+    username: str
+    password: str
+    headers: dict[str, str]
+
+
+async def add_customer(api: Api, name: str = "Other") -> str:
+    """A new customer, straight into storage; its id."""
+    row = await api.state.identity.customers.insert(
+        {
+            "name": name,
+            "detail": "",
+            "status": "active",
+            "billing_account_id": "00000000-0000-0000-0000-000000000000",
+        }
+    )
+    return str(row[0])
+
+
+async def add_agent(
+    api: Api,
+    *,
+    permission: int,
+    customer_id: str | None = None,
+    username: str | None = None,
+    password: str = "agent-password",
+) -> Agent:
+    """An agent of ``customer_id`` (a new customer when not given), logged in."""
+    identity = api.state.identity
+    if customer_id is None:
+        customer_id = await add_customer(api)
+    username = username or f"agent-{uuid.uuid4().hex[:8]}@example.com"
+    row = await identity.agents.insert(
+        {
+            "customer_id": customer_id,
+            "username": username,
+            "password_hash": identity.passwords.hash(password),
+            "name": username,
+            "permission": permission,
+            "ring_method": "ringall",
+            "status": "offline",
+            "tag_ids": "[]",
+            "addresses": "[]",
+        }
+    )
+    response = await api.client.post(
+        "/auth/login", json={"username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    token = response.json()["token"]
+    return Agent(str(row[0]), customer_id, username, password, {"Authorization": f"Bearer {token}"})
+
+
+def assert_error(
+    response: httpx.Response, http_status: int, status: str, reason: str
+) -> dict[str, Any]:
+    """Check ``response`` is the error envelope of CONVENTIONS.md §6; return its ``error``."""
+    assert response.status_code == http_status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"}
+    error: dict[str, Any] = body["error"]
+    assert set(error) == {"status", "reason", "message", "request_id", "details"}
+    assert (error["status"], error["reason"]) == (status, reason)
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    assert isinstance(error["details"], list)
+    assert error["request_id"]
+    assert response.headers["x-request-id"] == error["request_id"]
+    return error
+
+
+def fields_of(error: dict[str, Any]) -> list[str]:
+    """The field names an error's ``details`` point at."""
+    return [d["field"] for d in error["details"]]

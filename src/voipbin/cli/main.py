@@ -31,14 +31,18 @@ def serve(
     ] = None,
 ) -> None:
     """Start the API server (migrating an empty database first)."""
-    from voipbin.server.serve import configure_logging
+    from voipbin.server.serve import StartupError, configure_logging
     from voipbin.server.serve import serve as run
     from voipbin.server.settings import Settings
 
     settings = _settings(host=host, port=port, workers=workers, database_url=database_url)
     assert isinstance(settings, Settings)
     configure_logging(settings.log_level)
-    run(settings)
+    try:
+        run(settings)
+    except StartupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -21,7 +21,10 @@ from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
 from voipbin.server.errors import EXCEPTION_HANDLERS
-from voipbin.server.middleware.request_context import RequestContextMiddleware
+from voipbin.server.middleware.request_context import (
+    RequestContextMiddleware,
+    UnhandledErrorMiddleware,
+)
 from voipbin.server.openapi import openapi_document
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import json_response, resource_routes
@@ -121,6 +124,7 @@ def create_app(
                 allow_headers=["*"],
                 expose_headers=EXPOSED_HEADERS,
             ),
+            Middleware(UnhandledErrorMiddleware),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

@@ -7,7 +7,6 @@ import logging
 import os
 
 from voipbin.server.settings import Settings
-from voipbin.server.storage import migrate as migrations
 
 log = logging.getLogger("voipbin.server")
 
@@ -22,28 +21,48 @@ def configure_logging(level: str) -> None:
 
 def migrate(settings: Settings) -> str:
     """Bring the database to the newest schema; return the revision it is at."""
+    from voipbin.server.storage import migrate as migrations
+
     migrations.upgrade(settings.database_url)
     return migrations.head_revision()
 
 
+class StartupError(Exception):
+    """The server cannot start; the message says why and what to do."""
+
+
 def prepare(settings: Settings) -> None:
-    """Migrate an empty database (when allowed) and create the first super-admin, once,
-    before any worker starts."""
-    if settings.auto_migrate and migrations.current_revision(settings.database_url) is None:
-        log.info("empty database: applying migrations")
-        migrate(settings)
-    asyncio.run(_bootstrap(settings))
+    """Before any worker starts: build the schema of an empty database (when allowed), refuse
+    a database at another revision, and create the first super-admin."""
+    asyncio.run(_prepare(settings))
 
 
-async def _bootstrap(settings: Settings) -> None:
-    from voipbin.server.app import create_app
+async def _prepare(settings: Settings) -> None:
+    from voipbin.common.errors import Unavailable
+    from voipbin.server.auth.identity import Identity
+    from voipbin.server.auth.passwords import Passwords
+    from voipbin.server.storage.clock import CreationClock
+    from voipbin.server.storage.database import open_database
+    from voipbin.server.storage.schema import HEAD_REVISION, create_schema, schema_revision
 
-    app = create_app(settings)
-    state = app.state.voipbin
+    db = open_database(settings.database_url, timeout=settings.database_timeout)
     try:
-        await state.identity.ensure_ready()
+        revision = await schema_revision(db)
+        if revision is None:
+            if not settings.auto_migrate:
+                raise StartupError("the database is empty; run `voipbin migrate` first")
+            log.info("empty database: creating the schema at revision %s", HEAD_REVISION)
+            await create_schema(db)
+        elif revision != HEAD_REVISION:
+            raise StartupError(
+                f"the database is at revision {revision} and this server needs "
+                f"{HEAD_REVISION}; run `voipbin migrate`"
+            )
+        await Identity(settings, db, CreationClock(), Passwords()).ensure_ready()
+    except Unavailable as exc:
+        raise StartupError(f"cannot reach the database: {exc.message}") from exc
     finally:
-        await state.db.close()
+        await db.close()
 
 
 def serve(settings: Settings) -> None:
@@ -52,6 +71,9 @@ def serve(settings: Settings) -> None:
     from granian.constants import Interfaces
 
     prepare(settings)
+    # Loaded here so that forked workers inherit it instead of importing it again.
+    import voipbin.server.asgi  # noqa: F401
+
     os.environ.update(_environment(settings))
     Granian(
         "voipbin.server.asgi:app_from_env",

@@ -23,12 +23,10 @@ class Setting:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     database_timeout: float = 5.0
-    redis_url: str = ""
     jwt_secret: str = ""
     jwt_ttl_seconds: int = 7 * 24 * 3600
     bootstrap_username: str = "admin@localhost"
     bootstrap_password: str = ""
-    trusted_proxies: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -79,11 +77,6 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "Seconds a database call may take before the request answers 503.",
     ),
     Setting(
-        "VOIPBIN_REDIS_URL",
-        "(none)",
-        "Redis for limits shared by every server process; in memory when unset.",
-    ),
-    Setting(
         "VOIPBIN_JWT_SECRET",
         "(generated)",
         "HS256 key for login tokens; generated once and kept in the database when unset.",
@@ -95,11 +88,6 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "Username of the super-admin agent created on first start.",
     ),
     Setting("VOIPBIN_BOOTSTRAP_PASSWORD", "(random, printed once)", "Password of that agent."),
-    Setting(
-        "VOIPBIN_TRUSTED_PROXIES",
-        "(none)",
-        "Comma-separated proxy addresses whose X-Forwarded-For is believed.",
-    ),
     Setting("VOIPBIN_HOST", "127.0.0.1", "Address `voipbin serve` listens on."),
     Setting("VOIPBIN_PORT", "8000", "Port `voipbin serve` listens on."),
     Setting("VOIPBIN_WORKERS", "1", "Server processes `voipbin serve` starts."),

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from voipbin.common.errors import Unauthenticated
+from voipbin.common.ids import canonical_id
 
 _CACHE_LIMIT = 10_000
 
@@ -50,7 +51,12 @@ class Tokens:
         subject, expiry = claims.get("sub"), claims.get("exp")
         if not isinstance(subject, str) or not isinstance(expiry, int | float):
             raise Unauthenticated("INVALID_CREDENTIALS")
-        agent_id, expires = subject, float(expiry)
+        try:
+            # Looked up in a uuid column: on PostgreSQL a non-UUID would be a driver error.
+            agent_id = canonical_id(subject)
+        except ValueError:
+            raise Unauthenticated("INVALID_CREDENTIALS") from None
+        expires = float(expiry)
         if len(self._verified) >= _CACHE_LIMIT:
             self._verified.clear()
         self._verified[token] = (agent_id, expires)

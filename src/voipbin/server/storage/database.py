@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,7 +44,7 @@ class Compiled:
 def compile_statement(statement: sa.ClauseElement, dialect: Dialect) -> Compiled:
     compiled = statement.compile(dialect=dialect)
     names = tuple(getattr(compiled, "positiontup", None) or ())
-    defaults = {k: v for k, v in compiled.params.items() if v is not None}
+    defaults = {k: v for k, v in (compiled.params or {}).items() if v is not None}
     return Compiled(str(compiled), names, defaults)
 
 
@@ -86,15 +86,15 @@ class Database(Executor):
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Executor]: ...
 
     @abstractmethod
+    async def has_table(self, name: str) -> bool:
+        """Whether the database has a table of this name."""
+
+    @abstractmethod
     async def ping(self) -> None:
         """Raise ``Unavailable`` unless the database answers."""
 
     @abstractmethod
     async def close(self) -> None: ...
-
-    @contextlib.asynccontextmanager
-    async def _no_transaction(self) -> AsyncIterator[Executor]:  # pragma: no cover
-        yield self
 
 
 def open_database(url: str, *, timeout: float = 5.0) -> Database:

@@ -139,6 +139,12 @@ class PostgresDatabase(Database):
         finally:
             await pool.release(connection)
 
+    async def has_table(self, name: str) -> bool:
+        found = await self._call(
+            lambda pool: pool.fetchval("SELECT to_regclass($1) IS NOT NULL", name)
+        )
+        return bool(found)
+
     async def ping(self) -> None:
         await self._call(lambda pool: pool.fetchval("SELECT 1"))
 

@@ -48,6 +48,16 @@ def _unique_name(message: str) -> str:
     return "uq_" + "_".join([table, *(c.split(".", 1)[1] for c in columns)])
 
 
+def _unavailable(exc: sqlite3.OperationalError) -> Exception:
+    """A busy or unreachable database file is a 503; any other error stays what it is."""
+    message = str(exc).lower()
+    if "locked" in message or "busy" in message:
+        return Unavailable("REQUEST_TIMEOUT")
+    if any(s in message for s in ("unable to open", "disk i/o", "readonly", "read-only")):
+        return Unavailable()
+    return exc
+
+
 class _Connection(Executor):
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
@@ -60,8 +70,7 @@ class _Connection(Executor):
                 raise UniqueViolation(_unique_name(str(exc))) from exc
             raise
         except sqlite3.OperationalError as exc:
-            reason = "REQUEST_TIMEOUT" if "locked" in str(exc) else "SERVICE_UNAVAILABLE"
-            raise Unavailable(reason) from exc
+            raise _unavailable(exc) from exc
 
     async def fetch(self, statement: Compiled, params: Mapping[str, Any]) -> list[Row]:
         return self._run(statement, params).fetchall()
@@ -128,6 +137,12 @@ class SQLiteDatabase(Database):
                 raw.execute("ROLLBACK")
                 raise
             raw.execute("COMMIT")
+
+    async def has_table(self, name: str) -> bool:
+        row = self._connection.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
 
     async def ping(self) -> None:
         try:

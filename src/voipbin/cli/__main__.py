@@ -1,0 +1,3 @@
+from voipbin.cli.main import main
+
+main()

@@ -1,0 +1,120 @@
+"""``voipbin migrate`` and ``voipbin serve`` through the console entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from voipbin.cli.main import app
+from voipbin.server.storage.schema import HEAD_REVISION
+
+runner = CliRunner()
+
+
+def test_migrate_brings_a_new_database_to_the_newest_revision(tmp_path: Path) -> None:
+    database = tmp_path / "new.db"
+
+    result = runner.invoke(app, ["migrate", "--database-url", f"sqlite:///{database}"])
+
+    assert result.exit_code == 0, result.output
+    assert f"database at revision {HEAD_REVISION}" in result.output
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (HEAD_REVISION,)
+        ]
+
+
+def test_a_setting_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["migrate"], env={"VOIPBIN_DATABASE_TIMEOUT": "soon"})
+
+    assert result.exit_code == 2
+    assert "VOIPBIN_DATABASE_TIMEOUT" in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(database: Path, port: int, **env: str) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voipbin.cli", "serve", "--port", str(port)],
+        env={
+            **os.environ,
+            "VOIPBIN_DATABASE_URL": f"sqlite:///{database}",
+            "VOIPBIN_BOOTSTRAP_PASSWORD": "secret-password",
+            **env,
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def login(port: int) -> int | None:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/auth/login",
+        data=json.dumps({"username": "admin@localhost", "password": "secret-password"}).encode(),
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            status: int = response.status
+            return status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+def test_serve_on_a_new_database_answers_login_within_two_seconds(tmp_path: Path) -> None:
+    port = free_port()
+    with serving(tmp_path / "voipbin.db", port) as process:
+        started = time.monotonic()
+        status = None
+        while status is None and time.monotonic() - started < 30 and process.poll() is None:
+            status = login(port)
+            if status is None:
+                time.sleep(0.02)
+        elapsed = time.monotonic() - started
+
+    assert status == 200, process.stdout.read() if process.stdout else ""
+    assert elapsed < 2.0, f"first login answered after {elapsed:.2f} s"
+
+
+def test_serve_refuses_a_database_at_another_revision(tmp_path: Path) -> None:
+    database = tmp_path / "old.db"
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('0000')")
+        connection.commit()
+
+    with serving(database, free_port()) as process:
+        output, _ = process.communicate(timeout=30)
+
+    assert process.returncode == 1
+    assert "run `voipbin migrate`" in output

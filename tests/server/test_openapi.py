@@ -1,0 +1,96 @@
+"""``/openapi.json``: an OpenAPI 3.1 document of what the server serves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.server.conftest import Api
+
+UNUSED_ID = "d9d32881-12fd-4b19-a6b2-6d5b6b6acf76"
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+@pytest.fixture
+async def document(api: Api) -> dict[str, Any]:
+    response = await api.client.get("/openapi.json")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def operations(document: dict[str, Any], path: str) -> set[str]:
+    return {m for m in document["paths"].get(path, {}) if m in METHODS}
+
+
+def refs(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref" and isinstance(item, str):
+                yield item
+            else:
+                yield from refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from refs(item)
+
+
+async def test_it_is_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1.")
+    assert document["info"]["title"]
+    assert document["info"]["version"]
+
+
+async def test_it_lists_the_tag_and_login_operations(document: dict[str, Any]) -> None:
+    assert operations(document, "/v1.0/tags") == {"get", "post"}
+    assert operations(document, "/v1.0/tags/{id}") == {"get", "put", "delete"}
+    assert operations(document, "/auth/login") == {"post"}
+
+
+async def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
+    ids = [
+        operation["operationId"]
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+    assert len(ids) == len(set(ids))
+
+
+async def test_every_reference_resolves(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    found = list(refs(document))
+    assert found
+    for ref in found:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+async def test_the_tag_schema_has_the_wire_fields(document: dict[str, Any]) -> None:
+    ok = document["paths"]["/v1.0/tags/{id}"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    schema = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert set(schema["properties"]) == {
+        "id",
+        "customer_id",
+        "name",
+        "detail",
+        "tm_create",
+        "tm_update",
+        "tm_delete",
+    }
+
+
+async def test_every_documented_operation_is_served(api: Api, document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        for method in item:
+            if method not in METHODS:
+                continue
+            url = path.replace("{id}", UNUSED_ID)
+            response = await api.client.request(method, url, json={}, headers=api.headers)
+            assert response.status_code not in (404, 405) or response.json()["error"][
+                "reason"
+            ] not in ("ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED"), (method, path, response.text)
