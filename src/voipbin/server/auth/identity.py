@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from voipbin.common.errors import Unauthenticated
+from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
@@ -38,6 +39,7 @@ class Identity:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
+        self.db = db
         self.clock = clock
         self.passwords = passwords
         self.customers = Repository(db, customer_customers, ("id",), clock)
@@ -71,28 +73,32 @@ class Identity:
         if await self.agents.find(("id",), {"username": username}) is not None:
             return
         password = self.settings.bootstrap_password or secrets.token_urlsafe(12)
-        customer = await self.customers.insert(
-            {
-                "name": "Project",
-                "detail": "Created on first start.",
-                "status": "active",
-                "billing_account_id": "00000000-0000-0000-0000-000000000000",
-            }
-        )
+        password_hash = self.passwords.hash(password)
         try:
-            await self.agents.insert(
-                {
-                    "customer_id": customer[0],
-                    "username": username,
-                    "password_hash": self.passwords.hash(password),
-                    "name": "Super admin",
-                    "permission": int(Permission.PROJECT_SUPER_ADMIN),
-                    "ring_method": "ringall",
-                    "status": "offline",
-                    "tag_ids": "[]",
-                    "addresses": "[]",
-                }
-            )
+            async with self.db.transaction() as tx:
+                customer = await self.customers.insert(
+                    {
+                        "name": "Project",
+                        "detail": "Created on first start.",
+                        "status": "active",
+                        "billing_account_id": EMPTY_UUID_TEXT,
+                    },
+                    executor=tx,
+                )
+                await self.agents.insert(
+                    {
+                        "customer_id": customer[0],
+                        "username": username,
+                        "password_hash": password_hash,
+                        "name": "Super admin",
+                        "permission": int(Permission.PROJECT_SUPER_ADMIN),
+                        "ring_method": "ringall",
+                        "status": "offline",
+                        "tag_ids": "[]",
+                        "addresses": "[]",
+                    },
+                    executor=tx,
+                )
         except UniqueViolation:
             return  # another process bootstrapped first
         if self.settings.bootstrap_password:

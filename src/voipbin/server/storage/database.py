@@ -61,6 +61,19 @@ class Executor(ABC):
     async def execute(self, statement: Compiled, params: Mapping[str, Any]) -> int:
         """Run a statement; return the number of rows it changed."""
 
+    def savepoint(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """A nested transaction: a failure inside it undoes only what it did, and the
+        enclosing transaction can go on. Outside a transaction every statement is its own."""
+        return _NO_SAVEPOINT
+
+
+class _NoSavepoint(contextlib.AbstractAsyncContextManager[None]):
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_SAVEPOINT = _NoSavepoint()
+
 
 class Database(Executor):
     """A connection (pool) to one database."""

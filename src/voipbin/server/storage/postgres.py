@@ -67,6 +67,11 @@ class _Transaction(Executor):
         )
         return row
 
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        async with self.connection.transaction():
+            yield
+
     async def execute(self, statement: Compiled, params: Mapping[str, Any]) -> int:
         status = await _guard(
             self.connection.execute(statement.sql, *statement.args(params)), self.timeout

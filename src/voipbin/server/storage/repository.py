@@ -201,7 +201,9 @@ class Repository:
             now = self.db.timestamp_param(self.clock.next())
             params["tm_create"] = params["tm_update"] = now
             try:
-                row = await runner.fetchrow(statement, params)
+                # In a transaction, a clash must not abort the whole transaction.
+                async with runner.savepoint():
+                    row = await runner.fetchrow(statement, params)
             except UniqueViolation as exc:
                 if exc.constraint != self._tm_create_index:
                     raise

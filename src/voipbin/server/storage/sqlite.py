@@ -83,6 +83,19 @@ class _Connection(Executor):
         return self._run(statement, params).rowcount
 
 
+class _Transaction(_Connection):
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        self.connection.execute("SAVEPOINT voipbin")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK TO voipbin")
+            self.connection.execute("RELEASE voipbin")
+            raise
+        self.connection.execute("RELEASE voipbin")
+
+
 class SQLiteDatabase(Database):
     name = "sqlite"
     dialect = sqlite_dialect.dialect(paramstyle="qmark")
@@ -132,7 +145,7 @@ class SQLiteDatabase(Database):
             except sqlite3.OperationalError as exc:
                 raise Unavailable("REQUEST_TIMEOUT") from exc
             try:
-                yield self._connection
+                yield _Transaction(raw)
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise
