@@ -360,6 +360,22 @@ async def test_a_cors_preflight_is_answered(api: Api) -> None:
             "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 204
+    assert response.content == b""
     assert "POST" in response.headers["access-control-allow-methods"]
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-headers"] == (
+        "authorization, content-type, idempotency-key"
+    )
     assert response.headers["x-request-id"]
+
+
+async def test_a_preflight_for_a_method_the_api_lacks_is_an_envelope(api: Api) -> None:
+    response = await api.client.options(
+        "/v1.0/tags",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "PATCH"},
+    )
+
+    error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")
+    assert fields_of(error) == ["Access-Control-Request-Method"]
+    assert response.headers["access-control-allow-origin"] == "*"

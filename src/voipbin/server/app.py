@@ -10,7 +10,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -21,10 +20,7 @@ from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
 from voipbin.server.errors import EXCEPTION_HANDLERS
-from voipbin.server.middleware.request_context import (
-    RequestContextMiddleware,
-    UnhandledErrorMiddleware,
-)
+from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import openapi_document
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import json_response, resource_routes
@@ -115,17 +111,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[
-            Middleware(RequestContextMiddleware),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "POST", "PUT", "DELETE"],
-                allow_headers=["*"],
-                expose_headers=EXPOSED_HEADERS,
-            ),
-            Middleware(UnhandledErrorMiddleware),
-        ],
+        middleware=[Middleware(RequestContextMiddleware, expose_headers=EXPOSED_HEADERS)],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
