@@ -10,6 +10,9 @@ SYNCED := $(VENV)/.synced
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Bytecode is compiled at install, so the first start does not compile every module
+# (and starts as fast where PYTHONDONTWRITEBYTECODE is set).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test lint pytest bench migrate docs clean
 

@@ -50,8 +50,16 @@ def free_port() -> int:
         return port
 
 
+class Served:
+    """A ``voipbin serve`` process; ``output`` is all it printed, once it has stopped."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.output = ""
+
+
 @contextmanager
-def serving(database: Path, port: int, **env: str) -> Iterator[subprocess.Popen[str]]:
+def serving(database: Path, port: int, **env: str) -> Iterator[Served]:
     process = subprocess.Popen(
         [sys.executable, "-m", "voipbin.cli", "serve", "--port", str(port)],
         env={
@@ -64,15 +72,16 @@ def serving(database: Path, port: int, **env: str) -> Iterator[subprocess.Popen[
         stderr=subprocess.STDOUT,
         text=True,
     )
+    served = Served(process)
     try:
-        yield process
+        yield served
     finally:
         process.terminate()
         try:
-            process.wait(10)
+            served.output, _ = process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+            served.output, _ = process.communicate()
 
 
 def login(port: int) -> int | None:
@@ -93,16 +102,16 @@ def login(port: int) -> int | None:
 
 def test_serve_on_a_new_database_answers_login_within_two_seconds(tmp_path: Path) -> None:
     port = free_port()
-    with serving(tmp_path / "voipbin.db", port) as process:
+    with serving(tmp_path / "voipbin.db", port) as served:
         started = time.monotonic()
         status = None
-        while status is None and time.monotonic() - started < 30 and process.poll() is None:
+        while status is None and time.monotonic() - started < 30 and served.process.poll() is None:
             status = login(port)
             if status is None:
                 time.sleep(0.02)
         elapsed = time.monotonic() - started
 
-    assert status == 200, process.stdout.read() if process.stdout else ""
+    assert status == 200, served.output
     assert elapsed < 2.0, f"first login answered after {elapsed:.2f} s"
 
 
@@ -113,8 +122,8 @@ def test_serve_refuses_a_database_at_another_revision(tmp_path: Path) -> None:
         connection.execute("INSERT INTO alembic_version VALUES ('0000')")
         connection.commit()
 
-    with serving(database, free_port()) as process:
-        output, _ = process.communicate(timeout=30)
+    with serving(database, free_port()) as served:
+        served.process.wait(30)
 
-    assert process.returncode == 1
-    assert "run `voipbin migrate`" in output
+    assert served.process.returncode == 1
+    assert "run `voipbin migrate`" in served.output
