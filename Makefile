@@ -8,7 +8,7 @@ SYNCED := $(VENV)/.synced
 
 # uv must use this machine's Python; it may not download one.
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Bytecode is compiled at install, so the first start does not compile every module
 # (and starts as fast where PYTHONDONTWRITEBYTECODE is set).
