@@ -9,21 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from voipbin.common.errors import ApiError, Unavailable
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
-from voipbin.server.errors import EXCEPTION_HANDLERS
+from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import openapi_document
 from voipbin.server.resources.registry import SERVER_RESOURCES
-from voipbin.server.resources.routes import json_response, resource_routes
+from voipbin.server.resources.routes import resource_routes
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.settings import Settings
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
@@ -44,6 +44,14 @@ EXPOSED_HEADERS = [
     "ETag",
     "Idempotent-Replayed",
 ]
+
+
+class VoipbinApp(Starlette):
+    """Starlette with one middleware: the edge layer, which renders every error itself, in
+    place of Starlette's server-error and exception layers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestContextMiddleware(self.router, expose_headers=EXPOSED_HEADERS)
 
 
 @dataclass
@@ -89,14 +97,16 @@ def create_app(
     async def openapi(request: Request) -> Response:
         return json_response(document)
 
-    routes: list[BaseRoute] = [
-        Route("/health", health, methods=["GET"]),
-        Route("/ready", ready, methods=["GET"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        *auth_routes(identity),
-    ]
+    # Resource routes first: they take nearly all the traffic, and routing tries in order.
+    routes: list[BaseRoute] = []
     for service in services.values():
         routes.extend(resource_routes(service, auth))
+    routes += [
+        *auth_routes(identity),
+        Route("/health", Endpoint(health), methods=["GET"]),
+        Route("/ready", Endpoint(ready), methods=["GET"]),
+        Route("/openapi.json", Endpoint(openapi), methods=["GET"]),
+    ]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -109,12 +119,7 @@ def create_app(
         finally:
             await db.close()
 
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(RequestContextMiddleware, expose_headers=EXPOSED_HEADERS)],
-        exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=lifespan,
-    )
+    app = VoipbinApp(routes=routes, lifespan=lifespan)
     app.state.voipbin = state
     return app
 

@@ -8,8 +8,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from voipbin.server.auth.identity import Identity
+from voipbin.server.http import Endpoint, json_response
 from voipbin.server.resources.body import decode_body
-from voipbin.server.resources.routes import json_response
 
 
 class LoginRequest(msgspec.Struct, kw_only=True):
@@ -28,4 +28,4 @@ def auth_routes(identity: Identity) -> list[Route]:
         token = await identity.login(body.username, body.password)
         return json_response(LoginResponse(username=body.username, token=token))
 
-    return [Route("/auth/login", login, methods=["POST"])]
+    return [Route("/auth/login", Endpoint(login), methods=["POST"])]

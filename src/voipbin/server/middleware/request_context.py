@@ -1,15 +1,14 @@
 """The edge of the app: one ASGI layer that every request crosses first.
 
 It names the request (``X-Request-Id`` on every response), answers CORS (preflights, and the
-``Access-Control-*`` headers on responses to cross-origin requests), and is the last line of
-defence that turns any unhandled exception into a ``500 INTERNAL`` envelope, logged with the
-request id. Doing the three in one layer keeps the list path to a single wrapper, and a 500
-gets its CORS headers like any other response.
+``Access-Control-*`` headers on responses to cross-origin requests), and renders every error
+as the envelope: the ``ApiError``s handlers raise, routing's 404 and 405, and any other
+exception as a ``500 INTERNAL``, logged with the request id. Doing it all in one layer keeps
+the request path to a single wrapper, and an error gets its CORS headers like any response.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import re
@@ -19,22 +18,21 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voipbin.common.errors import ApiError, Internal, InvalidArgument
-from voipbin.server.errors import envelope
+from voipbin.server.errors import as_api_error, envelope
 
 log = logging.getLogger("voipbin.server")
 
 _SAFE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
-_TO_CROCKFORD = bytes.maketrans(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-)
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Every 10-bit value as its two characters; 130 bits (two zero bits, then the 128) are 13 pairs.
+_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
+_SHIFTS = tuple(range(120, -1, -10))
 
 
 def ulid_text(value: int) -> str:
-    """The 26-character Crockford base32 form of a 128-bit ULID."""
-    # The text is the 128 bits behind two zero bits, in characters of 5 bits. Shifted left by
-    # six they fill 17 whole bytes, whose standard base32 starts with those 26 characters.
-    text = base64.b32encode((value << 6).to_bytes(17, "big"))[:26]
-    return text.translate(_TO_CROCKFORD).decode("ascii")
+    """The 26-character Crockford base32 form of a 128-bit ULID (two characters at a time)."""
+    pairs = _PAIRS
+    return "".join([pairs[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
 def new_request_id() -> str:
@@ -105,8 +103,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:
-            error = exc if isinstance(exc, ApiError) else Internal()
-            if not isinstance(exc, ApiError):
+            error = as_api_error(exc)
+            if error is None:
+                error = Internal()
                 log.exception(
                     "unhandled error in %s %s [request_id=%s]",
                     scope.get("method"),

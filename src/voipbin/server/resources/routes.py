@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from voipbin.server.auth.credentials import Authenticator
+from voipbin.server.http import Endpoint, json_response, query_params
 from voipbin.server.resources.service import ResourceService
-
-_encoder = msgspec.json.Encoder()
-JSON = "application/json"
-
-
-def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(_encoder.encode(value), status, headers=headers, media_type=JSON)
 
 
 def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[Route]:
@@ -32,7 +25,7 @@ def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[
             item = await service.create(principal, await request.body())
             location = f"{spec.path}/{getattr(item, 'id', '')}"
             return json_response(item, 201, {"Location": location})
-        return json_response(await service.list(principal, request.query_params))
+        return json_response(await service.list(principal, query_params(request.scope)))
 
     async def item(request: Request) -> Response:
         principal = await auth.authenticate(request)
@@ -47,10 +40,10 @@ def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[
     routes = []
     collection_methods = [m for v, m in (("list", "GET"), ("create", "POST")) if v in verbs]
     if collection_methods:
-        routes.append(Route(spec.path, collection, methods=collection_methods))
+        routes.append(Route(spec.path, Endpoint(collection), methods=collection_methods))
     item_methods = [
         m for v, m in (("get", "GET"), ("update", "PUT"), ("delete", "DELETE")) if v in verbs
     ]
     if item_methods:
-        routes.append(Route(f"{spec.path}/{{id}}", item, methods=item_methods))
+        routes.append(Route(f"{spec.path}/{{id}}", Endpoint(item), methods=item_methods))
     return routes

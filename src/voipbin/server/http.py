@@ -1,0 +1,47 @@
+"""The thin HTTP layer under the routes: JSON responses, and handlers as ASGI endpoints.
+
+Starlette wraps a plain function endpoint in its own request/response and exception layers;
+every error here is already rendered once, by the edge middleware, so an endpoint is handed
+to the router as a bare ASGI app instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+JSON = "application/json"
+_encoder = msgspec.json.Encoder()
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(_encoder.encode(value), status, headers=headers, media_type=JSON)
+
+
+def query_params(scope: Scope) -> dict[str, str]:
+    """The query string as a plain mapping (the last value of a repeated name wins)."""
+    query: bytes = scope["query_string"]
+    if not query:
+        return {}
+    return dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+
+
+class Endpoint:
+    """An ASGI app that runs ``handler`` on the request and sends what it returns."""
+
+    __slots__ = ("handler",)
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
