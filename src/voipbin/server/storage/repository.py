@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from voipbin.common.errors import Unavailable
 from voipbin.common.ids import new_id
-from voipbin.common.timestamps import SENTINEL_TEXT
+from voipbin.common.timestamps import SENTINEL_TEXT, parse_timestamp
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, Executor, Row, UniqueViolation
 from voipbin.server.storage.tables import kind_of
@@ -226,11 +226,17 @@ class Repository:
             return None
         value = row[0]
         if isinstance(value, str):
-            from voipbin.common.timestamps import parse_timestamp
-
             return parse_timestamp(value)
         assert isinstance(value, datetime)
         return value
+
+    def _update_live(self, scoped: bool) -> sa.Update:
+        """An UPDATE of the live row ``:id`` (and, when ``scoped``, of ``:customer_id``)."""
+        t = self.table
+        conditions = [t.c.id == sa.bindparam("id"), t.c.tm_delete.is_(None)]
+        if scoped:
+            conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
+        return sa.update(t).where(*conditions)
 
     async def update(
         self,
@@ -241,17 +247,12 @@ class Repository:
         executor: Executor | None = None,
     ) -> Row | None:
         """Change a live row (of this customer, when given); ``None`` when there is none."""
-        t = self.table
         names = tuple(sorted(values))
         scoped = customer_id is not None
 
         def build() -> sa.Update:
-            conditions = [t.c.id == sa.bindparam("id"), t.c.tm_delete.is_(None)]
-            if scoped:
-                conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
             return (
-                sa.update(t)
-                .where(*conditions)
+                self._update_live(scoped)
                 .values({n: sa.bindparam(f"v_{n}") for n in (*names, "tm_update")})
                 .returning(*self._returning())
             )
@@ -269,17 +270,11 @@ class Repository:
         self, id: str, *, customer_id: str | None = None, executor: Executor | None = None
     ) -> bool:
         """Set ``tm_delete`` on a live row; ``False`` when there was none to delete."""
-        t = self.table
         scoped = customer_id is not None
 
         def build() -> sa.Update:
-            conditions = [t.c.id == sa.bindparam("id"), t.c.tm_delete.is_(None)]
-            if scoped:
-                conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
-            return (
-                sa.update(t)
-                .where(*conditions)
-                .values(tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now"))
+            return self._update_live(scoped).values(
+                tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now")
             )
 
         statement = self.db.compile((self._key, "delete", scoped), build)
