@@ -6,7 +6,7 @@ Models use Python types (``UUID``, aware ``datetime``, ``None`` for the empty UU
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 import msgspec
@@ -51,6 +51,8 @@ class ResourceSpec(Generic[M]):
     model: type[M]
     create: type[msgspec.Struct] | None = None
     update: type[msgspec.Struct] | None = None
+    created: type[msgspec.Struct] | None = None
+    """What ``create`` answers, when it shows more than ``model`` (an access key's token)."""
     verbs: frozenset[Verb] = ALL_VERBS
     statuses: tuple[str, ...] = ()
     """The values of ``status`` where the resource has one (enables the ``status`` filter)."""
@@ -58,7 +60,6 @@ class ResourceSpec(Generic[M]):
     actions: tuple[Action, ...] = ()
     summary: str = ""
     customer_scoped: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from voipbin.models.accesskey import ACCESSKEYS
+from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
+from voipbin.models.customer import CUSTOMERS
 from voipbin.models.tag import TAGS
 
-RESOURCES: tuple[ResourceSpec[Any], ...] = (TAGS,)
+RESOURCES: tuple[ResourceSpec[Any], ...] = (CUSTOMERS, AGENTS, ACCESSKEYS, TAGS)

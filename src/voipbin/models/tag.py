@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from voipbin.models.base import ResourceSpec
+from voipbin.models.fields import Detail, Name
 
 
 class Tag(msgspec.Struct, kw_only=True):
@@ -21,10 +21,6 @@ class Tag(msgspec.Struct, kw_only=True):
     tm_create: datetime
     tm_update: datetime | None
     tm_delete: datetime | None
-
-
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-Detail = Annotated[str, msgspec.Meta(max_length=4096)]
 
 
 class TagCreate(msgspec.Struct, kw_only=True):

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from voipbin.common.errors import ApiError, Unavailable
+from voipbin.common.permissions import CUSTOMER_ANY, Permission
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
@@ -23,7 +24,7 @@ from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import openapi_document
 from voipbin.server.resources.registry import SERVER_RESOURCES
-from voipbin.server.resources.routes import resource_routes
+from voipbin.server.resources.routes import own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.settings import Settings
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
@@ -75,14 +76,15 @@ def create_app(
     """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests."""
     db = open_database(settings.database_url, timeout=settings.database_timeout)
     clock = CreationClock(now)
-    identity = Identity(settings, db, clock, passwords or Passwords())
+    passwords = passwords or Passwords()
+    identity = Identity(settings, db, clock, passwords)
     auth = Authenticator(identity)
-    services = {
-        r.spec.name: ResourceService(
-            r, Repository(db, r.table, [f for f in r.spec.model.__struct_fields__], clock)
+    services: dict[str, ResourceService[Any]] = {}
+    for r in SERVER_RESOURCES:
+        repository = Repository(db, r.table, r.spec.model.__struct_fields__, clock)
+        services[r.spec.name] = ResourceService(
+            r, repository, services, passwords, identity.invalidate
         )
-        for r in SERVER_RESOURCES
-    }
     state = AppState(settings, db, clock, identity, auth, services)
 
     async def health(request: Request) -> Response:
@@ -92,7 +94,13 @@ def create_app(
         await db.ping()
         return json_response({"status": "ready"})
 
-    document = openapi_document([r.spec for r in SERVER_RESOURCES])
+    document = openapi_document(
+        [r.spec for r in SERVER_RESOURCES],
+        own=[
+            ("/v1.0/customer", services["customer"].spec, "The caller's own customer", True),
+            ("/v1.0/me", services["agent"].spec, "The caller's own agent", False),
+        ],
+    )
 
     async def openapi(request: Request) -> Response:
         return json_response(document)
@@ -102,6 +110,17 @@ def create_app(
     for service in services.values():
         routes.extend(resource_routes(service, auth))
     routes += [
+        own_resource_route(
+            "/v1.0/customer",
+            services["customer"],
+            auth,
+            lambda principal: principal.customer_id,
+            read=CUSTOMER_ANY,
+            update=Permission.CUSTOMER_ADMIN,
+        ),
+        own_resource_route(
+            "/v1.0/me", services["agent"], auth, lambda p: p.agent_id, read=CUSTOMER_ANY
+        ),
         *auth_routes(identity),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),

@@ -88,6 +88,7 @@ _COMMON_ERRORS = {
 
 def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str, Any]:
     model = names[wire_struct(spec.model)]
+    created = names[wire_struct(spec.created)] if spec.created is not None else model
     tag = spec.title.capitalize()
     collection: dict[str, Any] = {}
     item: dict[str, Any] = {}
@@ -131,7 +132,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "summary": f"Create a {spec.title}",
             "operationId": f"create_{spec.name}",
             "requestBody": _body(names[spec.create]),
-            "responses": {"201": _json(model, f"The new {spec.title}."), **_COMMON_ERRORS},
+            "responses": {"201": _json(created, f"The new {spec.title}."), **_COMMON_ERRORS},
         }
     if "get" in spec.verbs:
         item["get"] = {
@@ -172,17 +173,61 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
         paths[spec.path] = collection
     if item:
         paths[f"{spec.path}/{{id}}"] = item
+    for action in spec.actions:
+        operation: dict[str, Any] = {
+            "tags": [tag],
+            "summary": action.summary or f"{action.name} of a {spec.title}",
+            "operationId": f"{spec.name}_{action.name}",
+            "parameters": id_parameter,
+            "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS, **not_found},
+        }
+        if action.body is not None:
+            operation["requestBody"] = _body(names[action.body])
+        paths[f"{spec.path}/{{id}}/{action.name}"] = {action.method.lower(): operation}
     return paths
 
 
-def openapi_document(resources: Sequence[ResourceSpec[Any]]) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of the server serving ``resources``."""
+def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for path, spec, summary, writable in own:
+        model = names[wire_struct(spec.model)]
+        operations: dict[str, Any] = {
+            "get": {
+                "tags": [spec.title.capitalize()],
+                "summary": summary,
+                "operationId": f"get_own_{spec.name}",
+                "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS},
+            },
+        }
+        if writable and spec.update is not None:
+            operations["put"] = {
+                "tags": [spec.title.capitalize()],
+                "summary": f"Update: {summary.lower()}",
+                "operationId": f"update_own_{spec.name}",
+                "requestBody": _body(names[spec.update]),
+                "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS},
+            }
+        paths[path] = operations
+    return paths
+
+
+#: A route serving the caller's own resource: path, spec, summary, whether PUT is served.
+OwnPath = tuple[str, ResourceSpec[Any], str, bool]
+
+
+def openapi_document(
+    resources: Sequence[ResourceSpec[Any]], own: Sequence[OwnPath] = ()
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes)."""
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
 
     types: list[Any] = [LoginRequest, LoginResponse]
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
+        if spec.created is not None:
+            types.append(wire_struct(spec.created))
+        types.extend(a.body for a in spec.actions if a.body is not None)
     _, components = msgspec.json.schema_components(types, ref_template=_REF)
     names = {t: t.__name__ for t in types}
     for spec in resources:
@@ -213,6 +258,7 @@ def openapi_document(resources: Sequence[ResourceSpec[Any]]) -> dict[str, Any]:
     }
     for spec in resources:
         paths.update(_resource_paths(spec, names))
+    paths.update(_own_paths(own, names))
     return {
         "openapi": "3.1.0",
         "info": {"title": "VoIPBIN API", "version": voipbin.__version__},

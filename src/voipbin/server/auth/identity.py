@@ -8,25 +8,31 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from voipbin.common.errors import Unauthenticated
 from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
+from voipbin.common.timestamps import read_timestamp
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
-from voipbin.server.auth.tokens import Tokens
+from voipbin.server.auth.tokens import Tokens, token_hash
 from voipbin.server.settings import Settings
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, UniqueViolation
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.system import SystemValues
-from voipbin.server.storage.tables import agent_agents, customer_customers
+from voipbin.server.storage.tables import (
+    agent_agents,
+    customer_accesskeys,
+    customer_customers,
+)
 
 log = logging.getLogger("voipbin.server")
 
 _PRINCIPAL_COLUMNS = ("id", "customer_id", "permission", "username")
 _LOGIN_COLUMNS = ("id", "customer_id", "password_hash", "username")
+_ACCESSKEY_COLUMNS = ("id", "customer_id", "token_prefix", "tm_expire")
 
 
 class Identity:
@@ -44,6 +50,7 @@ class Identity:
         self.passwords = passwords
         self.customers = Repository(db, customer_customers, ("id",), clock)
         self.agents = Repository(db, agent_agents, ("id",), clock)
+        self.accesskeys = Repository(db, customer_accesskeys, ("id",), clock)
         self.system = SystemValues(db)
         self._tokens: Tokens | None = None
         self._ready = asyncio.Lock()
@@ -116,28 +123,59 @@ class Identity:
             raise Unauthenticated("INVALID_CREDENTIALS")
         return tokens.issue(str(row[0]), str(row[1]), self.clock.now())
 
-    async def principal(self, agent_id: str) -> Principal:
-        """The live agent a token names, re-read at most every ``auth_cache_seconds``."""
+    def invalidate(self) -> None:
+        """Forget every cached principal: an agent, customer or key just changed."""
+        self._principals.clear()
+
+    async def _cached(self, key: str, load: Callable[[], Awaitable[Principal | None]]) -> Principal:
         now = self._monotonic()
-        cached = self._principals.get(agent_id)
+        cached = self._principals.get(key)
         if cached is None or cached[1] <= now:
-            row = await self.agents.find(_PRINCIPAL_COLUMNS, {"id": agent_id})
-            principal = (
-                None
-                if row is None
-                else Principal(
-                    agent_id=str(row[0]),
-                    customer_id=str(row[1]),
-                    permission=Permission(int(row[2])),
-                    username=str(row[3]),
-                )
-            )
+            principal = await load()
             if len(self._principals) > 10_000:
                 self._principals.clear()
-            cached = self._principals[agent_id] = (
-                principal,
-                now + self.settings.auth_cache_seconds,
-            )
+            cached = self._principals[key] = (principal, now + self.settings.auth_cache_seconds)
         if cached[0] is None:
             raise Unauthenticated("INVALID_CREDENTIALS")
         return cached[0]
+
+    async def _customer_live(self, customer_id: str) -> bool:
+        return await self.customers.find(("id",), {"id": customer_id}) is not None
+
+    async def principal(self, agent_id: str) -> Principal:
+        """The live agent (of a live customer) a token names, re-read at most every
+        ``auth_cache_seconds``."""
+
+        async def load() -> Principal | None:
+            row = await self.agents.find(_PRINCIPAL_COLUMNS, {"id": agent_id})
+            if row is None or not await self._customer_live(str(row[1])):
+                return None
+            return Principal(
+                agent_id=str(row[0]),
+                customer_id=str(row[1]),
+                permission=Permission(int(row[2])),
+                username=str(row[3]),
+            )
+
+        return await self._cached(agent_id, load)
+
+    async def accesskey_principal(self, token: str) -> Principal:
+        """The customer admin a live, unexpired access key acts as."""
+        digest = token_hash(token)
+
+        async def load() -> Principal | None:
+            row = await self.accesskeys.find(_ACCESSKEY_COLUMNS, {"token_hash": digest})
+            if row is None or not await self._customer_live(str(row[1])):
+                return None
+            return Principal(
+                agent_id=EMPTY_UUID_TEXT,
+                customer_id=str(row[1]),
+                permission=Permission.CUSTOMER_ADMIN,
+                username=f"accesskey {row[2]}",
+                expires=read_timestamp(str(row[3])),
+            )
+
+        principal = await self._cached(digest, load)
+        if principal.expires is not None and principal.expires <= self.clock.now():
+            raise Unauthenticated("INVALID_CREDENTIALS")
+        return principal

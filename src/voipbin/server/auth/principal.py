@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from voipbin.common.errors import PermissionDenied
 from voipbin.common.permissions import Permission
@@ -16,6 +17,8 @@ class Principal:
     customer_id: str
     permission: Permission
     username: str = ""
+    expires: datetime | None = None
+    """When the credential stops working (an access key's expiry)."""
 
     @property
     def is_super_admin(self) -> bool:

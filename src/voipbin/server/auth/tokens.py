@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime, timedelta
 
@@ -11,6 +12,12 @@ from voipbin.common.errors import Unauthenticated
 from voipbin.common.ids import canonical_id
 
 _CACHE_LIMIT = 10_000
+ACCESSKEY_PREFIX = "vb_"
+
+
+def token_hash(token: str) -> str:
+    """How an access key is stored and looked up: the SHA-256 of its text, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Tokens:

@@ -1,4 +1,9 @@
-"""The server half of a resource declaration: storage, permissions, reasons, rules."""
+"""The server half of a resource declaration: storage, permissions, reasons, rules.
+
+A resource declares only what differs: its table, its reason prefix, which roles may use each
+verb and action, and hooks that turn a validated body into column values (checking what a
+schema cannot: references to other resources, which permissions may be granted).
+"""
 
 from __future__ import annotations
 
@@ -13,26 +18,58 @@ from voipbin.common.reasons import REASONS
 from voipbin.models.base import M, ResourceSpec
 
 if TYPE_CHECKING:
-    from voipbin.server.auth.principal import Principal
+    from voipbin.server.resources.context import Context
 
 Values = dict[str, Any]
-#: Turns a decoded create or update body into column values (and checks what msgspec can't).
-Prepare = Callable[["Principal", msgspec.Struct], Awaitable[Values]]
+Current = Mapping[str, Any]
+"""A stored resource, by field name, in wire form."""
+
+#: A validated body (and, for updates and actions, the resource as it is) -> column values.
+Prepare = Callable[["Context", Any, Current | None], Awaitable[Values]]
+#: Raises when the caller may not act on this particular resource (beyond its role).
+Guard = Callable[["Context", str, Current], None]
+
+#: ``prepare_create`` may put fields that the creation answer shows (and that are not
+#: stored) under this key: an access key's token.
+SHOWN_ONCE = "__shown_once__"
 
 
 @dataclass(frozen=True)
 class Rules:
-    """Which permission bits may use each verb (super-admins may use all)."""
+    """Which permission bits may use each verb (super-admins may use all).
+
+    ``actions`` gives an action's bits (default: ``update``'s). ``self_service`` names the
+    verbs and actions an agent may use on the resource whose id is their own agent id (only
+    meaningful for agents); with ``get`` in it, such an agent's list shows only themselves.
+    """
 
     read: Permission = CUSTOMER_ANY
     create: Permission = CUSTOMER_MANAGERS
     update: Permission = CUSTOMER_MANAGERS
     delete: Permission = CUSTOMER_MANAGERS
+    actions: Mapping[str, Permission] = field(default_factory=dict)
+    self_service: frozenset[str] = frozenset()
+
+    def of(self, verb: str) -> Permission:
+        if verb in ("list", "get"):
+            return self.read
+        if verb in ("create", "update", "delete"):
+            permission: Permission = getattr(self, verb)
+            return permission
+        return self.actions.get(verb, self.update)
 
 
-async def plain_values(principal: Principal, body: msgspec.Struct) -> Values:
+async def plain_values(ctx: Context, body: Any, current: Current | None) -> Values:
     """The body's fields as column values, leaving out those the client did not send."""
-    return {k: v for k, v in msgspec.structs.asdict(body).items() if v is not msgspec.UNSET}
+    return {
+        k: v
+        for k, v in msgspec.structs.asdict(body).items()
+        if v is not msgspec.UNSET and k != "customer_id"
+    }
+
+
+def no_guard(ctx: Context, verb: str, current: Current) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -47,13 +84,21 @@ class ServerResource(Generic[M]):
     rules: Rules = Rules()
     prepare_create: Prepare = plain_values
     prepare_update: Prepare = plain_values
+    actions: Mapping[str, Prepare] = field(default_factory=dict)
+    """The implementation of each action the spec declares."""
+    guard: Guard = no_guard
     unique: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Unique index name -> (field, reason) for a duplicate."""
+    identity: bool = False
+    """Writes change who may authenticate (customers, agents, access keys)."""
 
     def __post_init__(self) -> None:
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):
             if reason not in REASONS:
                 raise ValueError(f"{self.spec.name}: reason {reason} is not in the catalog")
+        declared = {a.name for a in self.spec.actions}
+        if declared != set(self.actions):
+            raise ValueError(f"{self.spec.name}: actions {declared} need implementations")
 
     @property
     def not_found(self) -> str:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from voipbin.server.resources import tags
+from voipbin.server.resources import accesskeys, agents, customers, tags
 from voipbin.server.resources.base import ServerResource
 
-SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (tags.RESOURCE,)
+SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
+    customers.RESOURCE,
+    agents.RESOURCE,
+    accesskeys.RESOURCE,
+    tags.RESOURCE,
+)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from voipbin.common.permissions import Permission
 from voipbin.server.auth.credentials import Authenticator
+from voipbin.server.auth.principal import Principal
 from voipbin.server.http import Endpoint, json_response, query_params
 from voipbin.server.resources.service import ResourceService
 
 
 def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[Route]:
-    """``<path>`` (list, create) and ``<path>/{id}`` (get, update, delete) for the verbs the
-    resource declares. One route per path, so a wrong method is a 405 listing all of them."""
+    """``<path>`` (list, create), ``<path>/{id}`` (get, update, delete) and
+    ``<path>/{id}/<action>`` for what the resource declares. One route per path, so a wrong
+    method is a 405 listing all of them."""
     spec = service.spec
     verbs = spec.verbs
 
@@ -37,6 +41,16 @@ def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[
             return Response(status_code=204)
         return json_response(await service.get(principal, id_text))
 
+    def action(name: str) -> Endpoint:
+        async def run(request: Request) -> Response:
+            principal = await auth.authenticate(request)
+            id_text: str = request.path_params["id"]
+            return json_response(
+                await service.action(principal, name, id_text, await request.body())
+            )
+
+        return Endpoint(run)
+
     routes = []
     collection_methods = [m for v, m in (("list", "GET"), ("create", "POST")) if v in verbs]
     if collection_methods:
@@ -46,4 +60,39 @@ def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[
     ]
     if item_methods:
         routes.append(Route(f"{spec.path}/{{id}}", Endpoint(item), methods=item_methods))
+    for declared in spec.actions:
+        routes.append(
+            Route(
+                f"{spec.path}/{{id}}/{declared.name}",
+                action(declared.name),
+                methods=[declared.method],
+            )
+        )
     return routes
+
+
+def own_resource_route(
+    path: str,
+    service: ResourceService[Any],
+    auth: Authenticator,
+    id_of: Callable[[Principal], str],
+    *,
+    read: Permission,
+    update: Permission | None = None,
+) -> Route:
+    """``path`` as the caller's own resource (``/v1.0/customer``, ``/v1.0/me``): GET (and PUT
+    when ``update`` is given) of the resource ``id_of`` names, for the roles given here."""
+
+    async def own(request: Request) -> Response:
+        principal = await auth.authenticate(request)
+        if request.method == "PUT":
+            assert update is not None
+            principal.require(update)
+            body = await request.body()
+            return json_response(
+                await service.update(principal, id_of(principal), body, authorized=True)
+            )
+        principal.require(read)
+        return json_response(await service.get(principal, id_of(principal), authorized=True))
+
+    return Route(path, Endpoint(own), methods=["GET", "PUT"] if update is not None else ["GET"])

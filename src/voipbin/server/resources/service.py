@@ -1,23 +1,36 @@
-"""The generic resource service: list, get, create, update and delete for any declared
-resource, with its permission rules, tenancy and soft-deletion rules applied the same way.
+"""The generic resource service: list, get, create, update, delete and actions for any
+declared resource, with its role rules, tenancy and soft-deletion rules applied the same way.
+
+Order of checks, everywhere: the caller's role (403), the id's form (400), the resource's
+existence for this caller (404; another customer's resource does not exist for them), the
+body (400/422), the resource's state (409).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic
 
 import msgspec
 
-from voipbin.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from voipbin.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unprocessable,
+)
 from voipbin.common.ids import canonical_id
 from voipbin.common.pagination import Page
 from voipbin.common.timestamps import SENTINEL_TEXT
 from voipbin.models.base import M
 from voipbin.models.wire import wire_struct
+from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
-from voipbin.server.resources.base import ServerResource
+from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
 from voipbin.server.resources.body import decode_body
+from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.storage.database import Row, UniqueViolation
 from voipbin.server.storage.repository import Repository
@@ -32,32 +45,62 @@ def path_id(text: str) -> str:
 
 
 class ResourceService(Generic[M]):
-    def __init__(self, resource: ServerResource[M], repository: Repository) -> None:
+    def __init__(
+        self,
+        resource: ServerResource[M],
+        repository: Repository,
+        services: Mapping[str, ResourceService[Any]],
+        passwords: Passwords,
+        on_identity_change: Callable[[], None] = lambda: None,
+    ) -> None:
         self.resource = resource
         self.spec = resource.spec
         self.rules = resource.rules
         self.repository = repository
+        self.services = services
+        self.passwords = passwords
+        self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
-        fields = repository.fields
-        self._customer = fields.index("customer_id") if self.spec.customer_scoped else None
-        self._deleted = fields.index("tm_delete")
-        self._created = fields.index("tm_create")
+        self.fields = repository.fields
+        self._customer = self.fields.index("customer_id") if self.spec.customer_scoped else None
+        self._deleted = self.fields.index("tm_delete")
+        self._created = self.fields.index("tm_create")
+        created = self.spec.created
+        self._created_wire = wire_struct(created) if created is not None else None
+        self._shown_once = (
+            tuple(f for f in created.__struct_fields__ if f not in self.fields)
+            if created is not None
+            else ()
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
 
     def _item(self, row: Row) -> msgspec.Struct:
         return self.wire(*row)
 
-    async def list(self, principal: Principal, params: Mapping[str, str]) -> Page[Any]:
-        principal.require(self.rules.read)
-        query = parse_list_query(self.spec, params, principal)
-        if query is None:
-            return Page(result=[], next_page_token="")
-        rows = await self.repository.list(query)
-        token = ""
-        if len(rows) >= query.limit:
-            rows = rows[: query.limit - 1]
-            token = str(rows[-1][self._created])
-        wire = self.wire
-        return Page(result=[wire(*row) for row in rows], next_page_token=token)
+    def current(self, row: Row) -> dict[str, Any]:
+        return dict(zip(self.fields, row, strict=True))
+
+    def context(self, principal: Principal, customer_id: str | None = None) -> Context:
+        return Context(
+            principal,
+            customer_id or principal.customer_id,
+            self.services,
+            self.passwords,
+            self.repository.clock.now(),
+        )
+
+    def _allowed(self, principal: Principal, verb: str) -> bool:
+        return principal.is_super_admin or bool(principal.permission & self.rules.of(verb))
+
+    def _require(self, principal: Principal, verb: str) -> bool:
+        """403 unless the caller's role allows ``verb``, or it is self-service (then the
+        resource must turn out to be the caller: the return value says to check that)."""
+        if self._allowed(principal, verb):
+            return False
+        if verb in self.rules.self_service:
+            return True
+        raise PermissionDenied()
 
     async def _visible(self, principal: Principal, id: str) -> Row:
         row = await self.repository.get(id)
@@ -67,50 +110,142 @@ class ResourceService(Generic[M]):
             raise NotFound(self.resource.not_found)
         return row
 
-    async def get(self, principal: Principal, id_text: str) -> msgspec.Struct:
-        principal.require(self.rules.read)
-        return self._item(await self._visible(principal, path_id(id_text)))
+    async def _target(
+        self, principal: Principal, verb: str, id: str, *, authorized: bool = False
+    ) -> Row:
+        """The resource ``id`` as this caller may ``verb`` it."""
+        only_self = False if authorized else self._require(principal, verb)
+        row = await self._visible(principal, id)
+        if only_self and str(row[0]) != principal.agent_id:
+            raise PermissionDenied()
+        return row
+
+    def _live(self, row: Row) -> None:
+        if row[self._deleted] != SENTINEL_TEXT:
+            raise FailedPrecondition(self.resource.state_invalid)
+
+    async def missing(self, customer_id: str, ids: list[str]) -> list[str]:
+        """Those of ``ids`` that are not live resources of ``customer_id``."""
+        absent = []
+        for id in dict.fromkeys(ids):
+            row = await self.repository.get(id)
+            if (
+                row is None
+                or row[self._deleted] != SENTINEL_TEXT
+                or (self._customer is not None and str(row[self._customer]) != customer_id)
+            ):
+                absent.append(id)
+        return absent
+
+    # -- verbs --------------------------------------------------------------------------------
+
+    async def list(self, principal: Principal, params: Mapping[str, str]) -> Page[Any]:
+        only_self = not self._allowed(principal, "list")
+        if only_self and "get" not in self.rules.self_service:
+            raise PermissionDenied()
+        query = parse_list_query(self.spec, params, principal)
+        if query is None:
+            return Page(result=[], next_page_token="")
+        if only_self:
+            query = query.restricted(id=principal.agent_id)
+        rows = await self.repository.list(query)
+        token = ""
+        if len(rows) >= query.limit:
+            rows = rows[: query.limit - 1]
+            token = str(rows[-1][self._created])
+        wire = self.wire
+        return Page(result=[wire(*row) for row in rows], next_page_token=token)
+
+    async def get(
+        self, principal: Principal, id_text: str, *, authorized: bool = False
+    ) -> msgspec.Struct:
+        id = path_id(id_text)
+        return self._item(await self._target(principal, "get", id, authorized=authorized))
 
     async def create(self, principal: Principal, body: bytes) -> msgspec.Struct:
-        principal.require(self.rules.create)
+        self._require(principal, "create")
         assert self.spec.create is not None
-        values = await self.resource.prepare_create(principal, decode_body(body, self.spec.create))
+        decoded = decode_body(body, self.spec.create)
+        customer_id = await self._customer_for(principal, decoded)
+        ctx = self.context(principal, customer_id)
+        values = await self.resource.prepare_create(ctx, decoded, None)
+        shown = values.pop(SHOWN_ONCE, {})
         if self._customer is not None:
-            values["customer_id"] = principal.customer_id
+            values["customer_id"] = customer_id
         try:
             row = await self.repository.insert(values)
         except UniqueViolation as exc:
             raise self._duplicate(exc) from None
+        self._identity_changed()
+        if self._created_wire is not None:
+            return self._created_wire(*row, *(shown[f] for f in self._shown_once))
         return self._item(row)
 
-    async def update(self, principal: Principal, id_text: str, body: bytes) -> msgspec.Struct:
-        principal.require(self.rules.update)
+    async def _customer_for(self, principal: Principal, body: msgspec.Struct) -> str:
+        """The customer a new resource belongs to: the caller's, or the one a super-admin
+        names in the body (which must exist); anyone else's ``customer_id`` is ignored."""
+        wanted = getattr(body, "customer_id", None)
+        if self._customer is None or wanted is None or not principal.is_super_admin:
+            return principal.customer_id
+        customer_id = str(wanted)
+        if await self.services["customer"].missing(customer_id, [customer_id]):
+            raise Unprocessable.field("customer_id", "is not a live customer")
+        return customer_id
+
+    async def update(
+        self, principal: Principal, id_text: str, body: bytes, *, authorized: bool = False
+    ) -> msgspec.Struct:
         id = path_id(id_text)
+        row = await self._target(principal, "update", id, authorized=authorized)
         assert self.spec.update is not None
-        decoded = decode_body(body, self.spec.update)
-        row = await self._visible(principal, id)
-        if row[self._deleted] != SENTINEL_TEXT:
-            raise FailedPrecondition(self.resource.state_invalid)
-        values = await self.resource.prepare_update(principal, decoded)
+        return await self._change(
+            principal,
+            "update",
+            row,
+            decode_body(body, self.spec.update),
+            self.resource.prepare_update,
+        )
+
+    async def action(
+        self, principal: Principal, name: str, id_text: str, body: bytes
+    ) -> msgspec.Struct:
+        id = path_id(id_text)
+        row = await self._target(principal, name, id)
+        kind = next(a.body for a in self.spec.actions if a.name == name)
+        assert kind is not None
+        return await self._change(
+            principal, name, row, decode_body(body, kind), self.resource.actions[name]
+        )
+
+    async def _change(
+        self, principal: Principal, verb: str, row: Row, decoded: Any, prepare: Any
+    ) -> msgspec.Struct:
+        current: Current = self.current(row)
+        ctx = self.context(principal, str(current.get("customer_id", principal.customer_id)))
+        self.resource.guard(ctx, verb, current)
+        self._live(row)
+        values = await prepare(ctx, decoded, current)
         if not values:
             return self._item(row)
         try:
-            updated = await self.repository.update(id, values)
+            updated = await self.repository.update(str(row[0]), values)
         except UniqueViolation as exc:
             raise self._duplicate(exc) from None
         if updated is None:  # deleted in the meantime
             raise FailedPrecondition(self.resource.state_invalid)
+        self._identity_changed()
         return self._item(updated)
 
     async def delete(self, principal: Principal, id_text: str) -> None:
-        principal.require(self.rules.delete)
         id = path_id(id_text)
-        await self._visible(principal, id)
-        await self.repository.soft_delete(id)
+        row = await self._target(principal, "delete", id)
+        self.resource.guard(self.context(principal), "delete", self.current(row))
+        if await self.repository.soft_delete(id):
+            self._identity_changed()
 
     def _duplicate(self, exc: UniqueViolation) -> Exception:
         known = self.resource.unique.get(exc.constraint)
         if known is None:
-            return exc
+            return AlreadyExists()
         field, reason = known
         return AlreadyExists(reason, details=[{"field": field, "description": "already exists"}])

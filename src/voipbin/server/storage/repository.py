@@ -6,6 +6,7 @@ the layer above builds responses from them without converting anything.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,10 @@ class ListQuery:
     before: datetime | None = None
     deleted: Deleted = "false"
 
+    def restricted(self, **equals: Any) -> ListQuery:
+        """The same query, also requiring ``equals``."""
+        return dataclasses.replace(self, equals={**self.equals, **equals})
+
 
 def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
     kind = kind_of(column)
@@ -68,9 +73,15 @@ class Repository:
         self.fields = tuple(fields)
         self.clock = clock
         self._key = table.name
+        # Columns the driver does not hand back in wire form: JSON text (passed through as
+        # raw JSON) and, on SQLite, booleans stored as 0 and 1.
         self._json = tuple(
             i for i, name in enumerate(self.fields) if kind_of(table.c[name]) == "json"
         )
+        self._bool = tuple(
+            i for i, name in enumerate(self.fields) if kind_of(table.c[name]) == "bool"
+        )
+        self._convert = bool(self._json or self._bool)
         self._tm_create_index = f"uq_{table.name}_tm_create"
         self.customer_scoped = "customer_id" in table.c
 
@@ -89,16 +100,18 @@ class Repository:
         return value
 
     def _rows(self, rows: list[Row]) -> list[Row]:
-        if not self._json:
+        if not self._convert:
             return rows
         return [self._decode(row) for row in rows]
 
     def _decode(self, row: Row) -> Row:
-        if not self._json:
+        if not self._convert:
             return row
         values = list(row)
         for i in self._json:
             values[i] = msgspec.Raw(values[i].encode())
+        for i in self._bool:
+            values[i] = bool(values[i])
         return values
 
     # -- reads ------------------------------------------------------------------------------

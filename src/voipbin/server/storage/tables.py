@@ -21,7 +21,7 @@ metadata = sa.MetaData(
     }
 )
 
-ColumnKind = Literal["id", "timestamp", "json", "plain"]
+ColumnKind = Literal["id", "timestamp", "json", "bool", "plain"]
 
 _ID = sa.Uuid(as_uuid=False).with_variant(sa.String(36), "sqlite")
 _TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(26), "sqlite")
@@ -82,7 +82,13 @@ customer_customers = resource_table(
     text_column("webhook_method"),
     text_column("webhook_uri"),
     id_column("billing_account_id"),
-    sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column(
+        "email_verified",
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"kind": "bool"},
+    ),
     text_column("status", default="active"),
     customer_scoped=False,
 )
@@ -101,7 +107,7 @@ agent_agents = resource_table(
 )
 # Usernames are unique among live agents; deletion frees them.
 sa.Index(
-    "uq_agent_agents_username_live",
+    "uq_agent_agents_username",
     agent_agents.c.username,
     unique=True,
     postgresql_where=agent_agents.c.tm_delete.is_(None),
@@ -113,3 +119,14 @@ tag_tags = resource_table(
     text_column("name"),
     text_column("detail"),
 )
+
+customer_accesskeys = resource_table(
+    "customer_accesskeys",
+    text_column("name"),
+    text_column("detail"),
+    # SHA-256 of the token, hex; the token itself is never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    text_column("token_prefix"),
+    timestamp_column("tm_expire"),
+)
+sa.Index("uq_customer_accesskeys_token_hash", customer_accesskeys.c.token_hash, unique=True)

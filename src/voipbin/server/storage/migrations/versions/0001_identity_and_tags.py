@@ -65,7 +65,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("uq_agent_agents_tm_create", ["tm_create"], unique=True)
         batch_op.create_index(
-            "uq_agent_agents_username_live",
+            "uq_agent_agents_username",
             ["username"],
             unique=True,
             postgresql_where=sa.text("tm_delete IS NULL"),
@@ -172,7 +172,7 @@ def downgrade() -> None:
     op.drop_table("customer_customers")
     with op.batch_alter_table("agent_agents", schema=None) as batch_op:
         batch_op.drop_index(
-            "uq_agent_agents_username_live",
+            "uq_agent_agents_username",
             postgresql_where=sa.text("tm_delete IS NULL"),
             sqlite_where=sa.text("tm_delete IS NULL"),
         )

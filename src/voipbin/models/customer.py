@@ -1,0 +1,74 @@
+"""Customers: the tenants. Every other resource belongs to one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from voipbin.models.base import ResourceSpec
+from voipbin.models.fields import Detail, Name, OptionalName, WebhookMethod
+
+CustomerStatus = Literal["initial", "active", "frozen", "deleted", "expired"]
+CUSTOMER_STATUSES: tuple[str, ...] = ("initial", "active", "frozen", "deleted", "expired")
+
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
+
+
+class Customer(msgspec.Struct, kw_only=True):
+    """A customer."""
+
+    id: UUID
+    name: str
+    detail: str
+    email: str
+    phone_number: str
+    address: str
+    webhook_method: str
+    webhook_uri: str
+    billing_account_id: UUID | None
+    email_verified: bool
+    status: str
+    tm_create: datetime
+    tm_update: datetime | None
+    tm_delete: datetime | None
+
+
+class CustomerCreate(msgspec.Struct, kw_only=True):
+    """Body of ``POST /v1.0/customers``."""
+
+    name: Name
+    detail: Detail = ""
+    email: OptionalName = ""
+    phone_number: OptionalName = ""
+    address: Detail = ""
+    webhook_method: WebhookMethod = ""
+    webhook_uri: Detail = ""
+
+
+class CustomerUpdate(msgspec.Struct, kw_only=True):
+    """Body of ``PUT /v1.0/customers/{id}`` and ``PUT /v1.0/customer``; a field left out
+    keeps its value."""
+
+    name: Name | Unset = UNSET
+    detail: Detail | Unset = UNSET
+    email: OptionalName | Unset = UNSET
+    phone_number: OptionalName | Unset = UNSET
+    address: Detail | Unset = UNSET
+    webhook_method: WebhookMethod | Unset = UNSET
+    webhook_uri: Detail | Unset = UNSET
+
+
+CUSTOMERS = ResourceSpec(
+    name="customer",
+    plural="customers",
+    model=Customer,
+    create=CustomerCreate,
+    update=CustomerUpdate,
+    statuses=CUSTOMER_STATUSES,
+    customer_scoped=False,
+    summary="Customers (super-admins only); everyone reads their own at /v1.0/customer.",
+)

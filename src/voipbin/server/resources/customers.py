@@ -1,0 +1,59 @@
+"""Customers: managed by super-admins; everyone reads (admins change) their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voipbin.common.address import is_email
+from voipbin.common.errors import FailedPrecondition, InvalidArgument
+from voipbin.common.ids import EMPTY_UUID_TEXT
+from voipbin.common.permissions import Permission
+from voipbin.models.customer import CUSTOMERS, Customer
+from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
+from voipbin.server.resources.context import Context
+from voipbin.server.resources.fields import check_phone_number, check_webhook_uri
+from voipbin.server.storage.tables import customer_customers
+
+SUPER_ADMIN_ONLY = Permission.NONE
+
+
+async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
+    values = await plain_values(ctx, body, current)
+    email = values.get("email")
+    if email and not is_email(email):
+        raise InvalidArgument.field("email", "must be a valid email address")
+    check_phone_number(values.get("phone_number"))
+    check_webhook_uri(values.get("webhook_uri"))
+    return values
+
+
+async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
+    return {
+        **await _values(ctx, body, current),
+        "status": "active",
+        "billing_account_id": EMPTY_UUID_TEXT,
+    }
+
+
+def _guard(ctx: Context, verb: str, current: Current) -> None:
+    if verb == "delete" and str(current["id"]) == ctx.principal.customer_id:
+        raise FailedPrecondition(
+            "CUSTOMER_STATE_INVALID", "A super-admin cannot delete their own customer."
+        )
+
+
+RESOURCE: ServerResource[Customer] = ServerResource(
+    spec=CUSTOMERS,
+    table=customer_customers,
+    reason_prefix="CUSTOMER",
+    rules=Rules(
+        read=SUPER_ADMIN_ONLY,
+        create=SUPER_ADMIN_ONLY,
+        update=SUPER_ADMIN_ONLY,
+        delete=SUPER_ADMIN_ONLY,
+    ),
+    prepare_create=_create,
+    prepare_update=_values,
+    guard=_guard,
+    identity=True,
+)
