@@ -20,6 +20,7 @@ from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
+from voipbin.server.auth.signup import signup_routes
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import openapi_document
@@ -122,6 +123,7 @@ def create_app(
             "/v1.0/me", services["agent"], auth, lambda p: p.agent_id, read=CUSTOMER_ANY
         ),
         *auth_routes(identity),
+        *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),
         Route("/openapi.json", Endpoint(openapi), methods=["GET"]),

@@ -32,6 +32,7 @@ class Settings:
     workers: int = 1
     auto_migrate: bool = True
     auth_cache_seconds: float = 2.0
+    signup: str = "closed"
     log_level: str = "info"
 
     @classmethod
@@ -44,6 +45,10 @@ class Settings:
                 values[f.name] = _convert(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.signup not in ("open", "closed"):
+            raise ValueError(f"VOIPBIN_SIGNUP: {self.signup!r} is neither open nor closed")
 
 
 def _convert(name: str, kind: Any, raw: str) -> Any:
@@ -98,6 +103,11 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "VOIPBIN_AUTH_CACHE_SECONDS",
         "2.0",
         "How long an agent's permission is cached; a deletion or change applies after it.",
+    ),
+    Setting(
+        "VOIPBIN_SIGNUP",
+        "closed",
+        "`open` serves POST /auth/signup (a customer, its admin and an access key).",
     ),
     Setting("VOIPBIN_LOG_LEVEL", "info", "Log level: debug, info, warning, error."),
 )

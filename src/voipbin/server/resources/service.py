@@ -73,6 +73,11 @@ class ResourceService(Generic[M]):
             else ()
         )
 
+    @property
+    def created_wire(self) -> type[msgspec.Struct]:
+        """The wire struct ``create`` answers with."""
+        return self._created_wire or self.wire
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _item(self, row: Row) -> msgspec.Struct:

@@ -72,7 +72,9 @@ class Repository:
         self.table = table
         self.fields = tuple(fields)
         self.clock = clock
-        self._key = table.name
+        # Statements are cached per table and per field list: two repositories of one table
+        # (the service's, the login's) return different columns.
+        self._key = (table.name, self.fields)
         # Columns the driver does not hand back in wire form: JSON text (passed through as
         # raw JSON) and, on SQLite, booleans stored as 0 and 1.
         self._json = tuple(
