@@ -21,9 +21,10 @@ class Passwords:
         return self.hasher.hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
-        """Whether ``password`` matches ``stored``; with ``stored=None`` it does the same work."""
+        """Whether ``password`` matches ``stored``. Without a stored hash (no such agent, or
+        an agent with no password yet) it does the same work and answers no."""
         try:
             self.hasher.verify(stored or self._dummy, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
-        return stored is not None
+        return bool(stored)
