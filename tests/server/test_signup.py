@@ -16,6 +16,8 @@ async def test_signup_is_not_served_unless_opened(start_app: StartApp) -> None:
     response = await api.client.post("/auth/signup", json=BODY)
 
     assert_error(response, 404, "NOT_FOUND", "ROUTE_NOT_FOUND")
+    document = (await api.client.get("/openapi.json")).json()
+    assert "/auth/signup" not in document["paths"]
 
 
 async def test_signup_creates_a_customer_whose_access_key_acts_as_its_admin(
@@ -26,6 +28,8 @@ async def test_signup_creates_a_customer_whose_access_key_acts_as_its_admin(
     response = await api.client.post("/auth/signup", json=BODY)
 
     assert response.status_code == 200, response.text
+    document = (await api.client.get("/openapi.json")).json()
+    assert "post" in document["paths"]["/auth/signup"]
     body = response.json()
     assert set(body) == {"customer", "accesskey"}
     customer, key = body["customer"], body["accesskey"]

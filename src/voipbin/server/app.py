@@ -101,6 +101,7 @@ def create_app(
             ("/v1.0/customer", services["customer"].spec, "The caller's own customer", True),
             ("/v1.0/me", services["agent"].spec, "The caller's own agent", False),
         ],
+        signup=settings.signup == "open",
     )
 
     async def openapi(request: Request) -> Response:

@@ -216,12 +216,13 @@ OwnPath = tuple[str, ResourceSpec[Any], str, bool]
 
 
 def openapi_document(
-    resources: Sequence[ResourceSpec[Any]], own: Sequence[OwnPath] = ()
+    resources: Sequence[ResourceSpec[Any]], own: Sequence[OwnPath] = (), *, signup: bool = False
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes)."""
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
+    from voipbin.server.auth.signup import SignupRequest
 
-    types: list[Any] = [LoginRequest, LoginResponse]
+    types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -256,6 +257,23 @@ def openapi_document(
             }
         }
     }
+    if signup:
+        paths["/auth/signup"] = {
+            "post": {
+                "tags": ["Auth"],
+                "summary": "Sign up: a customer, its admin agent and an access key",
+                "operationId": "signup",
+                "security": [],
+                "requestBody": _body("SignupRequest"),
+                "responses": {
+                    "200": {
+                        "description": "{customer, accesskey}, or {} for a known email.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    **_COMMON_ERRORS,
+                },
+            }
+        }
     for spec in resources:
         paths.update(_resource_paths(spec, names))
     paths.update(_own_paths(own, names))
