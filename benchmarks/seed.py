@@ -62,6 +62,12 @@ def server_env(settings: Settings) -> dict[str, str]:
         "VOIPBIN_BOOTSTRAP_USERNAME": settings.bootstrap_username,
         "VOIPBIN_BOOTSTRAP_PASSWORD": settings.bootstrap_password,
         "VOIPBIN_LOG_LEVEL": settings.log_level,
+        # The budget is for a rate-limited list: the limiter runs (in memory) with limits
+        # this load never reaches, so it costs what it costs and rejects nothing.
+        "VOIPBIN_RATELIMIT_IP_RATE": "1000000",
+        "VOIPBIN_RATELIMIT_IP_BURST": "1000000",
+        "VOIPBIN_RATELIMIT_CUSTOMER_RATE": "1000000",
+        "VOIPBIN_RATELIMIT_CUSTOMER_BURST": "1000000",
     }
 
 

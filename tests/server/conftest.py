@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,11 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
         "bootstrap_password": ADMIN_PASSWORD,
         "jwt_secret": "test-secret-that-is-long-enough-for-hs256",
         "auth_cache_seconds": 0.0,
+        # Tests send hundreds of requests a second from one address and customer; the
+        # rate-limit tests turn the layers on themselves.
+        "ratelimit_auth_rate": 0.0,
+        "ratelimit_ip_rate": 0.0,
+        "ratelimit_customer_rate": 0.0,
     }
     values.update(overrides)
     return Settings(**values)
@@ -223,3 +229,39 @@ def assert_error(
 def fields_of(error: dict[str, Any]) -> list[str]:
     """The field names an error's ``details`` point at."""
     return [d["field"] for d in error["details"]]
+
+
+# -- identity helpers (customers, agents, access keys, credentials) ---------------------------
+
+
+class ManualClock:
+    """A wall clock that moves only when told (starting now, so login tokens are valid)."""
+
+    def __init__(self) -> None:
+        self.value = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.value
+
+    def advance(self, seconds: float) -> datetime:
+        self.value += timedelta(seconds=seconds)
+        return self.value
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def login(api: Api, username: str, password: str) -> httpx.Response:
+    return await api.client.post("/auth/login", json={"username": username, "password": password})
+
+
+async def add_accesskey(
+    api: Api, headers: dict[str, str] | None = None, **body: Any
+) -> dict[str, Any]:
+    """A new access key made through ``POST /v1.0/accesskeys`` (as the super-admin unless
+    ``headers`` say otherwise); the creation answer, token included."""
+    response = await api.client.post("/v1.0/accesskeys", json=body, headers=headers or api.headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

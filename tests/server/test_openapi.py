@@ -94,3 +94,55 @@ async def test_every_documented_operation_is_served(api: Api, document: dict[str
             assert response.status_code not in (404, 405) or response.json()["error"][
                 "reason"
             ] not in ("ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED"), (method, path, response.text)
+
+
+def schema_of(document: dict[str, Any], path: str, method: str, status: str) -> dict[str, Any]:
+    content = document["paths"][path][method]["responses"][status]["content"]
+    ref: str = content["application/json"]["schema"]["$ref"]
+    schema: dict[str, Any] = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return schema
+
+
+def request_schema(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    content = document["paths"][path][method]["requestBody"]["content"]
+    ref: str = content["application/json"]["schema"]["$ref"]
+    schema: dict[str, Any] = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return schema
+
+
+async def test_it_lists_the_identity_operations(document: dict[str, Any]) -> None:
+    expected = {
+        "/v1.0/customers": {"get", "post"},
+        "/v1.0/customers/{id}": {"get", "put", "delete"},
+        "/v1.0/customer": {"get", "put"},
+        "/v1.0/me": {"get"},
+        "/v1.0/agents": {"get", "post"},
+        "/v1.0/agents/{id}": {"get", "put", "delete"},
+        "/v1.0/accesskeys": {"get", "post"},
+        "/v1.0/accesskeys/{id}": {"get", "put", "delete"},
+    }
+    for action in ("addresses", "tag_ids", "permission", "status", "password"):
+        expected[f"/v1.0/agents/{{id}}/{action}"] = {"put"}
+    for path, methods in expected.items():
+        assert operations(document, path) == methods, path
+
+
+async def test_the_identity_schemas_show_what_the_wire_shows(document: dict[str, Any]) -> None:
+    agent = schema_of(document, "/v1.0/agents/{id}", "get", "200")
+    assert not {p for p in agent["properties"] if "password" in p}
+    assert schema_of(document, "/v1.0/me", "get", "200") == agent
+    assert "password" in request_schema(document, "/v1.0/agents", "post")["properties"]
+    assert request_schema(document, "/v1.0/agents/{id}/status", "put")["properties"]["status"][
+        "enum"
+    ] == ["", "available", "away", "busy", "offline", "ringing"]
+
+    customer = schema_of(document, "/v1.0/customers/{id}", "get", "200")
+    assert schema_of(document, "/v1.0/customer", "get", "200") == customer
+    assert customer["properties"]["email_verified"]["type"] == "boolean"
+
+    created = schema_of(document, "/v1.0/accesskeys", "post", "201")
+    shown = schema_of(document, "/v1.0/accesskeys/{id}", "get", "200")
+    assert "token" in created["properties"]
+    assert "token" in created.get("required", [])
+    assert "token" not in shown["properties"]
+    assert set(created["properties"]) - set(shown["properties"]) == {"token"}

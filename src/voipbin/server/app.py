@@ -24,6 +24,7 @@ from voipbin.server.auth.signup import signup_routes
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import openapi_document
+from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
@@ -49,11 +50,15 @@ EXPOSED_HEADERS = [
 
 
 class VoipbinApp(Starlette):
-    """Starlette with one middleware: the edge layer, which renders every error itself, in
-    place of Starlette's server-error and exception layers."""
+    """Starlette with one middleware: the edge layer, which renders every error itself (in
+    place of Starlette's server-error and exception layers) and limits each client IP."""
+
+    limiter: RateLimiter | None = None
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestContextMiddleware(self.router, expose_headers=EXPOSED_HEADERS)
+        return RequestContextMiddleware(
+            self.router, limiter=self.limiter, expose_headers=EXPOSED_HEADERS
+        )
 
 
 @dataclass
@@ -79,7 +84,8 @@ def create_app(
     clock = CreationClock(now)
     passwords = passwords or Passwords()
     identity = Identity(settings, db, clock, passwords)
-    auth = Authenticator(identity)
+    limiter = limiter_from_settings(settings)
+    auth = Authenticator(identity, limiter)
     services: dict[str, ResourceService[Any]] = {}
     for r in SERVER_RESOURCES:
         repository = Repository(db, r.table, r.spec.model.__struct_fields__, clock)
@@ -139,9 +145,11 @@ def create_app(
         try:
             yield
         finally:
+            await limiter.close()
             await db.close()
 
     app = VoipbinApp(routes=routes, lifespan=lifespan)
+    app.limiter = limiter
     app.state.voipbin = state
     return app
 

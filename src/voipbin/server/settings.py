@@ -33,6 +33,14 @@ class Settings:
     auto_migrate: bool = True
     auth_cache_seconds: float = 2.0
     signup: str = "closed"
+    redis_url: str = ""
+    trusted_proxies: tuple[str, ...] = ()
+    ratelimit_auth_rate: float = 10.0
+    ratelimit_auth_burst: int = 20
+    ratelimit_ip_rate: float = 200.0
+    ratelimit_ip_burst: int = 400
+    ratelimit_customer_rate: float = 16.7
+    ratelimit_customer_burst: int = 33
     log_level: str = "info"
 
     @classmethod
@@ -49,6 +57,20 @@ class Settings:
     def __post_init__(self) -> None:
         if self.signup not in ("open", "closed"):
             raise ValueError(f"VOIPBIN_SIGNUP: {self.signup!r} is neither open nor closed")
+        from voipbin.server.ratelimit.client_ip import parse_networks
+
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise ValueError(f"VOIPBIN_TRUSTED_PROXIES: {exc}") from None
+        for layer in ("auth", "ip", "customer"):
+            rate = getattr(self, f"ratelimit_{layer}_rate")
+            burst = getattr(self, f"ratelimit_{layer}_burst")
+            if rate < 0 or (rate > 0 and burst < 1):
+                raise ValueError(
+                    f"VOIPBIN_RATELIMIT_{layer.upper()}: the rate must be 0 (off) or more, "
+                    "and the burst at least 1"
+                )
 
 
 def _convert(name: str, kind: Any, raw: str) -> Any:
@@ -109,5 +131,23 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "closed",
         "`open` serves POST /auth/signup (a customer, its admin and an access key).",
     ),
+    Setting(
+        "VOIPBIN_REDIS_URL",
+        "(none)",
+        "Redis for per-customer limits shared by every server process; in memory when unset.",
+    ),
+    Setting(
+        "VOIPBIN_TRUSTED_PROXIES",
+        "(none)",
+        "Comma-separated proxy addresses or networks whose X-Forwarded-For is believed.",
+    ),
+    Setting("VOIPBIN_RATELIMIT_AUTH_RATE", "10", "Requests/s per client IP on /auth/* (0: off)."),
+    Setting("VOIPBIN_RATELIMIT_AUTH_BURST", "20", "Burst per client IP on /auth/*."),
+    Setting("VOIPBIN_RATELIMIT_IP_RATE", "200", "Requests/s per client IP elsewhere (0: off)."),
+    Setting("VOIPBIN_RATELIMIT_IP_BURST", "400", "Burst per client IP elsewhere."),
+    Setting(
+        "VOIPBIN_RATELIMIT_CUSTOMER_RATE", "16.7", "Requests/s per customer (0: off; fractional)."
+    ),
+    Setting("VOIPBIN_RATELIMIT_CUSTOMER_BURST", "33", "Burst per customer."),
     Setting("VOIPBIN_LOG_LEVEL", "info", "Log level: debug, info, warning, error."),
 )

@@ -20,6 +20,7 @@ from voipbin.common.errors import Unauthenticated
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.principal import Principal
 from voipbin.server.auth.tokens import ACCESSKEY_PREFIX
+from voipbin.server.ratelimit.limiter import RateLimiter
 
 
 def credential(request: Request) -> str | None:
@@ -45,14 +46,20 @@ def credential(request: Request) -> str | None:
 
 
 class Authenticator:
-    def __init__(self, identity: Identity) -> None:
+    def __init__(self, identity: Identity, limiter: RateLimiter | None = None) -> None:
         self.identity = identity
+        self.limiter = limiter
 
     async def authenticate(self, request: Request) -> Principal:
+        """The caller, once their customer's rate limit has let the request through."""
         token = credential(request)
         if token is None:
             raise Unauthenticated("AUTHENTICATION_REQUIRED")
         if token.startswith(ACCESSKEY_PREFIX):
-            return await self.identity.accesskey_principal(token)
-        tokens = await self.identity.tokens()
-        return await self.identity.principal(tokens.agent_of(token))
+            principal = await self.identity.accesskey_principal(token)
+        else:
+            tokens = await self.identity.tokens()
+            principal = await self.identity.principal(tokens.agent_of(token))
+        if self.limiter is not None:
+            await self.limiter.check_customer(request.scope, principal.customer_id)
+        return principal

@@ -121,6 +121,10 @@ class Identity:
         stored = None if row is None else str(row[2])
         if not self.passwords.verify(stored, password) or row is None:
             raise Unauthenticated("INVALID_CREDENTIALS")
+        # An agent of a deleted customer no longer authenticates; checked after the password,
+        # so it adds no timing difference between an unknown user and a wrong password.
+        if not await self._customer_live(str(row[1])):
+            raise Unauthenticated("INVALID_CREDENTIALS")
         return tokens.issue(str(row[0]), str(row[1]), self.clock.now())
 
     def invalidate(self) -> None:

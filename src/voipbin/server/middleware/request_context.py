@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voipbin.common.errors import ApiError, Internal, InvalidArgument
 from voipbin.server.errors import as_api_error, envelope
+from voipbin.server.ratelimit.limiter import RateLimiter, rate_limit_headers
 
 log = logging.getLogger("voipbin.server")
 
@@ -53,11 +54,13 @@ class RequestContextMiddleware:
         self,
         app: ASGIApp,
         *,
+        limiter: RateLimiter | None = None,
         allow_methods: Sequence[str] = ("GET", "POST", "PUT", "DELETE"),
         expose_headers: Sequence[str] = (),
         max_age: int = 600,
     ) -> None:
         self.app = app
+        self.limiter = limiter
         self.allow_methods = frozenset(allow_methods)
         self._cors: Headers = [
             (b"access-control-allow-origin", b"*"),
@@ -91,13 +94,22 @@ class RequestContextMiddleware:
             if scope["method"] == "OPTIONS" and preflight_method is not None:
                 await self._answer_preflight(send, extra, preflight_method, requested_headers)
                 return
+        if self.limiter is not None:
+            limited = self.limiter.check_ip(scope)
+            if limited is not None:
+                await _send_error(send, limited, request_id, extra + rate_limit_headers(scope))
+                return
         started = False
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", ()), *extra]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    *extra,
+                    *rate_limit_headers(scope),
+                ]
             await send(message)
 
         try:
@@ -114,7 +126,7 @@ class RequestContextMiddleware:
                 )
             if started:
                 raise
-            await _send_error(send, error, request_id, extra)
+            await _send_error(send, error, request_id, extra + rate_limit_headers(scope))
 
     async def _answer_preflight(
         self, send: Send, extra: Headers, method: bytes, requested_headers: bytes | None

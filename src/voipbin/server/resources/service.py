@@ -1,9 +1,10 @@
 """The generic resource service: list, get, create, update, delete and actions for any
 declared resource, with its role rules, tenancy and soft-deletion rules applied the same way.
 
-Order of checks, everywhere: the caller's role (403), the id's form (400), the resource's
-existence for this caller (404; another customer's resource does not exist for them), the
-body (400/422), the resource's state (409).
+Order of checks, everywhere: the id's form (400), the resource's existence for this caller
+(404; another customer's resource does not exist for them, whatever their role), the caller's
+role (403; first, for resources of no customer and for list and create), the body (400/422),
+the resource's state (409).
 """
 
 from __future__ import annotations
@@ -118,10 +119,14 @@ class ResourceService(Generic[M]):
     async def _target(
         self, principal: Principal, verb: str, id: str, *, authorized: bool = False
     ) -> Row:
-        """The resource ``id`` as this caller may ``verb`` it."""
-        only_self = False if authorized else self._require(principal, verb)
+        """The resource ``id`` as this caller may ``verb`` it. Another customer's resource
+        is a 404 before the role is looked at: a 404, never a 403 (CONVENTIONS.md §6)."""
+        if authorized or self._allowed(principal, verb):
+            return await self._visible(principal, id)
+        if self._customer is None:
+            self._require(principal, verb)  # nothing of another customer to hide: role first
         row = await self._visible(principal, id)
-        if only_self and str(row[0]) != principal.agent_id:
+        if verb not in self.rules.self_service or str(row[0]) != principal.agent_id:
             raise PermissionDenied()
         return row
 
