@@ -100,6 +100,12 @@ CATALOG: tuple[Reason, ...] = (
         "The resource is not in a state that allows this.",
     ),
     Reason(
+        "IDEMPOTENCY_KEY_REUSED",
+        422,
+        _S.INVALID_ARGUMENT,
+        "This idempotency key was used for a different request.",
+    ),
+    Reason(
         "IDEMPOTENCY_KEY_IN_USE",
         409,
         _S.FAILED_PRECONDITION,

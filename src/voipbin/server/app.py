@@ -31,6 +31,7 @@ from voipbin.server.resources.service import ResourceService
 from voipbin.server.settings import Settings
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
 from voipbin.server.storage.database import Database, open_database
+from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 
 log = logging.getLogger("voipbin.server")
@@ -85,6 +86,7 @@ def create_app(
     passwords = passwords or Passwords()
     identity = Identity(settings, db, clock, passwords)
     limiter = limiter_from_settings(settings)
+    idempotency = IdempotencyKeys(db, clock)
     auth = Authenticator(identity, limiter)
     services: dict[str, ResourceService[Any]] = {}
     for r in SERVER_RESOURCES:
@@ -116,7 +118,7 @@ def create_app(
     # Resource routes first: they take nearly all the traffic, and routing tries in order.
     routes: list[BaseRoute] = []
     for service in services.values():
-        routes.extend(resource_routes(service, auth))
+        routes.extend(resource_routes(service, auth, idempotency))
     routes += [
         own_resource_route(
             "/v1.0/customer",

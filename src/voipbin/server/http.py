@@ -7,6 +7,7 @@ to the router as a bare ASGI app instead.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,6 +25,24 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(_encoder.encode(value), status, headers=headers, media_type=JSON)
+
+
+def etag_response(request: Request, value: Any) -> Response:
+    """A single resource with its ``ETag`` (a hash of the body), or ``304`` with no body when
+    the request's ``If-None-Match`` names it."""
+    body = _encoder.encode(value)
+    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    wanted = request.headers.get("if-none-match")
+    if wanted is not None and _matches(wanted, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, 200, headers={"ETag": etag}, media_type=JSON)
+
+
+def _matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    # Weak comparison, as RFC 9110 asks for If-None-Match.
+    return any(t.strip().removeprefix("W/") == etag for t in header.split(","))
 
 
 def query_params(scope: Scope) -> dict[str, str]:

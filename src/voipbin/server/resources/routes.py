@@ -12,11 +12,15 @@ from starlette.routing import Route
 from voipbin.common.permissions import Permission
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
-from voipbin.server.http import Endpoint, json_response, query_params
+from voipbin.server.http import Endpoint, etag_response, json_response, query_params
+from voipbin.server.idempotency import idempotent
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.storage.idempotency import IdempotencyKeys
 
 
-def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[Route]:
+def resource_routes(
+    service: ResourceService[Any], auth: Authenticator, keys: IdempotencyKeys
+) -> list[Route]:
     """``<path>`` (list, create), ``<path>/{id}`` (get, update, delete) and
     ``<path>/{id}/<action>`` for what the resource declares. One route per path, so a wrong
     method is a 405 listing all of them."""
@@ -26,9 +30,14 @@ def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[
     async def collection(request: Request) -> Response:
         principal = await auth.authenticate(request)
         if request.method == "POST":
-            item = await service.create(principal, await request.body())
-            location = f"{spec.path}/{getattr(item, 'id', '')}"
-            return json_response(item, 201, {"Location": location})
+            body = await request.body()
+
+            async def create() -> Response:
+                item = await service.create(principal, body)
+                location = f"{spec.path}/{getattr(item, 'id', '')}"
+                return json_response(item, 201, {"Location": location})
+
+            return await idempotent(keys, request, principal.customer_id, body, create)
         return json_response(await service.list(principal, query_params(request.scope)))
 
     async def item(request: Request) -> Response:
@@ -39,7 +48,7 @@ def resource_routes(service: ResourceService[Any], auth: Authenticator) -> list[
         if request.method == "DELETE":
             await service.delete(principal, id_text)
             return Response(status_code=204)
-        return json_response(await service.get(principal, id_text))
+        return etag_response(request, await service.get(principal, id_text))
 
     def action(name: str) -> Endpoint:
         async def run(request: Request) -> Response:
@@ -93,6 +102,7 @@ def own_resource_route(
                 await service.update(principal, id_of(principal), body, authorized=True)
             )
         principal.require(read)
-        return json_response(await service.get(principal, id_of(principal), authorized=True))
+        item = await service.get(principal, id_of(principal), authorized=True)
+        return etag_response(request, item)
 
     return Route(path, Endpoint(own), methods=["GET", "PUT"] if update is not None else ["GET"])
