@@ -6,11 +6,13 @@ credentials, rate limits, validation) store nothing, so their retries run afresh
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,10 +27,14 @@ _KEPT_HEADERS = ("location", "content-type")
 
 
 def fingerprint(request: Request, body: bytes) -> str:
+    """What makes two requests the same: method, path, query and the body's JSON (so key
+    order and spacing do not matter; a body that is not JSON counts byte for byte)."""
     digest = hashlib.sha256()
     for part in (request.method, request.url.path, request.url.query):
         digest.update(part.encode())
         digest.update(b"\0")
+    with contextlib.suppress(msgspec.DecodeError):
+        body = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
     digest.update(body)
     return digest.hexdigest()
 
