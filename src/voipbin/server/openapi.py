@@ -86,6 +86,22 @@ _COMMON_ERRORS = {
 }
 
 
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Repeats within 24 hours get the first answer (Idempotent-Replayed: true).",
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "An ETag from an earlier answer: 304 with no body while it is current.",
+}
+
+
 def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str, Any]:
     model = names[wire_struct(spec.model)]
     created = names[wire_struct(spec.created)] if spec.created is not None else model
@@ -131,16 +147,27 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "tags": [tag],
             "summary": f"Create a {spec.title}",
             "operationId": f"create_{spec.name}",
+            "parameters": [_IDEMPOTENCY_KEY],
             "requestBody": _body(names[spec.create]),
-            "responses": {"201": _json(created, f"The new {spec.title}."), **_COMMON_ERRORS},
+            "responses": {
+                "201": _json(created, f"The new {spec.title}."),
+                **_COMMON_ERRORS,
+                "409": _error(409, "The idempotency key's first request is still running."),
+                "422": _error(422, "The idempotency key was used for another request."),
+            },
         }
     if "get" in spec.verbs:
         item["get"] = {
             "tags": [tag],
             "summary": f"Get a {spec.title}",
             "operationId": f"get_{spec.name}",
-            "parameters": id_parameter,
-            "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS, **not_found},
+            "parameters": [*id_parameter, _IF_NONE_MATCH],
+            "responses": {
+                "200": _json(model, f"The {spec.title} (with its ETag)."),
+                "304": {"description": "Not modified: If-None-Match names the current ETag."},
+                **_COMMON_ERRORS,
+                **not_found,
+            },
         }
     if "update" in spec.verbs and spec.update is not None:
         item["put"] = {
