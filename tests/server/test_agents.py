@@ -550,3 +550,48 @@ async def test_a_deleted_or_demoted_agent_loses_access_within_five_seconds(
     response = await there.client.get("/v1.0/me", headers=demoted.headers)
     assert response.status_code == 200, response.text
     assert response.json()["permission"] == AGENT
+
+
+async def test_usernames_are_one_agent_whatever_their_case(api: Api) -> None:
+    created = await api.client.post(
+        "/v1.0/agents",
+        json={"username": "Mixed.Case@Example.COM", "password": "password-1"},
+        headers=api.headers,
+    )
+    duplicate = await api.client.post(
+        "/v1.0/agents",
+        json={"username": "mixed.case@example.com", "password": "password-2"},
+        headers=api.headers,
+    )
+    logged_in = await api.client.post(
+        "/auth/login", json={"username": "MIXED.case@example.com", "password": "password-1"}
+    )
+
+    assert created.status_code == 201
+    assert created.json()["username"] == "mixed.case@example.com"
+    assert_error(duplicate, 409, "ALREADY_EXISTS", "AGENT_ALREADY_EXISTS")
+    assert logged_in.status_code == 200
+
+
+async def test_an_agent_address_must_name_a_live_agent_of_the_customer(api: Api) -> None:
+    other = await add_agent(api, permission=16)
+    me = (await api.client.get("/v1.0/me", headers=api.headers)).json()
+    cases = {
+        "00000000-0000-0000-0000-00000000abcd": 422,
+        other.id: 422,  # another customer's agent
+        me["id"]: 201,
+    }
+    for target, status in cases.items():
+        response = await api.client.post(
+            "/v1.0/agents",
+            json={
+                "username": f"a{status}{target[-4:]}@example.com",
+                "password": "password-1",
+                "addresses": [{"type": "agent", "target": target}],
+            },
+            headers=api.headers,
+        )
+        assert response.status_code == status, (target, response.text)
+        if status == 422:
+            error = assert_error(response, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
+            assert fields_of(error) == ["addresses[0].target"]

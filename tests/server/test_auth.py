@@ -83,7 +83,6 @@ BAD_LOGINS = [
     (ADMIN_USERNAME, ADMIN_PASSWORD.upper()),
     (ADMIN_USERNAME, ADMIN_PASSWORD + " "),
     ("nobody@localhost", ADMIN_PASSWORD),
-    (ADMIN_USERNAME.upper(), ADMIN_PASSWORD),
     ("", ""),
 ]
 

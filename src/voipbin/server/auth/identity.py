@@ -76,7 +76,7 @@ class Identity:
             self._tokens = Tokens(secret, self.settings.jwt_ttl_seconds)
 
     async def _bootstrap(self) -> None:
-        username = self.settings.bootstrap_username
+        username = self.settings.bootstrap_username.lower()
         if await self.agents.find(("id",), {"username": username}) is not None:
             return
         password = self.settings.bootstrap_password or secrets.token_urlsafe(12)
@@ -117,7 +117,7 @@ class Identity:
     async def login(self, username: str, password: str) -> str:
         """A token for the agent, or ``401 INVALID_CREDENTIALS`` (in the same time either way)."""
         tokens = await self.tokens()
-        row = await self.agents.find(_LOGIN_COLUMNS, {"username": username})
+        row = await self.agents.find(_LOGIN_COLUMNS, {"username": username.lower()})
         stored = None if row is None else str(row[2])
         if not self.passwords.verify(stored, password) or row is None:
             raise Unauthenticated("INVALID_CREDENTIALS")

@@ -77,7 +77,7 @@ def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
             await agents.repository.insert(
                 {
                     "customer_id": customer_id,
-                    "username": body.email,
+                    "username": body.email.lower(),
                     "password_hash": "",
                     "name": body.name,
                     "ring_method": "ringall",

@@ -50,9 +50,10 @@ def _permission(ctx: Context, value: int) -> int:
 
 
 def _username(value: str) -> str:
+    """An email address, lowercased: ``Q@example.com`` and ``q@example.com`` are one agent."""
     if not is_email(value):
         raise InvalidArgument.field("username", "must be an email address")
-    return value
+    return value.lower()
 
 
 async def _tag_ids(ctx: Context, ids: list[Any]) -> str:
@@ -63,9 +64,19 @@ async def _tag_ids(ctx: Context, ids: list[Any]) -> str:
     return msgspec.json.encode(list(dict.fromkeys(texts))).decode()
 
 
-def _addresses(addresses: list[Address]) -> str:
-    checked = [validate_address(a, f"addresses[{i}]") for i, a in enumerate(addresses)]
-    return msgspec.json.encode(checked).decode()
+def _addresses(addresses: list[Address]) -> list[Address]:
+    return [validate_address(a, f"addresses[{i}]") for i, a in enumerate(addresses)]
+
+
+async def _stored_addresses(ctx: Context, addresses: list[Address]) -> str:
+    """Checked addresses as stored; an ``agent`` address must name a live agent of the
+    customer (422 naming it otherwise)."""
+    for i, address in enumerate(addresses):
+        if address.type == "agent" and await ctx.services["agent"].missing(
+            ctx.customer_id, [address.target]
+        ):
+            raise Unprocessable.field(f"addresses[{i}].target", "is not an agent of the customer")
+    return msgspec.json.encode(addresses).decode()
 
 
 async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
@@ -81,12 +92,12 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
         "status": "offline",
         "permission": permission,
         "tag_ids": await _tag_ids(ctx, body.tag_ids),
-        "addresses": addresses,
+        "addresses": await _stored_addresses(ctx, addresses),
     }
 
 
 async def _set_addresses(ctx: Context, body: Any, current: Current | None) -> Values:
-    return {"addresses": _addresses(body.addresses)}
+    return {"addresses": await _stored_addresses(ctx, _addresses(body.addresses))}
 
 
 async def _set_tag_ids(ctx: Context, body: Any, current: Current | None) -> Values:
