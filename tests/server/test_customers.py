@@ -335,3 +335,29 @@ async def test_the_super_admin_updates_their_own_customer(api: Api) -> None:
     )
     assert response.status_code == 200, response.text
     assert (await own_customer(api))["name"] == "Renamed project"
+
+
+async def test_deleting_a_customer_deletes_its_agents_and_keys_and_frees_usernames(
+    api: Api,
+) -> None:
+    customer = await add_customer(api)
+    agent = await add_agent(api, permission=32, customer_id=customer)
+    key = await add_accesskey(api, customer_id=customer)
+
+    deleted = await api.client.delete(f"/v1.0/customers/{customer}", headers=api.headers)
+    agents = await api.client.get(
+        f"/v1.0/agents?customer_id={customer}&deleted=true", headers=api.headers
+    )
+    keys = await api.client.get(
+        f"/v1.0/accesskeys?customer_id={customer}&deleted=true", headers=api.headers
+    )
+    again = await api.client.post(
+        "/v1.0/agents",
+        json={"username": agent.username, "password": "password-1"},
+        headers=api.headers,
+    )
+
+    assert deleted.status_code == 204
+    assert [a["id"] for a in agents.json()["result"]] == [agent.id]
+    assert [k["id"] for k in keys.json()["result"]] == [key["id"]]
+    assert again.status_code == 201

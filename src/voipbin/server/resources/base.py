@@ -91,6 +91,8 @@ class ServerResource(Generic[M]):
     """Unique index name -> (field, reason) for a duplicate."""
     identity: bool = False
     """Writes change who may authenticate (customers, agents, access keys)."""
+    cascade: tuple[str, ...] = ()
+    """Resources whose rows of a deleted one (by ``customer_id``) are deleted with it."""
 
     def __post_init__(self) -> None:
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):

@@ -56,4 +56,6 @@ RESOURCE: ServerResource[Customer] = ServerResource(
     prepare_update=_values,
     guard=_guard,
     identity=True,
+    # Its agents' usernames are freed, and nothing of it authenticates.
+    cascade=("agent", "accesskey"),
 )

@@ -251,6 +251,8 @@ class ResourceService(Generic[M]):
         row = await self._target(principal, "delete", id)
         self.resource.guard(self.context(principal), "delete", self.current(row))
         if await self.repository.soft_delete(id):
+            for name in self.resource.cascade:
+                await self.services[name].repository.soft_delete_owned(id)
             self._identity_changed()
 
     def _duplicate(self, exc: UniqueViolation) -> Exception:

@@ -281,6 +281,20 @@ class Repository:
         row = await (executor or self.db).fetchrow(statement, params)
         return None if row is None else self._decode(row)
 
+    async def soft_delete_owned(self, customer_id: str) -> int:
+        """Soft-delete every live row of ``customer_id``; how many there were."""
+        t = self.table
+        statement = self.db.compile(
+            (self._key, "delete_owned"),
+            lambda: (
+                sa.update(t)
+                .where(t.c.customer_id == sa.bindparam("customer_id"), t.c.tm_delete.is_(None))
+                .values(tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now"))
+            ),
+        )
+        now = self.db.timestamp_param(self.clock.next())
+        return await self.db.execute(statement, {"customer_id": customer_id, "now": now})
+
     async def soft_delete(
         self, id: str, *, customer_id: str | None = None, executor: Executor | None = None
     ) -> bool:
