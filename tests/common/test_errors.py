@@ -26,6 +26,7 @@ from voipbin.common.errors import (
     Unavailable,
     Unprocessable,
     error_class_for,
+    error_class_for_http,
 )
 from voipbin.common.reasons import CATALOG, REASONS, Reason, Status, reason
 
@@ -214,3 +215,58 @@ def test_an_error_survives_pickle_and_copy(cls: type[ApiError]) -> None:
         assert type(clone) is cls
         assert vars(clone) == vars(error)
         assert vars(clone)["details"] == [FieldError("a", "b")]
+
+
+# -- the SDK's path: errors as a server reported them -----------------------------------------
+
+
+def test_from_envelope_takes_a_reason_this_catalog_does_not_know() -> None:
+    error = NotFound.from_envelope(
+        "QUEUE_NOT_FOUND", "No queue.", [FieldError("id", "x")], request_id="req_1"
+    )
+
+    assert (error.reason, error.message, error.request_id) == (
+        "QUEUE_NOT_FOUND",
+        "No queue.",
+        "req_1",
+    )
+    assert error.details == [FieldError("id", "x")]
+    assert str(error) == "QUEUE_NOT_FOUND: No queue."
+    assert error.http_status == 404
+
+
+def test_from_envelope_keeps_an_http_status_the_tree_has_no_class_for() -> None:
+    error = Unavailable.from_envelope("SERVICE_UNAVAILABLE", "Timed out.", http_status=504)
+
+    assert error.http_status == 504
+    assert Unavailable.http_status == 503
+    assert Unavailable.from_envelope("SERVICE_UNAVAILABLE", "m", http_status=503).http_status == 503
+
+
+def test_the_constructor_still_refuses_an_unknown_reason() -> None:
+    NotFound.from_envelope("QUEUE_NOT_FOUND", "No queue.")
+
+    with pytest.raises(ValueError, match="not in the catalog"):
+        NotFound("QUEUE_NOT_FOUND")
+
+
+@pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda cls: cls.__name__)
+def test_error_class_for_http_gives_each_class_its_status(cls: type[ApiError]) -> None:
+    if cls.http_status == 409:  # two classes: a conflict known only by its status is a state
+        assert error_class_for_http(409) is FailedPrecondition
+    else:
+        assert error_class_for_http(cls.http_status) is cls
+
+
+@pytest.mark.parametrize(("http", "cls"), [(504, Unavailable), (599, Internal), (418, ApiError)])
+def test_error_class_for_http_falls_back_by_range(http: int, cls: type[ApiError]) -> None:
+    assert error_class_for_http(http) is cls
+
+
+def test_a_rate_limit_reads_retry_after_and_limited_by() -> None:
+    error = ResourceExhausted(details=[{"limited_by": "ip"}], headers={"Retry-After": "3"})
+
+    assert (error.retry_after, error.limited_by) == (3.0, "ip")
+    assert (ResourceExhausted().retry_after, ResourceExhausted().limited_by) == (None, None)
+    clone = pickle.loads(pickle.dumps(error))
+    assert (clone.retry_after, clone.limited_by) == (3.0, "ip")

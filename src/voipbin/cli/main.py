@@ -1,4 +1,4 @@
-"""``voipbin``: run the server, migrate its database."""
+"""``voipbin``: run the server, migrate its database, and use any server's resources."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from typing import Annotated
 
 import typer
+
+from voipbin.cli.resources import add_resource_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="VoIPBIN API server and tools.")
 
@@ -61,6 +63,9 @@ def migrate(
     configure_logging(settings.log_level)
     revision = run(settings)
     typer.echo(f"database at revision {revision}")
+
+
+add_resource_commands(app)
 
 
 def main() -> None:

@@ -19,13 +19,15 @@ carries a reason from the catalog (``reasons.CATALOG``), a message and details.
           └── BadGateway        502 UNAVAILABLE
 
 The server raises these and renders them in one place; the SDK maps an envelope back to the
-same classes with :func:`error_class_for`.
+same classes with :func:`error_class_for` (or :func:`error_class_for_http` when the body is not
+an envelope) and :meth:`ApiError.from_envelope`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+import math
+from collections.abc import Iterable, Mapping
+from typing import ClassVar, TypeVar
 
 import msgspec
 
@@ -41,6 +43,8 @@ class FieldError(msgspec.Struct, frozen=True):
 
 Detail = FieldError | dict[str, str]
 
+E = TypeVar("E", bound="ApiError")
+
 
 class ApiError(Exception):
     """An error the API answers with the envelope."""
@@ -48,6 +52,9 @@ class ApiError(Exception):
     http_status: ClassVar[int] = 500
     status: ClassVar[Status] = Status.INTERNAL
     default_reason: ClassVar[str] = "INTERNAL"
+
+    body: bytes = b""
+    """The answer's body as received (the SDK sets it; empty on the server)."""
 
     def __init__(
         self,
@@ -67,15 +74,56 @@ class ApiError(Exception):
                 f"reason {self.reason!r} is {row.http} {row.status}, "
                 f"not {self.http_status} {self.status}"
             )
-        self.message = message or row.message
+        self._fill(self.reason, message or row.message, details, request_id, headers or {})
+
+    def _fill(
+        self,
+        reason: str,
+        message: str,
+        details: Iterable[Detail],
+        request_id: str,
+        headers: Mapping[str, str],
+    ) -> None:
+        self.reason = reason
+        self.message = message
         self.details: list[Detail] = list(details)
         self.request_id = request_id
-        self.headers: dict[str, str] = headers or {}
-        super().__init__(f"{self.reason}: {self.message}")
+        self.headers: dict[str, str] = dict(headers)
+        Exception.__init__(self, f"{reason}: {message}")
 
-    def __reduce__(self) -> tuple[type[ApiError], tuple[str, str], dict[str, object]]:
-        # Exception's default rebuilds from ``args`` (the rendered text), which is not a reason.
-        return type(self), (self.reason, self.message), self.__dict__
+    @classmethod
+    def from_envelope(
+        cls: type[E],
+        reason: str,
+        message: str,
+        details: Iterable[Detail] = (),
+        *,
+        request_id: str = "",
+        headers: Mapping[str, str] | None = None,
+        http_status: int | None = None,
+        body: bytes = b"",
+    ) -> E:
+        """An error as a server reported it (the SDK's path).
+
+        Unlike the constructor it does not check ``reason`` against this catalog: a newer
+        server may answer with reasons this one does not know. ``http_status`` is kept on the
+        instance when it differs from the class's (a status the tree has no class for).
+        The server never builds errors this way.
+        """
+        error = cls.__new__(cls)
+        error._fill(reason or cls.default_reason, message, details, request_id, headers or {})
+        error.body = body
+        if http_status is not None and http_status != cls.http_status:
+            # Shadows the class attribute on this instance only.
+            setattr(error, "http_status", http_status)  # noqa: B010
+        return error
+
+    def __reduce__(
+        self,
+    ) -> tuple[object, tuple[type[ApiError], tuple[object, ...]], dict[str, object]]:
+        # Exception's default rebuilds from ``args`` (the rendered text), which is not a reason;
+        # rebuilding without the constructor also keeps errors whose reason a newer server made.
+        return _restore, (type(self), self.args), self.__dict__
 
     def details_as_dicts(self) -> list[dict[str, str]]:
         """``details`` in their wire form."""
@@ -143,9 +191,30 @@ class FailedPrecondition(ApiError):
 
 
 class ResourceExhausted(ApiError):
+    """A rate limit. ``retry_after`` (seconds) comes from the ``Retry-After`` header and
+    ``limited_by`` (``"ip"`` or ``"customer"``) from ``details``; both ``None`` when absent."""
+
     http_status = 429
     status = Status.RESOURCE_EXHAUSTED
     default_reason = "RATE_LIMIT_EXCEEDED"
+
+    retry_after: float | None = None
+    limited_by: str | None = None
+
+    def _fill(
+        self,
+        reason: str,
+        message: str,
+        details: Iterable[Detail],
+        request_id: str,
+        headers: Mapping[str, str],
+    ) -> None:
+        super()._fill(reason, message, details, request_id, headers)
+        self.retry_after = _retry_after(self.headers)
+        self.limited_by = next(
+            (d["limited_by"] for d in self.details if isinstance(d, dict) and "limited_by" in d),
+            None,
+        )
 
 
 class Internal(ApiError):
@@ -188,3 +257,49 @@ def error_class_for(http_status: int, status: str) -> type[ApiError]:
         if cls.http_status == http_status and cls.status == status:
             return cls
     return ApiError
+
+
+#: The class for an answer known only by its HTTP status (no envelope, or an unknown status).
+_BY_HTTP: dict[int, type[ApiError]] = {
+    400: InvalidArgument,
+    401: Unauthenticated,
+    402: PaymentRequired,
+    403: PermissionDenied,
+    404: NotFound,
+    405: MethodNotAllowed,
+    409: FailedPrecondition,
+    422: Unprocessable,
+    429: ResourceExhausted,
+    500: Internal,
+    502: BadGateway,
+    503: Unavailable,
+    504: Unavailable,  # a gateway timeout: the backend did not answer, try again
+}
+
+
+def error_class_for_http(http_status: int) -> type[ApiError]:
+    """The class for an error answer known only by its HTTP status: the one class of that
+    status (409 reads as ``FailedPrecondition``, 504 as ``Unavailable``); else ``Internal``
+    for 5xx and ``ApiError`` for anything else."""
+    cls = _BY_HTTP.get(http_status)
+    if cls is not None:
+        return cls
+    return Internal if 500 <= http_status < 600 else ApiError
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """``Retry-After`` in seconds (the delay-seconds form; an HTTP date is not used here)."""
+    text = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _restore(cls: type[ApiError], args: tuple[object, ...]) -> ApiError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error

@@ -1,0 +1,302 @@
+"""``voipbin <resource> list|get|create|update|delete|<action>``, for every resource in
+``voipbin.models.RESOURCES``: one set of commands written once, registered per resource.
+
+The commands use the SDK (``voipbin.client``) and print with rich; both are imported when a
+command runs, so ``voipbin serve`` does not pay for them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_args, get_origin
+
+import msgspec
+import typer
+
+from voipbin.models.base import Action, ResourceSpec
+from voipbin.models.registry import RESOURCES
+
+if TYPE_CHECKING:
+    from voipbin.client import Client
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+Url = Annotated[str, typer.Option("--url", envvar="VOIPBIN_URL", help="The API's base URL.")]
+Accesskey = Annotated[
+    str | None,
+    typer.Option("--accesskey", envvar="VOIPBIN_ACCESSKEY", help="An access key (vb_...)."),
+]
+Token = Annotated[
+    str | None, typer.Option("--token", envvar="VOIPBIN_TOKEN", help="A JWT from /auth/login.")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (the wire form), not a table.")]
+Id = Annotated[str, typer.Argument(metavar="ID", help="The resource's id.", show_default=False)]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", metavar="NAME=VALUE", help="A field of the body (repeatable)."),
+]
+Data = Annotated[
+    str | None, typer.Option("--data", "-d", help="The whole body as JSON ('-' reads stdin).")
+]
+Filters = Annotated[
+    list[str] | None,
+    typer.Option("--filter", "-f", metavar="NAME=VALUE", help="A list filter (repeatable)."),
+]
+PageSize = Annotated[int | None, typer.Option("--page-size", min=1, help="Items per page.")]
+PageToken = Annotated[str | None, typer.Option("--page-token", help="List from this time back.")]
+All = Annotated[bool, typer.Option("--all", help="Walk every page (progress on stderr).")]
+
+
+def add_resource_commands(app: typer.Typer) -> None:
+    """A command group per resource on ``app``."""
+    for spec in RESOURCES:
+        app.add_typer(
+            resource_app(spec), name=spec.plural.replace("_", "-"), help=spec.summary or None
+        )
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _client(
+    ctx: typer.Context, url: str, accesskey: str | None, token: str | None
+) -> Iterator[Client]:
+    """A client for the command, and errors printed as the API reported them.
+
+    Whoever runs the app may pass more ``Client`` options (``transport``, ``retry``,
+    ``sleep``) as the click context object: tests reach the app in-process that way.
+    """
+    import httpx
+
+    from voipbin.client import ApiError, Client
+
+    options: dict[str, Any] = ctx.obj if isinstance(ctx.obj, dict) else {}
+    if accesskey is None and token is None:
+        _fail("give --accesskey (or VOIPBIN_ACCESSKEY) or --token (or VOIPBIN_TOKEN)", 2)
+    if accesskey is not None and token is not None:
+        _fail("give --accesskey or --token, not both", 2)
+    try:
+        with Client(url, accesskey=accesskey, token=token, **options) as client:
+            yield client
+    except ApiError as error:
+        lines = [f"error: {error.reason} ({error.http_status} {error.status}): {error.message}"]
+        lines += [f"  {detail}" for detail in _details(error)]
+        lines.append(f"request id: {error.request_id or '-'}")
+        typer.echo("\n".join(lines), err=True)
+        raise typer.Exit(1) from None
+    except httpx.HTTPError as exc:
+        _fail(f"cannot reach {url}: {exc}")
+
+
+def _details(error: Any) -> list[str]:
+    out = []
+    for detail in error.details_as_dicts():
+        if set(detail) == {"field", "description"}:
+            out.append(f"{detail['field']}: {detail['description']}")
+        else:
+            out.append(", ".join(f"{k}: {v}" for k, v in detail.items()))
+    return out
+
+
+def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
+    pairs = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            _fail(f"{option} takes NAME=VALUE, not {item!r}", 2)
+        pairs[name.strip()] = value
+    return pairs
+
+
+def _wants_json(tp: Any) -> bool:
+    """Whether a field's value is given as JSON on the command line (lists, objects)."""
+    if get_origin(tp) in (list, dict):
+        return True
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return True
+    return any(_wants_json(a) for a in get_args(tp))
+
+
+def _body(kind: type[msgspec.Struct] | None, sets: list[str] | None, data: str | None) -> Any:
+    """The body from ``--data`` (sent as given) or ``--set`` (checked against ``kind``)."""
+    if data is not None:
+        if sets:
+            _fail("give --data or --set, not both", 2)
+        text = sys.stdin.read() if data == "-" else data
+        try:
+            body = json.loads(text)
+        except ValueError as exc:
+            _fail(f"--data is not JSON: {exc}", 2)
+        if not isinstance(body, dict):
+            _fail("--data must be a JSON object", 2)
+        return body
+    values: dict[str, Any] = _pairs(sets, "--set")
+    if kind is None:
+        if values:
+            _fail("this command takes no fields", 2)
+        return None
+    fields = {f.name: f for f in msgspec.structs.fields(kind)}
+    for name, text in values.items():
+        if name not in fields:
+            _fail(f"no field {name!r}; the fields are: {', '.join(fields)}", 2)
+        if _wants_json(fields[name].type):
+            try:
+                values[name] = json.loads(text)
+            except ValueError:
+                _fail(f'{name} takes JSON, like ["a"]', 2)
+    try:
+        return msgspec.convert(values, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        _fail(str(exc), 2)
+
+
+def _show(item: Any, as_json: bool) -> None:
+    from voipbin.cli.output import print_item, print_json
+
+    if as_json:
+        print_json(item)
+    else:
+        print_item(item)
+
+
+def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
+    """The commands of one resource."""
+    group = typer.Typer(no_args_is_help=True, add_completion=False)
+    verbs = spec.verbs
+
+    def accessor(client: Client) -> Any:
+        return client.resource(spec)
+
+    if "list" in verbs:
+
+        @group.command("list")
+        def list_(
+            ctx: typer.Context,
+            filters: Filters = None,
+            page_size: PageSize = None,
+            page_token: PageToken = None,
+            all_pages: All = False,
+            as_json: AsJson = False,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            """List newest first: one page, or every page with --all."""
+            from voipbin.cli.output import print_json, print_table, with_progress
+
+            wanted = _pairs(filters, "--filter")
+            with _client(ctx, url, accesskey, token) as client:
+                resource = accessor(client)
+                try:
+                    if all_pages:
+                        walk = resource.iter(page_size=page_size, page_token=page_token, **wanted)
+                        items = list(with_progress(walk, spec.plural))
+                        page = None
+                    else:
+                        page = resource.list(page_size=page_size, page_token=page_token, **wanted)
+                        items = page.result
+                except TypeError as exc:
+                    _fail(str(exc), 2)
+            if as_json:
+                print_json(items if page is None else page)
+                return
+            print_table(spec.model, items)
+            if page is not None and page.next_page_token:
+                typer.echo(f"next page: --page-token '{page.next_page_token}'", err=True)
+
+    if "get" in verbs:
+
+        @group.command("get")
+        def get(
+            ctx: typer.Context,
+            id: Id,
+            as_json: AsJson = False,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            """Show one."""
+            with _client(ctx, url, accesskey, token) as client:
+                item = accessor(client).get(id)
+            _show(item, as_json)
+
+    if "create" in verbs:
+
+        @group.command("create")
+        def create(
+            ctx: typer.Context,
+            sets: Sets = None,
+            data: Data = None,
+            as_json: AsJson = False,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            """Create one from --set fields or a --data body."""
+            body = _body(spec.create, sets, data)
+            with _client(ctx, url, accesskey, token) as client:
+                item = accessor(client).create(body)
+            _show(item, as_json)
+
+    if "update" in verbs:
+
+        @group.command("update")
+        def update(
+            ctx: typer.Context,
+            id: Id,
+            sets: Sets = None,
+            data: Data = None,
+            as_json: AsJson = False,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            """Change the fields given; the others keep their values."""
+            body = _body(spec.update, sets, data)
+            with _client(ctx, url, accesskey, token) as client:
+                item = accessor(client).update(id, body)
+            _show(item, as_json)
+
+    if "delete" in verbs:
+
+        @group.command("delete")
+        def delete(
+            ctx: typer.Context,
+            id: Id,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            """Delete one (it stays readable, with tm_delete set)."""
+            with _client(ctx, url, accesskey, token) as client:
+                accessor(client).delete(id)
+            typer.echo(f"deleted {spec.title} {id}", err=True)
+
+    for action in spec.actions:
+        _add_action(group, spec, action)
+    return group
+
+
+def _add_action(group: typer.Typer, spec: ResourceSpec[Any], action: Action) -> None:
+    @group.command(action.name.replace("_", "-"), help=action.summary or None)
+    def run(
+        ctx: typer.Context,
+        id: Id,
+        sets: Sets = None,
+        data: Data = None,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        body = _body(action.body, sets, data)
+        with _client(ctx, url, accesskey, token) as client:
+            item = getattr(client.resource(spec), action.name)(id, body)
+        if item is not None:
+            _show(item, as_json)

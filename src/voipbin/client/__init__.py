@@ -1,0 +1,68 @@
+"""The VoIPBIN Python SDK: ``Client`` and ``AsyncClient``.
+
+::
+
+    from voipbin.client import Client, NotFound
+
+    with Client("http://127.0.0.1:8000", accesskey="vb_...") as client:
+        tag = client.tags.create(name="vip")
+        for agent in client.agents.iter(status="available"):
+            ...
+        client.agents.status(agent.id, status="away")
+
+Every resource in ``voipbin.models.RESOURCES`` is an attribute named by its path segment, with
+``list``, ``iter``, ``get``, ``create``, ``update``, ``delete`` and its declared actions. Models
+are the ``voipbin.models`` structs (aware datetimes; ``None`` for the unset-time sentinel and
+the empty UUID). Errors are the ``voipbin.common.errors`` classes, re-exported here.
+
+The core (``voipbin.client.core``) does no I/O; ``Client`` and ``AsyncClient`` only send.
+"""
+
+from voipbin.client.async_client import AsyncClient
+from voipbin.client.cache import ETagCache
+from voipbin.client.resources import AsyncResource, Resource
+from voipbin.client.retry import RetryPolicy
+from voipbin.client.sync_client import Client
+from voipbin.common.errors import (
+    AlreadyExists,
+    ApiError,
+    BadGateway,
+    FailedPrecondition,
+    FieldError,
+    Internal,
+    InvalidArgument,
+    MethodNotAllowed,
+    NotFound,
+    PaymentRequired,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+    Unprocessable,
+)
+from voipbin.common.pagination import Page
+
+__all__ = [
+    "AlreadyExists",
+    "ApiError",
+    "AsyncClient",
+    "AsyncResource",
+    "BadGateway",
+    "Client",
+    "ETagCache",
+    "FailedPrecondition",
+    "FieldError",
+    "Internal",
+    "InvalidArgument",
+    "MethodNotAllowed",
+    "NotFound",
+    "Page",
+    "PaymentRequired",
+    "PermissionDenied",
+    "Resource",
+    "ResourceExhausted",
+    "RetryPolicy",
+    "Unauthenticated",
+    "Unavailable",
+    "Unprocessable",
+]

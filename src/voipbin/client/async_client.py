@@ -1,0 +1,128 @@
+"""``AsyncClient``: the SDK over ``httpx.AsyncClient``. It only sends; the core decides."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+
+from voipbin.client.cache import ETagCache
+from voipbin.client.calls import ResourceCalls
+from voipbin.client.core import build_core
+from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
+from voipbin.client.resources import AsyncResource
+from voipbin.client.retry import Jitter, RetryPolicy
+from voipbin.client.sync_client import CONNECTION_ERRORS, USER_AGENT
+from voipbin.models.base import M, ResourceSpec
+from voipbin.models.registry import RESOURCES
+
+T = TypeVar("T")
+
+
+class AsyncClient:
+    """A VoIPBIN API client for async code (asyncio or trio): :class:`~voipbin.client.Client`
+    with coroutines, ``async for`` over ``iter()``, and an awaitable ``sleep``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        accesskey: str | None = None,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        retry: RetryPolicy | None = None,
+        cache: bool | ETagCache = False,
+        timeout: float = 30.0,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        jitter: Jitter = random.random,
+    ) -> None:
+        self._core = build_core(
+            accesskey=accesskey,
+            token=token,
+            username=username,
+            password=password,
+            retry=retry,
+            cache=cache,
+            jitter=jitter,
+        )
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+        )
+        self._sleep = sleep
+        self._resources: dict[str, AsyncResource[Any]] = {
+            spec.plural: AsyncResource(ResourceCalls(self._core, spec), self._run)
+            for spec in RESOURCES
+        }
+
+    def resource(self, spec: ResourceSpec[M]) -> AsyncResource[M]:
+        """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
+        return AsyncResource(ResourceCalls(self._core, spec), self._run)
+
+    @property
+    def resources(self) -> Mapping[str, AsyncResource[Any]]:
+        """Every resource's accessor by its path segment."""
+        return self._resources
+
+    def __getattr__(self, name: str) -> AsyncResource[Any]:
+        resources: dict[str, AsyncResource[Any]] = self.__dict__.get("_resources", {})
+        if name in resources:
+            return resources[name]
+        raise AttributeError(f"{type(self).__name__!r} has no resource or attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._resources]
+
+    async def login(self) -> None:
+        """Log in now (with a username and password) rather than before the first call."""
+        await self._run(self._core.login())
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, exchange: Exchange[T]) -> T:
+        reply: Reply = None
+        while True:
+            try:
+                step = exchange.send(reply)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            if isinstance(step, Sleep):
+                await self._sleep(step.seconds)
+                reply = None
+            else:
+                reply = await self._send(step.request)
+
+    async def _send(self, request: Request) -> Response | Failed:
+        try:
+            response = await self._http.request(
+                request.method,
+                request.path,
+                params=request.params,
+                content=request.body,
+                headers=request.headers,
+            )
+        except CONNECTION_ERRORS as exc:
+            return Failed(exc)
+        return Response(response.status_code, dict(response.headers), response.content)

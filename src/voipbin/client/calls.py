@@ -1,0 +1,151 @@
+"""The calls of one resource, from its declaration in ``voipbin.models``: request building
+and response reading for list, get, create, update, delete and the declared actions.
+
+Nothing here is written for a particular resource: a resource added to ``RESOURCES`` gets
+every call (and so its SDK accessor and CLI commands) from its ``ResourceSpec``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Generic
+from urllib.parse import quote
+from uuid import UUID
+
+import msgspec
+
+from voipbin.client.core import ClientCore
+from voipbin.client.exchange import Exchange, Request, Response
+from voipbin.common.pagination import Page
+from voipbin.common.timestamps import format_timestamp
+from voipbin.models.base import Action, M, ResourceSpec
+from voipbin.models.wire import from_wire
+
+Id = UUID | str
+Body = msgspec.Struct | Mapping[str, Any]
+FilterValue = str | int | bool | UUID | datetime | None
+
+#: Filters every list takes (CONVENTIONS.md §5); ``status`` where the resource has one.
+COMMON_FILTERS = ("customer_id", "tm_create_from", "tm_create_to", "deleted")
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def query_value(value: FilterValue) -> str:
+    """A filter value in its wire form."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    return str(value)
+
+
+def encode_body(
+    kind: type[msgspec.Struct] | None, body: Body | None, fields: Mapping[str, Any]
+) -> bytes:
+    """The JSON body of a write: ``body`` as given (a struct or a mapping), or ``fields``
+    made into ``kind`` (so an unknown or missing field is a ``TypeError`` here)."""
+    if body is not None:
+        if fields:
+            raise TypeError("give a body or fields, not both")
+        return msgspec.json.encode(body)
+    if kind is None:
+        if fields:
+            raise TypeError(f"takes no fields, got {', '.join(fields)}")
+        return b"{}"
+    return msgspec.json.encode(kind(**fields))
+
+
+def _decode(response: Response) -> Any:
+    return msgspec.json.decode(response.content)
+
+
+class ResourceCalls(Generic[M]):
+    """Every call of one resource, as exchanges for a shell to run."""
+
+    def __init__(self, core: ClientCore, spec: ResourceSpec[M]) -> None:
+        self.core = core
+        self.spec = spec
+        self.filters = frozenset(
+            (
+                *COMMON_FILTERS,
+                *(["status"] if spec.statuses else []),
+                *(f.name for f in spec.filters),
+            )
+        )
+        self.actions: dict[str, Action] = {a.name: a for a in spec.actions}
+
+    def _verb(self, verb: str) -> None:
+        if verb not in self.spec.verbs:
+            raise TypeError(f"{self.spec.plural} do not support {verb}")
+
+    def _item_path(self, id: Id) -> str:
+        return f"{self.spec.path}/{quote(str(id), safe='')}"
+
+    def list(
+        self, page_size: int | None, page_token: str | None, filters: Mapping[str, FilterValue]
+    ) -> Exchange[Page[M]]:
+        """One page, newest first."""
+        self._verb("list")
+        unknown = set(filters) - self.filters
+        if unknown:
+            raise TypeError(
+                f"{self.spec.plural} has no filter {', '.join(sorted(unknown))}; "
+                f"it has {', '.join(sorted(self.filters))}"
+            )
+        params = [
+            (name, query_value(value)) for name, value in filters.items() if value is not None
+        ]
+        if page_size is not None:
+            params.append(("page_size", str(page_size)))
+        if page_token:
+            params.append(("page_token", page_token))
+        response = yield from self.core.call(Request("GET", self.spec.path, tuple(params)))
+        data = _decode(response)
+        model = self.spec.model
+        return Page(
+            result=[from_wire(model, item) for item in data.get("result") or ()],
+            next_page_token=data.get("next_page_token") or "",
+        )
+
+    def get(self, id: Id) -> Exchange[M]:
+        self._verb("get")
+        request = Request("GET", self._item_path(id))
+        response = yield from self.core.call(request, cacheable=True)
+        return from_wire(self.spec.model, _decode(response))
+
+    def create(self, body: Body | None, fields: Mapping[str, Any]) -> Exchange[M]:
+        """The new resource (as ``spec.created`` when the answer shows more, like a token)."""
+        self._verb("create")
+        content = encode_body(self.spec.create, body, fields)
+        response = yield from self.core.call(
+            Request("POST", self.spec.path, body=content, headers=_JSON)
+        )
+        model: type[M] = self.spec.created or self.spec.model  # type: ignore[assignment]
+        return from_wire(model, _decode(response))
+
+    def update(self, id: Id, body: Body | None, fields: Mapping[str, Any]) -> Exchange[M]:
+        self._verb("update")
+        content = encode_body(self.spec.update, body, fields)
+        request = Request("PUT", self._item_path(id), body=content, headers=_JSON)
+        response = yield from self.core.call(request)
+        return from_wire(self.spec.model, _decode(response))
+
+    def delete(self, id: Id) -> Exchange[None]:
+        self._verb("delete")
+        yield from self.core.call(Request("DELETE", self._item_path(id)))
+
+    def action(
+        self, name: str, id: Id, body: Body | None, fields: Mapping[str, Any]
+    ) -> Exchange[M | None]:
+        """The resource as the action left it, or ``None`` for an action without a result."""
+        action = self.actions[name]
+        content = encode_body(action.body, body, fields)
+        path = f"{self._item_path(id)}/{action.name}"
+        response = yield from self.core.call(
+            Request(action.method, path, body=content, headers=_JSON)
+        )
+        if not action.returns_resource or not response.content:
+            return None
+        return from_wire(self.spec.model, _decode(response))

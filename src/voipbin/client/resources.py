@@ -1,0 +1,141 @@
+"""Resource accessors: ``client.tags.list()``, ``client.agents.status(id, status=...)``.
+
+One accessor class serves every resource (and one its async twin); the calls come from the
+resource's declaration (:class:`~voipbin.client.calls.ResourceCalls`) and each method only
+runs them. Actions are the resource's declared ones, found by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Generic, Protocol, TypeVar
+
+from voipbin.client.calls import Body, FilterValue, Id, ResourceCalls
+from voipbin.client.exchange import Exchange
+from voipbin.client.paging import Pager
+from voipbin.common.pagination import Page
+from voipbin.models.base import M, ResourceSpec
+
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    def __call__(self, exchange: Exchange[T], /) -> T: ...
+
+
+class AsyncRunner(Protocol):
+    def __call__(self, exchange: Exchange[T], /) -> Awaitable[T]: ...
+
+
+class _Accessor(Generic[M]):
+    def __init__(self, calls: ResourceCalls[M]) -> None:
+        self._calls = calls
+
+    @property
+    def spec(self) -> ResourceSpec[M]:
+        return self._calls.spec
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._calls.actions]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.spec.plural}>"
+
+
+class Resource(_Accessor[M]):
+    """The calls of one resource on a :class:`~voipbin.client.Client`."""
+
+    def __init__(self, calls: ResourceCalls[M], run: Runner) -> None:
+        super().__init__(calls)
+        self._run = run
+
+    def list(
+        self, *, page_size: int | None = None, page_token: str | None = None, **filters: FilterValue
+    ) -> Page[M]:
+        """One page (newest first); ``filters`` are the list's query parameters."""
+        return self._run(self._calls.list(page_size, page_token, filters))
+
+    def iter(
+        self, *, page_size: int | None = None, page_token: str | None = None, **filters: FilterValue
+    ) -> Iterator[M]:
+        """Every item, fetching pages as the iteration reaches them."""
+        pager = Pager(page_token)
+        while pager.token is not None:
+            page = self._run(self._calls.list(page_size, pager.token, filters))
+            yield from page.result
+            pager.advance(page)
+
+    def get(self, id: Id) -> M:
+        return self._run(self._calls.get(id))
+
+    def create(self, body: Body | None = None, /, **fields: Any) -> M:
+        """Create from a body struct (or mapping), or from the create body's fields."""
+        return self._run(self._calls.create(body, fields))
+
+    def update(self, id: Id, body: Body | None = None, /, **fields: Any) -> M:
+        """Change the fields given; the others keep their values."""
+        return self._run(self._calls.update(id, body, fields))
+
+    def delete(self, id: Id) -> None:
+        self._run(self._calls.delete(id))
+
+    def __getattr__(self, name: str) -> Callable[..., M | None]:
+        if name.startswith("_") or name not in self._calls.actions:
+            raise AttributeError(f"{self.spec.plural} has no action {name!r}")
+
+        def action(id: Id, body: Body | None = None, /, **fields: Any) -> M | None:
+            return self._run(self._calls.action(name, id, body, fields))
+
+        action.__name__ = name
+        action.__doc__ = self._calls.actions[name].summary
+        return action
+
+
+class AsyncResource(_Accessor[M]):
+    """The calls of one resource on an :class:`~voipbin.client.AsyncClient`."""
+
+    def __init__(self, calls: ResourceCalls[M], run: AsyncRunner) -> None:
+        super().__init__(calls)
+        self._run = run
+
+    async def list(
+        self, *, page_size: int | None = None, page_token: str | None = None, **filters: FilterValue
+    ) -> Page[M]:
+        """One page (newest first); ``filters`` are the list's query parameters."""
+        return await self._run(self._calls.list(page_size, page_token, filters))
+
+    async def iter(
+        self, *, page_size: int | None = None, page_token: str | None = None, **filters: FilterValue
+    ) -> AsyncIterator[M]:
+        """Every item, fetching pages as the iteration reaches them."""
+        pager = Pager(page_token)
+        while pager.token is not None:
+            page = await self._run(self._calls.list(page_size, pager.token, filters))
+            for item in page.result:
+                yield item
+            pager.advance(page)
+
+    async def get(self, id: Id) -> M:
+        return await self._run(self._calls.get(id))
+
+    async def create(self, body: Body | None = None, /, **fields: Any) -> M:
+        """Create from a body struct (or mapping), or from the create body's fields."""
+        return await self._run(self._calls.create(body, fields))
+
+    async def update(self, id: Id, body: Body | None = None, /, **fields: Any) -> M:
+        """Change the fields given; the others keep their values."""
+        return await self._run(self._calls.update(id, body, fields))
+
+    async def delete(self, id: Id) -> None:
+        await self._run(self._calls.delete(id))
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[M | None]]:
+        if name.startswith("_") or name not in self._calls.actions:
+            raise AttributeError(f"{self.spec.plural} has no action {name!r}")
+
+        async def action(id: Id, body: Body | None = None, /, **fields: Any) -> M | None:
+            return await self._run(self._calls.action(name, id, body, fields))
+
+        action.__name__ = name
+        action.__doc__ = self._calls.actions[name].summary
+        return action

@@ -1,0 +1,136 @@
+"""``Client``: the SDK over ``httpx.Client``. It only sends; the core decides."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from voipbin import __version__
+from voipbin.client.cache import ETagCache
+from voipbin.client.calls import ResourceCalls
+from voipbin.client.core import build_core
+from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
+from voipbin.client.resources import Resource
+from voipbin.client.retry import Jitter, RetryPolicy
+from voipbin.models.base import M, ResourceSpec
+from voipbin.models.registry import RESOURCES
+
+T = TypeVar("T")
+
+#: Failures where the request may not have reached the server or its answer was lost.
+CONNECTION_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+USER_AGENT = f"voipbin-python/{__version__}"
+
+
+class Client:
+    """A VoIPBIN API client. Give one of ``accesskey``, ``token`` (a JWT), or ``username``
+    and ``password``. Every resource is an attribute named by its path (``client.tags``).
+
+    ``retry`` says how failed calls are retried; ``cache=True`` (or an ``ETagCache``)
+    revalidates single-resource GETs instead of downloading them again; ``transport``,
+    ``sleep`` and ``jitter`` replace the network, the clock's waiting and the randomness.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        accesskey: str | None = None,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        retry: RetryPolicy | None = None,
+        cache: bool | ETagCache = False,
+        timeout: float = 30.0,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Jitter = random.random,
+    ) -> None:
+        self._core = build_core(
+            accesskey=accesskey,
+            token=token,
+            username=username,
+            password=password,
+            retry=retry,
+            cache=cache,
+            jitter=jitter,
+        )
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+        )
+        self._sleep = sleep
+        self._resources: dict[str, Resource[Any]] = {
+            spec.plural: Resource(ResourceCalls(self._core, spec), self._run) for spec in RESOURCES
+        }
+
+    def resource(self, spec: ResourceSpec[M]) -> Resource[M]:
+        """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
+        return Resource(ResourceCalls(self._core, spec), self._run)
+
+    @property
+    def resources(self) -> Mapping[str, Resource[Any]]:
+        """Every resource's accessor by its path segment."""
+        return self._resources
+
+    def __getattr__(self, name: str) -> Resource[Any]:
+        resources: dict[str, Resource[Any]] = self.__dict__.get("_resources", {})
+        if name in resources:
+            return resources[name]
+        raise AttributeError(f"{type(self).__name__!r} has no resource or attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._resources]
+
+    def login(self) -> None:
+        """Log in now (with a username and password) rather than before the first call."""
+        self._run(self._core.login())
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _run(self, exchange: Exchange[T]) -> T:
+        reply: Reply = None
+        while True:
+            try:
+                step = exchange.send(reply)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            if isinstance(step, Sleep):
+                self._sleep(step.seconds)
+                reply = None
+            else:
+                reply = self._send(step.request)
+
+    def _send(self, request: Request) -> Response | Failed:
+        try:
+            response = self._http.request(
+                request.method,
+                request.path,
+                params=request.params,
+                content=request.body,
+                headers=request.headers,
+            )
+        except CONNECTION_ERRORS as exc:
+            return Failed(exc)
+        return Response(response.status_code, dict(response.headers), response.content)
