@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,10 +67,11 @@ class Settings:
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
-            if rate < 0 or (rate > 0 and burst < 1):
+            # An infinite rate is an interval of 0 (a division by zero on every request).
+            if not math.isfinite(rate) or rate < 0 or (rate > 0 and burst < 1):
                 raise ValueError(
-                    f"VOIPBIN_RATELIMIT_{layer.upper()}: the rate must be 0 (off) or more, "
-                    "and the burst at least 1"
+                    f"VOIPBIN_RATELIMIT_{layer.upper()}: the rate must be a number, 0 (off) "
+                    "or more, and the burst at least 1"
                 )
 
 

@@ -11,6 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+TOLERANCE = 1.0
+"""Microseconds within which two times are the same. The clocks count whole microseconds
+(Redis's ``TIME``), and a TAT summed from fractional intervals carries rounding (an ulp of
+a time near 1e12 us is 1e-4 us) that must not refuse a request that is exactly on time."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -53,25 +58,28 @@ def check(tat: float | None, now: float, limit: Limit) -> tuple[Decision, float 
     Returns the decision and the TAT to store (``None`` when nothing changes: a refusal).
     """
     interval = limit.interval
-    span = limit.burst * interval
+    # Work on how far the TAT is ahead of now (exactly 0 for a full bucket), not on absolute
+    # times: microseconds since the epoch keep few fraction digits, and
+    # ``(now + interval) - burst * interval`` could land past ``now``, refusing a full bucket
+    # of one or reporting one request too few remaining.
     base = now if tat is None or tat < now else tat
-    new_tat = base + interval
-    allow_at = new_tat - span
-    if allow_at > now:
+    ahead = base - now
+    slack = (limit.burst - 1) * interval
+    if ahead > slack + TOLERANCE:
         decision = Decision(
             allowed=False,
             limit=limit.burst,
             remaining=0,
-            retry_after=(allow_at - now) / 1_000_000,
-            reset_after=(base - now) / 1_000_000,
+            retry_after=(ahead - slack) / 1_000_000,
+            reset_after=ahead / 1_000_000,
         )
         return decision, None
-    remaining = min(limit.burst - 1, math.floor((now - allow_at) / interval + 1e-9))
+    remaining = min(limit.burst - 1, math.floor((slack - ahead + TOLERANCE) / interval))
     decision = Decision(
         allowed=True,
         limit=limit.burst,
-        remaining=max(remaining, 0),
+        remaining=remaining,
         retry_after=0.0,
-        reset_after=(new_tat - now) / 1_000_000,
+        reset_after=(ahead + interval) / 1_000_000,
     )
-    return decision, new_tat
+    return decision, base + interval

@@ -15,29 +15,34 @@ import time
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from voipbin.server.ratelimit.gcra import Decision, Limit
+from voipbin.server.ratelimit.gcra import TOLERANCE, Decision, Limit
 from voipbin.server.ratelimit.memory import MemoryBuckets
 
 log = logging.getLogger("voipbin.ratelimit")
 
-# KEYS[1] the bucket; ARGV[1] emission interval (us), ARGV[2] burst.
+# KEYS[1] the bucket; ARGV[1] emission interval (us), ARGV[2] burst, ARGV[3] tolerance (us).
+# The same arithmetic as gcra.check. Numbers leave as '%.17g' text: Lua's tostring keeps 14
+# digits, which would round a TAT near 1.8e15 us to 100 us and bend fractional rates.
 # Returns {allowed, remaining, retry_after_us, reset_after_us} as strings.
 GCRA_SCRIPT = """
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local tolerance = tonumber(ARGV[3])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local tat = tonumber(redis.call('GET', KEYS[1]))
 if tat == nil or tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - burst * interval
-if allow_at > now then
-  return {'0', '0', tostring(allow_at - now), tostring(tat - now)}
+local ahead = tat - now
+local slack = (burst - 1) * interval
+if ahead > slack + tolerance then
+  return {'0', '0', string.format('%.17g', ahead - slack), string.format('%.17g', ahead)}
 end
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
-local remaining = math.floor((now - allow_at) / interval + 1e-9)
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.17g', new_tat),
+           'PX', math.ceil((ahead + interval) / 1000) + 1)
+local remaining = math.floor((slack - ahead + tolerance) / interval)
 if remaining > burst - 1 then remaining = burst - 1 end
-return {'1', tostring(remaining), '0', tostring(new_tat - now)}
+return {'1', tostring(remaining), '0', string.format('%.17g', ahead + interval)}
 """
 
 
@@ -68,7 +73,8 @@ class RedisBuckets:
         try:
             async with asyncio.timeout(self.timeout * 2):
                 result = await self._script(
-                    keys=[self.prefix + key], args=[repr(limit.interval), limit.burst]
+                    keys=[self.prefix + key],
+                    args=[repr(limit.interval), limit.burst, repr(TOLERANCE)],
                 )
         except (RedisError, OSError, TimeoutError) as exc:
             if not self.degraded:
