@@ -7,15 +7,17 @@ import base64
 import json
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 import pytest
+from argon2 import PasswordHasher
 
 from tests.server.conftest import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
     Api,
+    StartApp,
     add_agent,
     assert_error,
 )
@@ -239,3 +241,40 @@ async def test_a_token_names_its_agent_and_customer(api: Api) -> None:
     claims = jwt.decode(token, SECRET, algorithms=["HS256"])
     assert claims["sub"] == agent.id
     assert claims["customer_id"] == agent.customer_id
+
+
+class CountingHasher(PasswordHasher):
+    """argon2 as the tests use it, counting the hashes it checks."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.checked: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.checked.append(str(hash))
+        return super().verify(hash, password)
+
+
+async def test_an_unknown_user_costs_the_same_argon2_check_as_a_wrong_password(
+    start_app: StartApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = await start_app()
+    hasher = CountingHasher()
+    monkeypatch.setattr(api.state.identity.passwords, "hasher", hasher)
+    cases = {
+        "unknown user": ("nobody@example.com", ADMIN_PASSWORD),
+        "wrong password": (ADMIN_USERNAME, "wrong-password"),
+    }
+    work: dict[str, list[str]] = {}
+    for name, (username, password) in cases.items():
+        hasher.checked.clear()
+        response = await api.client.post(
+            "/auth/login", json={"username": username, "password": password}
+        )
+        assert_error(response, 401, "UNAUTHENTICATED", "INVALID_CREDENTIALS")
+        work[name] = list(hasher.checked)
+
+    # One full argon2 verification each, with the same parameters (so the same cost).
+    assert [len(w) for w in work.values()] == [1, 1]
+    parameters = {w[0].rsplit("$", 2)[0] for w in work.values()}
+    assert len(parameters) == 1, parameters
