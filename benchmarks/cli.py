@@ -1,4 +1,5 @@
-"""``python -m benchmarks``: flags, the run over the chosen backends, and the report."""
+"""``python -m benchmarks``: flags, the run of the chosen benchmarks over the chosen backends,
+and the report."""
 
 from __future__ import annotations
 
@@ -21,10 +22,20 @@ from benchmarks.databases import (
     require_loopback,
     sqlite_database,
 )
+from benchmarks.limiter import LimiterComparison, compare_limiter
 from benchmarks.load import Choice, LoadGenerator, choose
+from benchmarks.redis_store import DEFAULT_REDIS_URL, redis_unreachable
+from benchmarks.seed import Seeded, seed_tags
 from benchmarks.tags_list import Comparison, Plan, compare
 
 BACKENDS = ("sqlite", "postgres")
+BARE = "bare"
+LIMITER = "limiter"
+BENCHMARKS = (BARE, LIMITER)
+DEFAULT_BACKENDS = {BARE: BACKENDS, LIMITER: ("sqlite",)}
+"""Without --backend: the first benchmark on both, the limiter's on SQLite (its cost is the
+same on both, and three servers a round take long enough)."""
+DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3}
 # Per server and round: start, readiness check and stop take a few seconds on top.
 _SERVER_OVERHEAD_SECONDS = 3
 
@@ -42,15 +53,23 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Throughput of the authenticated tags list (page of 100) against a bare "
-        "Starlette handler running the same query, each under granian with one worker.",
+        description="Throughput of the authenticated tags list (page of 100), each server under "
+        "granian with one worker: against a bare Starlette handler running the same query "
+        "(bare), and with the rate limiter off, in memory and in Redis (limiter).",
+    )
+    p.add_argument(
+        "--benchmark",
+        dest="benchmarks",
+        action="append",
+        choices=BENCHMARKS,
+        help="benchmark to run (repeatable; default: both)",
     )
     p.add_argument(
         "--backend",
         dest="backends",
         action="append",
         choices=BACKENDS,
-        help="backend to run (repeatable; default: both)",
+        help="backend to run (repeatable; default: both for bare, sqlite for limiter)",
     )
     p.add_argument(
         "--duration", type=_bounded(1, 600), default=15, help="measured seconds per run (15)"
@@ -64,8 +83,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rounds",
         type=_bounded(1, 9),
-        default=1,
-        help="runs per server, alternating the order; the median counts (1)",
+        default=None,
+        help="runs per server, changing the order each round; the median counts "
+        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter)",
     )
     p.add_argument("--tags", type=_bounded(101, 100_000), default=1000, help="tags to seed (1000)")
     p.add_argument(
@@ -79,6 +99,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="PostgreSQL URL allowed to create databases (default: $VOIPBIN_BENCH_POSTGRES, "
         f"else {DEFAULT_POSTGRES_ADMIN_URL}); loopback only",
+    )
+    p.add_argument(
+        "--redis-url",
+        default=None,
+        help="Redis for the limiter's Redis runs (default: $VOIPBIN_BENCH_REDIS, else "
+        f"{DEFAULT_REDIS_URL}); loopback only; only the benchmark's own keys are removed",
     )
     p.add_argument(
         "--strict",
@@ -110,47 +136,96 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    backends: list[str] = args.backends or list(BACKENDS)
+    chosen: list[str] = list(dict.fromkeys(args.benchmarks or BENCHMARKS))
     admin_url: str = (
         args.postgres_admin_url
         or os.environ.get("VOIPBIN_BENCH_POSTGRES")
         or DEFAULT_POSTGRES_ADMIN_URL
     )
     require_loopback(admin_url)
-    plan = Plan(args.duration, args.warmup, args.concurrency, args.rounds, args.tags)
+    redis_url: str = args.redis_url or os.environ.get("VOIPBIN_BENCH_REDIS") or DEFAULT_REDIS_URL
+    require_loopback(redis_url)
+    plans = {
+        name: Plan(
+            args.duration,
+            args.warmup,
+            args.concurrency,
+            args.rounds or DEFAULT_ROUNDS[name],
+            args.tags,
+        )
+        for name in chosen
+    }
     load: LoadGenerator = choose(args.load_generator)
 
-    runnable: list[str] = []
-    for backend in dict.fromkeys(backends):
-        reason = postgres_unreachable(admin_url) if backend == "postgres" else None
-        if reason is None:
-            runnable.append(backend)
-        else:
-            print(f"skipping {backend}: {reason}")
-    per_server = plan.warmup + plan.seconds + _SERVER_OVERHEAD_SECONDS
-    estimate = len(runnable) * 2 * plan.rounds * per_server
-    print(
-        f"tags list, page of 100, {plan.tags} tags: {', '.join(runnable) or 'no backend'}; "
-        f"load generator: {load.name}; {plan.concurrency} connections, "
-        f"{plan.warmup}s warm-up + {plan.seconds}s measured, {plan.rounds} round(s); "
-        f"granian, 1 worker each; about {estimate}s",
-        flush=True,
-    )
+    wanted = {name: list(dict.fromkeys(args.backends or DEFAULT_BACKENDS[name])) for name in chosen}
+    unreachable: dict[str, str | None] = {}
+    for backend in dict.fromkeys(b for backends in wanted.values() for b in backends):
+        unreachable[backend] = postgres_unreachable(admin_url) if backend == "postgres" else None
+        if unreachable[backend] is not None:
+            print(f"skipping {backend}: {unreachable[backend]}")
+    runnable = {name: [b for b in wanted[name] if unreachable[b] is None] for name in chosen}
+    redis_reason = redis_unreachable(redis_url) if runnable.get(LIMITER) else None
+    if redis_reason is not None:
+        print(f"limiter: skipping the Redis runs: {redis_reason}")
+    limiter_redis = None if redis_reason is not None else redis_url
+
+    if BARE in plans:
+        plan = plans[BARE]
+        per_server = plan.warmup + plan.seconds + _SERVER_OVERHEAD_SECONDS
+        estimate = len(runnable[BARE]) * 2 * plan.rounds * per_server
+        print(
+            f"tags list, page of 100, {plan.tags} tags: "
+            f"{', '.join(runnable[BARE]) or 'no backend'}; "
+            f"load generator: {load.name}; {plan.concurrency} connections, "
+            f"{plan.warmup}s warm-up + {plan.seconds}s measured, {plan.rounds} round(s); "
+            f"granian, 1 worker each; about {estimate}s",
+            flush=True,
+        )
+    if LIMITER in plans:
+        plan = plans[LIMITER]
+        per_server = plan.warmup + plan.seconds + _SERVER_OVERHEAD_SECONDS
+        variants = 2 if limiter_redis is None else 3
+        estimate = len(runnable[LIMITER]) * variants * plan.rounds * per_server
+        print(
+            f"limiter cost, same list: {', '.join(runnable[LIMITER]) or 'no backend'}; "
+            f"limiter off, memory{'' if limiter_redis is None else ', redis'}; "
+            f"{plan.concurrency} connections, {plan.warmup}s warm-up + {plan.seconds}s "
+            f"measured, {plan.rounds} round(s); about {estimate}s",
+            flush=True,
+        )
 
     comparisons: list[Comparison] = []
+    limiter_comparisons: list[LimiterComparison] = []
     with tempfile.TemporaryDirectory(prefix="voipbin-bench-logs-") as logs:
-        for backend in runnable:
+        for backend in dict.fromkeys(b for backends in runnable.values() for b in backends):
             with database(backend, admin_url) as url:
-                comparisons.append(compare(backend, url, plan, load, Path(logs), say))
-    if not comparisons:
+                say(f"{backend}: seeding {args.tags} tags through the app")
+                seeded: Seeded = seed_tags(url, args.tags)
+                if backend in runnable.get(BARE, []):
+                    comparisons.append(compare(backend, seeded, plans[BARE], load, Path(logs), say))
+                if backend in runnable.get(LIMITER, []):
+                    limiter_comparisons.append(
+                        compare_limiter(
+                            backend, seeded, plans[LIMITER], load, Path(logs), say, limiter_redis
+                        )
+                    )
+    if not comparisons and not limiter_comparisons:
         return 1 if args.strict else 0
 
-    print()
-    print(report.details(comparisons))
-    print()
-    for comparison in comparisons:
-        print(report.summary(comparison))
+    if comparisons:
+        print()
+        print(report.details(comparisons))
+        print()
+        for comparison in comparisons:
+            print(report.summary(comparison))
+    if limiter_comparisons:
+        print()
+        print(report.limiter_details(limiter_comparisons))
+        print()
+        for limiter_comparison in limiter_comparisons:
+            print("\n".join(report.limiter_summary(limiter_comparison)))
     print(f"load generator: {load.name}")
-    if args.strict and not report.budget_met(comparisons):
+    met = report.budget_met(comparisons) and report.limiter_budget_met(limiter_comparisons)
+    if args.strict and not met:
         return 1
     return 0

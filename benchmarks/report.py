@@ -1,10 +1,13 @@
-"""The printed result: one line per server run, then one verdict line per backend (the median
-throughput of each server, and the median of the rounds' ratios)."""
+"""The printed result. The first benchmark: one line per server run, then one verdict line per
+backend (the median throughput of each server, and the median of the rounds' ratios). The
+limiter benchmark: one line per limiter and run, then one line per limiter (its median
+throughput and, for memory and Redis, the median of the rounds' costs) and one for the noise."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from benchmarks.limiter import BUDGETS, OFF, REDIS, LimiterComparison, LimiterRun
 from benchmarks.tags_list import Comparison, Run
 
 BUDGET = 0.80
@@ -70,3 +73,96 @@ def summary(comparison: Comparison) -> str:
 
 def budget_met(comparisons: Sequence[Comparison]) -> bool:
     return all(verdict(c) == "OK" for c in comparisons)
+
+
+def limiter_verdict(comparison: LimiterComparison, variant: str) -> str:
+    if any(r.runs[variant].fell_back for r in comparison.rounds):
+        return "INVALID (Redis did not answer every check: the server fell back to memory)"
+    if not comparison.clean(variant):
+        return "INVALID (errors or non-2xx answers)"
+    return "OK" if comparison.cost(variant) <= BUDGETS[variant] else "MISSED"
+
+
+def _limiter_row(backend: str, variant: str, round_number: int, run: LimiterRun) -> str:
+    load = run.run.load
+    return (
+        f"{backend:<9} {variant:<8} {round_number:>5} {load.requests_per_second:>9,.0f} "
+        f"{_ms(load.p50_ms):>8} {_ms(load.p99_ms):>8} {_us(run.run.cpu_per_request):>11} "
+        f"{_us(run.redis_cpu_per_request):>13} {load.requests:>9,} {load.non_2xx:>8} "
+        f"{load.errors:>7}"
+    )
+
+
+def limiter_details(comparisons: Sequence[LimiterComparison]) -> str:
+    header = (
+        f"{'backend':<9} {'limiter':<8} {'round':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'cpu us/req':>11} {'redis us/req':>13} {'requests':>9} {'non-2xx':>8} {'errors':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for c in comparisons:
+        for number, r in enumerate(c.rounds, 1):
+            for variant in c.variants:
+                lines.append(_limiter_row(c.backend, variant, number, r.runs[variant]))
+    return "\n".join(lines)
+
+
+def _spread(values: Sequence[float]) -> float:
+    """How far apart the extremes are, as a share of the lowest."""
+    low = min(values)
+    return (max(values) - low) / low if low > 0 else 0.0
+
+
+def limiter_summary(comparison: LimiterComparison) -> list[str]:
+    c = comparison
+    off = c.run(OFF)
+    lines = [
+        f"{c.backend:<9} limiter {OFF:<6} {off.requests_per_second:>7,.0f} req/s"
+        + (f"  (cpu {_us(off.cpu_per_request)} us/req)" if off.cpu_per_request else "")
+    ]
+    for variant in c.variants:
+        if variant == OFF:
+            continue
+        run = c.run(variant)
+        line = (
+            f"{c.backend:<9} limiter {variant:<6} {run.requests_per_second:>7,.0f} req/s  "
+            f"cost {c.cost(variant):6.1%}  budget {BUDGETS[variant]:.0%} "
+            f"{limiter_verdict(c, variant)}"
+        )
+        cpu_cost = c.cpu_cost(variant)
+        if cpu_cost is not None:
+            line += f"  (cpu cost {cpu_cost:.1%})"
+        redis_cpu = c.redis_cpu_per_request() if variant == REDIS else None
+        if redis_cpu is not None:
+            line += f"  (redis-server itself {_us(redis_cpu)} us/req)"
+        if len(c.rounds) > 1:
+            costs = [r.cost(variant) for r in c.rounds]
+            line += "  (rounds: " + " ".join(f"{x:.1%}" for x in costs) + ")"
+            if max(costs) - min(costs) > UNSTEADY:
+                line += "  UNSTEADY: the machine was busy; rerun when it is quiet"
+        lines.append(line)
+    if len(c.rounds) > 1:
+        speeds = [r.runs[OFF].run.requests_per_second for r in c.rounds]
+        line = (
+            f"{c.backend:<9} noise: limiter off ranged {min(speeds):,.0f}-{max(speeds):,.0f} "
+            f"req/s over {len(c.rounds)} rounds ({_spread(speeds):.0%} apart)"
+        )
+        cpus = [cpu for r in c.rounds if (cpu := r.runs[OFF].run.cpu_per_request) is not None]
+        if len(cpus) == len(c.rounds):
+            line += (
+                f", its cpu per request {_us(min(cpus))}-{_us(max(cpus))} us "
+                f"({_spread(cpus):.0%} apart)"
+            )
+        lines.append(line)
+    if not c.same_body:
+        lines.append(f"{c.backend:<9} WARNING: the limiter variants' bodies differ")
+    lines += [f"{c.backend:<9} WARNING: {problem}" for problem in c.problems]
+    return lines
+
+
+def limiter_budget_met(comparisons: Sequence[LimiterComparison]) -> bool:
+    return all(
+        limiter_verdict(c, v) == "OK" and not c.problems
+        for c in comparisons
+        for v in c.variants
+        if v != OFF
+    )

@@ -34,6 +34,8 @@ class Seeded:
 
     database_url: str
     token: str
+    customer_id: str
+    """The customer whose tags are listed (and whose rate-limit bucket is checked)."""
     path_and_query: str
     server_env: dict[str, str]
     """``VOIPBIN_*`` variables for the real server."""
@@ -55,6 +57,22 @@ def settings_for(database_url: str) -> Settings:
     )
 
 
+# Limits this load never reaches: the layers run, cost what they cost and reject nothing.
+_NEVER_REACHED = "1000000"
+LIMITER_OFF: dict[str, str] = {
+    f"VOIPBIN_RATELIMIT_{layer}_RATE": "0" for layer in ("AUTH", "IP", "CUSTOMER")
+}
+"""Every rate-limit layer off (a rate of 0)."""
+LIMITER_ON: dict[str, str] = {
+    "VOIPBIN_RATELIMIT_IP_RATE": _NEVER_REACHED,
+    "VOIPBIN_RATELIMIT_IP_BURST": _NEVER_REACHED,
+    "VOIPBIN_RATELIMIT_CUSTOMER_RATE": _NEVER_REACHED,
+    "VOIPBIN_RATELIMIT_CUSTOMER_BURST": _NEVER_REACHED,
+}
+"""The per-IP and per-customer layers on, with limits this load never reaches (the customer's
+buckets in memory unless ``VOIPBIN_REDIS_URL`` is added)."""
+
+
 def server_env(settings: Settings) -> dict[str, str]:
     return {
         "VOIPBIN_DATABASE_URL": settings.database_url,
@@ -62,12 +80,8 @@ def server_env(settings: Settings) -> dict[str, str]:
         "VOIPBIN_BOOTSTRAP_USERNAME": settings.bootstrap_username,
         "VOIPBIN_BOOTSTRAP_PASSWORD": settings.bootstrap_password,
         "VOIPBIN_LOG_LEVEL": settings.log_level,
-        # The budget is for a rate-limited list: the limiter runs (in memory) with limits
-        # this load never reaches, so it costs what it costs and rejects nothing.
-        "VOIPBIN_RATELIMIT_IP_RATE": "1000000",
-        "VOIPBIN_RATELIMIT_IP_BURST": "1000000",
-        "VOIPBIN_RATELIMIT_CUSTOMER_RATE": "1000000",
-        "VOIPBIN_RATELIMIT_CUSTOMER_BURST": "1000000",
+        # The budget is for a rate-limited list: the limiter runs in memory.
+        **LIMITER_ON,
     }
 
 
@@ -108,6 +122,7 @@ async def _seed(settings: Settings, count: int) -> Seeded:
     return Seeded(
         database_url=settings.database_url,
         token=token,
+        customer_id=principal.customer_id,
         path_and_query=f"{path}?page_size={PAGE_SIZE}",
         server_env=server_env(settings),
         bare=bare,

@@ -18,8 +18,8 @@ import msgspec
 
 from benchmarks.bare import ENV as BARE_ENV
 from benchmarks.load import LoadGenerator, LoadResult
-from benchmarks.seed import Seeded, seed_tags
-from benchmarks.servers import ServerSpec, running
+from benchmarks.seed import Seeded
+from benchmarks.servers import RunningServer, ServerSpec, running
 
 VOIPBIN = "voipbin"
 BARE = "bare"
@@ -116,14 +116,13 @@ def servers(seeded: Seeded) -> list[ServerSpec]:
 
 def compare(
     backend: str,
-    database_url: str,
+    seeded: Seeded,
     plan: Plan,
     load: LoadGenerator,
     logs: Path,
     say: Callable[[str], None],
 ) -> Comparison:
-    say(f"{backend}: seeding {plan.tags} tags through the app")
-    seeded = seed_tags(database_url, plan.tags)
+    """Rounds of both servers on the database ``seeded`` prepared."""
     bodies: dict[str, bytes] = {}
     specs = servers(seeded)
     rounds: list[Round] = []
@@ -133,18 +132,44 @@ def compare(
         for spec in order:
             with running(spec, seeded.path_and_query, seeded.headers, logs) as server:
                 bodies[spec.name] = server.first_body
-                url = server.url(seeded.path_and_query)
-                say(f"{backend}: {spec.name} on port {server.port}: warming up {plan.warmup}s")
-                load.run(url, seeded.headers, plan.warmup, plan.concurrency)
-                say(f"{backend}: {spec.name}: measuring {plan.seconds}s")
-                cpu_before = server.cpu_seconds()
-                result = load.run(url, seeded.headers, plan.seconds, plan.concurrency)
-                cpu_after = server.cpu_seconds()
-                cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-                run = results[spec.name] = Run(result, cpu)
-                say(f"{backend}: {spec.name}: {run.requests_per_second:,.0f} req/s")
+                label = f"{backend}: {spec.name}"
+                warm_up(server, seeded, plan, load, label, say)
+                results[spec.name] = measure(server, seeded, plan, load, label, say)
         rounds.append(Round(results[VOIPBIN], results[BARE]))
     return Comparison(backend, rounds, same_body=bodies[VOIPBIN] == bodies[BARE])
+
+
+def warm_up(
+    server: RunningServer,
+    seeded: Seeded,
+    plan: Plan,
+    load: LoadGenerator,
+    label: str,
+    say: Callable[[str], None],
+) -> None:
+    """The benchmarked request for ``plan.warmup`` seconds, not measured."""
+    say(f"{label} on port {server.port}: warming up {plan.warmup}s")
+    load.run(server.url(seeded.path_and_query), seeded.headers, plan.warmup, plan.concurrency)
+
+
+def measure(
+    server: RunningServer,
+    seeded: Seeded,
+    plan: Plan,
+    load: LoadGenerator,
+    label: str,
+    say: Callable[[str], None],
+) -> Run:
+    """The benchmarked request for ``plan.seconds`` seconds, and the server's CPU meanwhile."""
+    say(f"{label}: measuring {plan.seconds}s")
+    url = server.url(seeded.path_and_query)
+    cpu_before = server.cpu_seconds()
+    result = load.run(url, seeded.headers, plan.seconds, plan.concurrency)
+    cpu_after = server.cpu_seconds()
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    run = Run(result, cpu)
+    say(f"{label}: {run.requests_per_second:,.0f} req/s")
+    return run
 
 
 def median(runs: list[Run]) -> Run:
