@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from redis.asyncio import Redis
 
 from voipbin.server.ratelimit.gcra import Limit
 from voipbin.server.ratelimit.redis import RedisBuckets
@@ -33,16 +34,18 @@ async def test_the_bucket_kept_in_redis_is_not_rounded(redis_url: str, redis_pre
     # 1.8e15 us, rounding it to 100 us each request and letting 3.0003/s through.
     limit = Limit(rate=3, burst=100)
     buckets = RedisBuckets(redis_url, prefix=redis_prefix, timeout=2.0)
+    client = Redis.from_url(redis_url)
     try:
-        seconds, micros = await buckets.client.time()
+        seconds, micros = await client.time()
         seeded = (seconds + 10) * 1_000_000 + micros
-        await buckets.client.set(redis_prefix + "k", str(seeded), px=60_000)
+        await client.set(redis_prefix + "k", str(seeded), px=60_000)
 
         assert (await buckets.take("k", limit)).allowed
 
-        stored = await buckets.client.get(redis_prefix + "k")
+        stored = await client.get(redis_prefix + "k")
     finally:
         await buckets.close()
+        await client.aclose()
     assert stored is not None
     assert float(stored) == pytest.approx(seeded + limit.interval, abs=0.01)
 
@@ -52,13 +55,15 @@ async def test_a_bucket_that_is_full_again_is_gone_from_redis(
 ) -> None:
     limit = Limit(rate=20, burst=2)
     buckets = RedisBuckets(redis_url, prefix=redis_prefix, timeout=2.0)
+    client = Redis.from_url(redis_url)
     try:
         decision = await buckets.take("k", limit)
-        ttl = await buckets.client.pttl(redis_prefix + "k")
+        ttl = await client.pttl(redis_prefix + "k")
         assert 0 < ttl <= decision.reset_after * 1000 + 1
 
         await anyio.sleep(decision.reset_after + 0.02)
 
-        assert await buckets.client.exists(redis_prefix + "k") == 0
+        assert await client.exists(redis_prefix + "k") == 0
     finally:
         await buckets.close()
+        await client.aclose()

@@ -9,14 +9,13 @@ once each. While degraded, Redis is tried again at most every ``retry_seconds``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
 from voipbin.server.ratelimit.gcra import TOLERANCE, Decision, Limit
 from voipbin.server.ratelimit.memory import MemoryBuckets
+from voipbin.server.ratelimit.resp import Connection, Reply, ReplyError, command
 
 log = logging.getLogger("voipbin.ratelimit")
 
@@ -46,6 +45,14 @@ return {'1', tostring(remaining), '0', string.format('%.17g', ahead + interval)}
 """
 
 
+def _numbers(reply: Reply) -> tuple[float, float, float, float]:
+    """The script's four numbers; ``ValueError`` for any other reply."""
+    if not isinstance(reply, list) or len(reply) != 4:
+        raise ValueError(f"unexpected reply from the limiter script: {reply!r}")
+    a, b, c, d = (float(v) if isinstance(v, bytes) else float("nan") for v in reply)
+    return a, b, c, d
+
+
 class RedisBuckets:
     def __init__(
         self,
@@ -56,27 +63,65 @@ class RedisBuckets:
         prefix: str = "voipbin:rl:",
         fallback: MemoryBuckets | None = None,
     ) -> None:
-        self.client = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=None
-        )
+        self.url = url
         self.timeout = timeout
         self.retry_seconds = retry_seconds
-        self.prefix = prefix
+        self.prefix = prefix.encode()
         self.fallback = fallback or MemoryBuckets()
-        self._script = self.client.register_script(GCRA_SCRIPT)
+        self._sha = hashlib.sha1(GCRA_SCRIPT.encode()).hexdigest().encode()
+        self._connection: Connection | None = None
+        self._connecting = asyncio.Lock()
+        # The command for a limit without its key: built once per limit.
+        self._commands: dict[Limit, tuple[bytes, bytes]] = {}
         self._down_until = 0.0
         self.degraded = False
+
+    async def _connected(self) -> Connection:
+        connection = self._connection
+        if connection is not None and not connection.closed:
+            return connection
+        async with self._connecting:
+            if self._connection is None or self._connection.closed:
+                self._connection = await Connection.open(self.url)
+            return self._connection
+
+    def _command(self, key: str, limit: Limit) -> bytes:
+        parts = self._commands.get(limit)
+        if parts is None:
+            whole = command(
+                b"EVALSHA",
+                self._sha,
+                b"1",
+                b"\0",
+                repr(limit.interval).encode(),
+                str(limit.burst).encode(),
+                repr(TOLERANCE).encode(),
+            )
+            # Split around the key's placeholder (a one-byte bulk string).
+            head, _, tail = whole.partition(b"$1\r\n\0\r\n")
+            parts = self._commands[limit] = (head, tail)
+        name = self.prefix + key.encode()
+        return b"%s$%d\r\n%s\r\n%s" % (parts[0], len(name), name, parts[1])
+
+    async def _run(self, key: str, limit: Limit) -> Reply:
+        connection = await self._connected()
+        try:
+            return await connection.send(self._command(key, limit))
+        except ReplyError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+        # A restarted (or flushed) Redis has forgotten the script: load it, then run again.
+        await connection.send(command(b"SCRIPT", b"LOAD", GCRA_SCRIPT.encode()))
+        return await connection.send(self._command(key, limit))
 
     async def take(self, key: str, limit: Limit) -> Decision:
         if self.degraded and time.monotonic() < self._down_until:
             return self.fallback.check(key, limit)
         try:
-            async with asyncio.timeout(self.timeout * 2):
-                result = await self._script(
-                    keys=[self.prefix + key],
-                    args=[repr(limit.interval), limit.burst, repr(TOLERANCE)],
-                )
-        except (RedisError, OSError, TimeoutError) as exc:
+            async with asyncio.timeout(self.timeout):
+                result = await self._run(key, limit)
+            allowed, remaining, retry_us, reset_us = _numbers(result)
+        except (OSError, TimeoutError, ConnectionError, ReplyError, ValueError) as exc:
             if not self.degraded:
                 log.warning(
                     "Redis is unavailable (%s); limiting per process until it is back",
@@ -84,11 +129,14 @@ class RedisBuckets:
                 )
             self.degraded = True
             self._down_until = time.monotonic() + self.retry_seconds
+            # Replies of a slow or broken connection would arrive out of turn: start afresh.
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
             return self.fallback.check(key, limit)
         if self.degraded:
             log.warning("Redis is back; limits are shared again")
             self.degraded = False
-        allowed, remaining, retry_us, reset_us = (float(v) for v in result)
         return Decision(
             allowed=bool(allowed),
             limit=limit.burst,
@@ -98,4 +146,6 @@ class RedisBuckets:
         )
 
     async def close(self) -> None:
-        await self.client.aclose()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
