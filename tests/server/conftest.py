@@ -193,10 +193,6 @@ async def add_agent(
             "password_hash": identity.passwords.hash(password),
             "name": username,
             "permission": permission,
-            "ring_method": "ringall",
-            "status": "offline",
-            "tag_ids": "[]",
-            "addresses": "[]",
         }
     )
     response = await api.client.post(

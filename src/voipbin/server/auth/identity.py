@@ -84,13 +84,7 @@ class Identity:
         try:
             async with self.db.transaction() as tx:
                 customer = await self.customers.insert(
-                    {
-                        "name": "Project",
-                        "detail": "Created on first start.",
-                        "status": "active",
-                        "billing_account_id": EMPTY_UUID_TEXT,
-                    },
-                    executor=tx,
+                    {"name": "Project", "detail": "Created on first start."}, executor=tx
                 )
                 await self.agents.insert(
                     {
@@ -99,10 +93,6 @@ class Identity:
                         "password_hash": password_hash,
                         "name": "Super admin",
                         "permission": int(Permission.PROJECT_SUPER_ADMIN),
-                        "ring_method": "ringall",
-                        "status": "offline",
-                        "tag_ids": "[]",
-                        "addresses": "[]",
                     },
                     executor=tx,
                 )

@@ -19,12 +19,13 @@ from voipbin.common.address import is_email
 from voipbin.common.errors import InvalidArgument
 from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
+from voipbin.models.customer import CustomerCreate
 from voipbin.models.fields import Detail, Email, OptionalName, WebhookMethod
-from voipbin.server.auth.tokens import token_hash
+from voipbin.server.auth.principal import Principal
 from voipbin.server.http import Endpoint, json_response
-from voipbin.server.resources.accesskeys import new_token
+from voipbin.server.resources.accesskeys import new_key
+from voipbin.server.resources.base import Values
 from voipbin.server.resources.body import decode_body
-from voipbin.server.resources.fields import check_phone_number, check_webhook_uri
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.storage.database import UniqueViolation
 
@@ -40,6 +41,12 @@ class SignupRequest(msgspec.Struct, kw_only=True):
     webhook_uri: Detail = ""
 
 
+#: Whom signup acts as while it builds the new customer's values: nobody yet.
+_NOBODY = Principal(
+    agent_id=EMPTY_UUID_TEXT, customer_id=EMPTY_UUID_TEXT, permission=Permission.NONE
+)
+
+
 def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
     customers, agents, keys = services["customer"], services["agent"], services["accesskey"]
     db = customers.repository.db
@@ -50,59 +57,40 @@ def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
             raise InvalidArgument.field("email", "must be a valid email address")
         if not body.accepted_tos:
             raise InvalidArgument.field("accepted_tos", "must be true")
-        check_phone_number(body.phone_number)
-        check_webhook_uri(body.webhook_uri)
+        fields = msgspec.structs.asdict(body)
+        del fields["accepted_tos"]
+        fields["name"] = body.name or body.email
+        # The customer's own rules check its fields (phone number, webhook URI...).
+        customer = await customers.resource.prepare_create(
+            customers.context(_NOBODY), CustomerCreate(**fields), None
+        )
         if await customers.repository.find(("id",), {"email": body.email}) is not None:
             return json_response({})
-        token = new_token()
         try:
-            return await create(body, token)
+            return await create(customer, body.email.lower(), body.name)
         except UniqueViolation:  # the email is an agent's username already
             return json_response({})
 
-    async def create(body: SignupRequest, token: str) -> Response:
+    async def create(customer: Values, username: str, name: str) -> Response:
+        key, token = new_key("signup", "Created at signup.", None)
         async with db.transaction() as tx:
-            customer = await customers.repository.insert(
-                {
-                    **{
-                        k: v for k, v in msgspec.structs.asdict(body).items() if k != "accepted_tos"
-                    },
-                    "name": body.name or body.email,
-                    "status": "active",
-                    "billing_account_id": EMPTY_UUID_TEXT,
-                },
-                executor=tx,
-            )
-            customer_id = str(customer[0])
+            row = await customers.repository.insert(customer, executor=tx)
+            customer_id = str(row[0])
             await agents.repository.insert(
                 {
                     "customer_id": customer_id,
-                    "username": body.email.lower(),
+                    "username": username,
                     "password_hash": "",
-                    "name": body.name,
-                    "ring_method": "ringall",
-                    "status": "offline",
+                    "name": name,
                     "permission": int(Permission.CUSTOMER_ADMIN),
-                    "tag_ids": "[]",
-                    "addresses": "[]",
                 },
                 executor=tx,
             )
-            key = await keys.repository.insert(
-                {
-                    "customer_id": customer_id,
-                    "name": "signup",
-                    "detail": "Created at signup.",
-                    "token_hash": token_hash(token),
-                    "token_prefix": token[:11],
-                    "tm_expire": None,
-                },
-                executor=tx,
+            created_key = await keys.repository.insert(
+                {**key, "customer_id": customer_id}, executor=tx
             )
-        created = keys.created_wire
-
         return json_response(
-            {"customer": customers.wire(*customer), "accesskey": created(*key, token)}
+            {"customer": customers.wire(*row), "accesskey": keys.created_wire(*created_key, token)}
         )
 
     return [Route("/auth/signup", Endpoint(signup), methods=["POST"])]

@@ -4,7 +4,7 @@ SHA-256 hash and a short prefix for display; optionally expiring."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from voipbin.common.permissions import CUSTOMER_MANAGERS, Permission
@@ -19,16 +19,23 @@ def new_token() -> str:
     return ACCESSKEY_PREFIX + secrets.token_urlsafe(24)  # 24 bytes: 32 URL-safe characters
 
 
-async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
+def new_key(name: str, detail: str, expires: datetime | None) -> tuple[Values, str]:
+    """The stored values of a new key, and its token (which is not among them)."""
     token = new_token()
-    return {
-        "name": body.name,
-        "detail": body.detail,
+    values: Values = {
+        "name": name,
+        "detail": detail,
         "token_hash": token_hash(token),
         "token_prefix": token[:11],
-        "tm_expire": None if body.expire is None else ctx.now + timedelta(seconds=body.expire),
-        SHOWN_ONCE: {"token": token},
+        "tm_expire": expires,
     }
+    return values, token
+
+
+async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
+    expires = None if body.expire is None else ctx.now + timedelta(seconds=body.expire)
+    values, token = new_key(body.name, body.detail, expires)
+    return {**values, SHOWN_ONCE: {"token": token}}
 
 
 RESOURCE: ServerResource[Accesskey] = ServerResource(

@@ -6,7 +6,6 @@ from typing import Any
 
 from voipbin.common.address import is_email
 from voipbin.common.errors import FailedPrecondition, InvalidArgument
-from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
 from voipbin.models.customer import CUSTOMERS, Customer
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
@@ -27,14 +26,6 @@ async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
     return values
 
 
-async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
-    return {
-        **await _values(ctx, body, current),
-        "status": "active",
-        "billing_account_id": EMPTY_UUID_TEXT,
-    }
-
-
 def _guard(ctx: Context, verb: str, current: Current) -> None:
     if verb == "delete" and str(current["id"]) == ctx.principal.customer_id:
         raise FailedPrecondition(
@@ -52,7 +43,7 @@ RESOURCE: ServerResource[Customer] = ServerResource(
         update=SUPER_ADMIN_ONLY,
         delete=SUPER_ADMIN_ONLY,
     ),
-    prepare_create=_create,
+    prepare_create=_values,
     prepare_update=_values,
     guard=_guard,
     identity=True,

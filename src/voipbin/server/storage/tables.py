@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from voipbin.common.ids import EMPTY_UUID_TEXT
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -34,8 +36,23 @@ def kind_of(column: sa.Column[Any]) -> ColumnKind:
     return kind
 
 
-def id_column(name: str, *, primary_key: bool = False, nullable: bool = False) -> sa.Column[Any]:
-    return sa.Column(name, _ID, primary_key=primary_key, nullable=nullable, info={"kind": "id"})
+def id_column(
+    name: str, *, primary_key: bool = False, nullable: bool = False, default: str | None = None
+) -> sa.Column[Any]:
+    return sa.Column(
+        name,
+        _ID,
+        primary_key=primary_key,
+        nullable=nullable,
+        server_default=default,
+        info={"kind": "id"},
+    )
+
+
+def json_column(name: str, *, default: str) -> sa.Column[Any]:
+    return sa.Column(
+        name, _JSON, nullable=False, server_default=sa.text(f"'{default}'"), info={"kind": "json"}
+    )
 
 
 def timestamp_column(name: str, *, nullable: bool = True) -> sa.Column[Any]:
@@ -81,7 +98,7 @@ customer_customers = resource_table(
     text_column("address"),
     text_column("webhook_method"),
     text_column("webhook_uri"),
-    id_column("billing_account_id"),
+    id_column("billing_account_id", default=EMPTY_UUID_TEXT),
     sa.Column(
         "email_verified",
         sa.Boolean(),
@@ -102,8 +119,8 @@ agent_agents = resource_table(
     text_column("ring_method", default="ringall"),
     text_column("status", default="offline"),
     sa.Column("permission", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("tag_ids", _JSON, nullable=False, info={"kind": "json"}),
-    sa.Column("addresses", _JSON, nullable=False, info={"kind": "json"}),
+    json_column("tag_ids", default="[]"),
+    json_column("addresses", default="[]"),
 )
 # Usernames are unique among live agents; deletion frees them.
 sa.Index(

@@ -38,8 +38,18 @@ def upgrade() -> None:
         sa.Column("ring_method", sa.Text(), server_default="ringall", nullable=False),
         sa.Column("status", sa.Text(), server_default="offline", nullable=False),
         sa.Column("permission", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("tag_ids", sa.JSON().with_variant(sa.Text(), "sqlite"), nullable=False),
-        sa.Column("addresses", sa.JSON().with_variant(sa.Text(), "sqlite"), nullable=False),
+        sa.Column(
+            "tag_ids",
+            sa.JSON().with_variant(sa.Text(), "sqlite"),
+            server_default=sa.text("'[]'"),
+            nullable=False,
+        ),
+        sa.Column(
+            "addresses",
+            sa.JSON().with_variant(sa.Text(), "sqlite"),
+            server_default=sa.text("'[]'"),
+            nullable=False,
+        ),
         sa.Column(
             "tm_create",
             sa.DateTime(timezone=True).with_variant(sa.String(length=26), "sqlite"),
@@ -89,6 +99,7 @@ def upgrade() -> None:
         sa.Column(
             "billing_account_id",
             sa.Uuid(as_uuid=False).with_variant(sa.String(length=36), "sqlite"),
+            server_default="00000000-0000-0000-0000-000000000000",
             nullable=False,
         ),
         sa.Column("email_verified", sa.Boolean(), server_default=sa.false(), nullable=False),
