@@ -99,14 +99,10 @@ class ResourceService(Generic[M]):
     def _allowed(self, principal: Principal, verb: str) -> bool:
         return principal.is_super_admin or bool(principal.permission & self.rules.of(verb))
 
-    def _require(self, principal: Principal, verb: str) -> bool:
-        """403 unless the caller's role allows ``verb``, or it is self-service (then the
-        resource must turn out to be the caller: the return value says to check that)."""
-        if self._allowed(principal, verb):
-            return False
-        if verb in self.rules.self_service:
-            return True
-        raise PermissionDenied()
+    def _require(self, principal: Principal, verb: str) -> None:
+        """403 unless the caller's role allows ``verb``."""
+        if not self._allowed(principal, verb):
+            raise PermissionDenied()
 
     async def _visible(self, principal: Principal, id: str) -> Row:
         row = await self.repository.get(id)
@@ -123,10 +119,11 @@ class ResourceService(Generic[M]):
         is a 404 before the role is looked at: a 404, never a 403 (CONVENTIONS.md §6)."""
         if authorized or self._allowed(principal, verb):
             return await self._visible(principal, id)
-        if self._customer is None:
-            self._require(principal, verb)  # nothing of another customer to hide: role first
+        self_service = verb in self.rules.self_service
+        if self._customer is None and not self_service:
+            raise PermissionDenied()  # nothing of another customer to hide: role first
         row = await self._visible(principal, id)
-        if verb not in self.rules.self_service or str(row[0]) != principal.agent_id:
+        if not self_service or str(row[0]) != principal.agent_id:
             raise PermissionDenied()
         return row
 
@@ -136,16 +133,10 @@ class ResourceService(Generic[M]):
 
     async def missing(self, customer_id: str, ids: list[str]) -> list[str]:
         """Those of ``ids`` that are not live resources of ``customer_id``."""
-        absent = []
-        for id in dict.fromkeys(ids):
-            row = await self.repository.get(id)
-            if (
-                row is None
-                or row[self._deleted] != SENTINEL_TEXT
-                or (self._customer is not None and str(row[self._customer]) != customer_id)
-            ):
-                absent.append(id)
-        return absent
+        wanted = list(dict.fromkeys(ids))
+        scope = customer_id if self._customer is not None else None
+        live = await self.repository.live_ids(wanted, scope)
+        return [id for id in wanted if id not in live]
 
     # -- verbs --------------------------------------------------------------------------------
 

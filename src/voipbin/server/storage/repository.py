@@ -145,6 +145,29 @@ class Repository:
         params = {n: self._param(n, v) for n, v in equals.items()}
         return await self.db.fetchrow(statement, params)
 
+    async def live_ids(self, ids: Sequence[str], customer_id: str | None = None) -> set[str]:
+        """Those of ``ids`` that are live rows (of ``customer_id``, when given), in one query."""
+        if not ids:
+            return set()
+        t = self.table
+        count, scoped = len(ids), customer_id is not None
+
+        def build() -> sa.Select[Any]:
+            id_text = _wire_column(t.c.id, self.db.name)
+            query = sa.select(id_text).where(
+                t.c.id.in_([sa.bindparam(f"id{i}") for i in range(count)]),
+                t.c.tm_delete.is_(None),
+            )
+            if scoped:
+                query = query.where(t.c.customer_id == sa.bindparam("customer_id"))
+            return query
+
+        statement = self.db.compile((self._key, "live_ids", count, scoped), build)
+        params: dict[str, Any] = {f"id{i}": id for i, id in enumerate(ids)}
+        if scoped:
+            params["customer_id"] = customer_id
+        return {str(row[0]) for row in await self.db.fetch(statement, params)}
+
     async def list(self, query: ListQuery) -> list[Row]:
         """Up to ``query.limit`` rows, newest first, older than ``query.before``."""
         t = self.table
