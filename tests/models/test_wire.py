@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from voipbin.common.address import Address
 from voipbin.common.ids import EMPTY_UUID_TEXT
+from voipbin.common.pagination import Page
 from voipbin.common.timestamps import SENTINEL_TEXT, format_timestamp
 from voipbin.models import Tag
 from voipbin.models.accesskey import Accesskey, AccesskeyCreated
 from voipbin.models.agent import Agent, AgentCreate, AgentUpdate
 from voipbin.models.customer import Customer
-from voipbin.models.wire import from_wire, to_wire
+from voipbin.models.wire import decode_wire, decode_wire_page, from_wire, to_wire
 
 ID = "d9d32881-12fd-4b19-a6b2-6d5b6b6acf76"
 CUSTOMER = "5e4a0680-804e-11ec-8477-2fea5968d85b"
@@ -232,6 +233,31 @@ def test_any_model_value_survives_the_wire(value: Tag | Customer) -> None:
     data = msgspec.json.decode(msgspec.json.encode(to_wire(value)))
 
     assert from_wire(type(value), data) == value
+
+
+@given(st.one_of(tags(), customers()))
+def test_any_model_value_decodes_from_its_json_as_from_the_decoded_object(
+    value: Tag | Customer,
+) -> None:
+    content = msgspec.json.encode(to_wire(value))
+
+    assert decode_wire(type(value), content) == value
+
+
+def test_a_page_decodes_into_models_and_its_next_token() -> None:
+    content = msgspec.json.encode({"result": [wire_tag()], "next_page_token": "t"})
+
+    assert decode_wire_page(Tag, content) == Page([from_wire(Tag, wire_tag())], "t")
+
+
+@pytest.mark.parametrize("content", [b"{}", b'{"result": null, "next_page_token": null}'])
+def test_a_page_without_items_or_token_decodes_as_the_last_page(content: bytes) -> None:
+    assert decode_wire_page(Tag, content) == Page([], "")
+
+
+def test_a_page_item_without_the_model_shape_is_a_validation_error() -> None:
+    with pytest.raises(msgspec.ValidationError, match=r"\$.result\[0\]"):
+        decode_wire_page(Tag, b'{"result": [{"name": "vip"}]}')
 
 
 @given(times, st.integers(min_value=-14 * 60, max_value=14 * 60), st.integers(0, 999))

@@ -16,11 +16,11 @@ from uuid import UUID
 import msgspec
 
 from voipbin.client.core import ClientCore
-from voipbin.client.exchange import Exchange, Request, Response
+from voipbin.client.exchange import Exchange, Request
 from voipbin.common.pagination import Page
 from voipbin.common.timestamps import format_timestamp
 from voipbin.models.base import Action, M, ResourceSpec
-from voipbin.models.wire import from_wire
+from voipbin.models.wire import decode_wire, decode_wire_page
 
 Id = UUID | str
 Body = msgspec.Struct | Mapping[str, Any]
@@ -55,10 +55,6 @@ def encode_body(
             raise TypeError(f"takes no fields, got {', '.join(fields)}")
         return b"{}"
     return msgspec.json.encode(kind(**fields))
-
-
-def _decode(response: Response) -> Any:
-    return msgspec.json.decode(response.content)
 
 
 class ResourceCalls(Generic[M]):
@@ -102,18 +98,13 @@ class ResourceCalls(Generic[M]):
         if page_token:
             params.append(("page_token", page_token))
         response = yield from self.core.call(Request("GET", self.spec.path, tuple(params)))
-        data = _decode(response)
-        model = self.spec.model
-        return Page(
-            result=[from_wire(model, item) for item in data.get("result") or ()],
-            next_page_token=data.get("next_page_token") or "",
-        )
+        return decode_wire_page(self.spec.model, response.content)
 
     def get(self, id: Id) -> Exchange[M]:
         self._verb("get")
         request = Request("GET", self._item_path(id))
         response = yield from self.core.call(request, cacheable=True)
-        return from_wire(self.spec.model, _decode(response))
+        return decode_wire(self.spec.model, response.content)
 
     def create(self, body: Body | None, fields: Mapping[str, Any]) -> Exchange[M]:
         """The new resource (as ``spec.created`` when the answer shows more, like a token)."""
@@ -123,14 +114,14 @@ class ResourceCalls(Generic[M]):
             Request("POST", self.spec.path, body=content, headers=_JSON)
         )
         model: type[M] = self.spec.created or self.spec.model  # type: ignore[assignment]
-        return from_wire(model, _decode(response))
+        return decode_wire(model, response.content)
 
     def update(self, id: Id, body: Body | None, fields: Mapping[str, Any]) -> Exchange[M]:
         self._verb("update")
         content = encode_body(self.spec.update, body, fields)
         request = Request("PUT", self._item_path(id), body=content, headers=_JSON)
         response = yield from self.core.call(request)
-        return from_wire(self.spec.model, _decode(response))
+        return decode_wire(self.spec.model, response.content)
 
     def delete(self, id: Id) -> Exchange[None]:
         self._verb("delete")
@@ -148,4 +139,4 @@ class ResourceCalls(Generic[M]):
         )
         if not action.returns_resource or not response.content:
             return None
-        return from_wire(self.spec.model, _decode(response))
+        return decode_wire(self.spec.model, response.content)

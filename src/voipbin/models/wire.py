@@ -2,7 +2,8 @@
 
 The server encodes responses with it (rows arrive from storage already in wire form), the
 OpenAPI document describes it, and the SDK reads it back into the model with
-:func:`from_wire` (:func:`to_wire` is the inverse).
+:func:`from_wire` (or :func:`decode_wire` and :func:`decode_wire_page` straight from a response's
+bytes; :func:`to_wire` is the inverse).
 
 Reading is lenient where the conventions allow it: timestamps in any accepted input form (6 or
 9 fraction digits, ``T``, ``Z`` or an offset), ``null`` or ``""`` for a time or reference that is
@@ -17,13 +18,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 import msgspec
 from msgspec import Meta
 
 from voipbin.common.ids import EMPTY_UUID_TEXT, parse_id, read_id, write_id
+from voipbin.common.pagination import Page
 from voipbin.common.timestamps import (
     SENTINEL_TEXT,
     format_timestamp,
@@ -32,6 +34,7 @@ from voipbin.common.timestamps import (
 )
 
 S = TypeVar("S", bound=msgspec.Struct)
+T = TypeVar("T")
 
 WireId = Annotated[
     str,
@@ -209,11 +212,40 @@ def from_wire(model: type[S], data: Mapping[str, Any]) -> S:
     ``ValueError`` for an id or timestamp that does not parse.
     """
     codec = _struct_codec(model)
-    value = msgspec.convert(data, codec.wire)
-    if codec.read is None:
-        return value  # type: ignore[no-any-return]
-    result: S = codec.read(value)
+    result: S = _read(codec, msgspec.convert(data, codec.wire))
     return result
+
+
+def decode_wire(model: type[S], content: bytes) -> S:
+    """:func:`from_wire` of a JSON document, decoded straight into the wire struct."""
+    result: S = _read(_struct_codec(model), _decoders(model)[0].decode(content))
+    return result
+
+
+def decode_wire_page(model: type[S], content: bytes) -> Page[S]:
+    """A list page in wire form (``null`` or a missing field reads as empty)."""
+    codec = _struct_codec(model)
+    page = _decoders(model)[1].decode(content)
+    return Page(
+        result=[_read(codec, item) for item in page.result or ()],
+        next_page_token=page.next_page_token or "",
+    )
+
+
+class _WirePage(msgspec.Struct, Generic[T]):
+    result: list[T] | None = None
+    next_page_token: str | None = None
+
+
+@cache
+def _decoders(model: type[msgspec.Struct]) -> tuple[msgspec.json.Decoder[Any], ...]:
+    """JSON decoders for one ``model`` and for a page of them, built once."""
+    wire = _struct_codec(model).wire
+    return msgspec.json.Decoder(wire), msgspec.json.Decoder(types.GenericAlias(_WirePage, (wire,)))
+
+
+def _read(codec: _Codec, value: Any) -> Any:
+    return value if codec.read is None else codec.read(value)
 
 
 def to_wire(value: msgspec.Struct) -> dict[str, Any]:
