@@ -139,3 +139,11 @@ def test_a_body_that_is_not_an_envelope_maps_by_http_status(
     assert error.reason == reason
     assert error.message
     assert error.request_id == "req_proxy"
+
+
+def test_an_envelope_error_keeps_the_body_it_came_with() -> None:
+    content = body("NOT_FOUND", "TAG_NOT_FOUND")
+
+    error = error_from_response(404, {}, content)
+
+    assert error.body == content

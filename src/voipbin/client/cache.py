@@ -55,8 +55,3 @@ class ETagCache:
         else:
             self._entries.pop(key, None)
         return response
-
-    def forget(self, path: str) -> None:
-        """Drop what is kept for ``path`` (after a write to it)."""
-        for key in [k for k in self._entries if k[0] == path]:
-            del self._entries[key]

@@ -77,4 +77,5 @@ def error_from_response(status: int, headers: Mapping[str, str], content: bytes)
         request_id=error.request_id or request_id,
         headers=headers,
         http_status=status,
+        body=content,
     )
