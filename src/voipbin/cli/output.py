@@ -32,12 +32,14 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _is_scalar(tp: Any) -> bool:
+def is_scalar(tp: Any) -> bool:
+    """Whether a field's values are plain (a table cell, a ``--set`` word), not lists,
+    objects or structs (JSON on the command line)."""
     if get_origin(tp) in (list, dict):
         return False
     if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
         return False
-    return all(_is_scalar(a) for a in get_args(tp)) if get_args(tp) else True
+    return all(is_scalar(a) for a in get_args(tp))
 
 
 def print_json(value: Any) -> None:
@@ -72,7 +74,7 @@ def print_table(model: type[msgspec.Struct], items: Sequence[msgspec.Struct]) ->
     columns = [
         f.name
         for f in msgspec.structs.fields(model)
-        if _is_scalar(f.type)
+        if is_scalar(f.type)
         and f.name not in _QUIET_COLUMNS
         and (not rows or any(row[f.name] for row in rows))
     ]

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import msgspec
 import typer
@@ -114,17 +114,10 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
     return pairs
 
 
-def _wants_json(tp: Any) -> bool:
-    """Whether a field's value is given as JSON on the command line (lists, objects)."""
-    if get_origin(tp) in (list, dict):
-        return True
-    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-        return True
-    return any(_wants_json(a) for a in get_args(tp))
-
-
 def _body(kind: type[msgspec.Struct] | None, sets: list[str] | None, data: str | None) -> Any:
     """The body from ``--data`` (sent as given) or ``--set`` (checked against ``kind``)."""
+    from voipbin.cli.output import is_scalar
+
     if data is not None:
         if sets:
             _fail("give --data or --set, not both", 2)
@@ -145,7 +138,7 @@ def _body(kind: type[msgspec.Struct] | None, sets: list[str] | None, data: str |
     for name, text in values.items():
         if name not in fields:
             _fail(f"no field {name!r}; the fields are: {', '.join(fields)}", 2)
-        if _wants_json(fields[name].type):
+        if not is_scalar(fields[name].type):
             try:
                 values[name] = json.loads(text)
             except ValueError:

@@ -8,7 +8,6 @@ in again once when a token has stopped working, and turns error answers into the
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from voipbin.client.auth import Credentials
@@ -17,12 +16,13 @@ from voipbin.client.errors import error_from_response
 from voipbin.client.exchange import Exchange, Failed, Request, Response, Send, Sleep
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.common.errors import Unauthenticated
+from voipbin.common.ids import new_id
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 def new_idempotency_key() -> str:
-    return str(uuid.uuid4())
+    return str(new_id())
 
 
 class ClientCore:

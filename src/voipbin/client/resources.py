@@ -60,7 +60,7 @@ class Resource(_Accessor[M]):
     ) -> Iterator[M]:
         """Every item, fetching pages as the iteration reaches them."""
         pager = Pager(page_token)
-        while pager.token is not None:
+        while not pager.done:
             page = self._run(self._calls.list(page_size, pager.token, filters))
             yield from page.result
             pager.advance(page)
@@ -109,7 +109,7 @@ class AsyncResource(_Accessor[M]):
     ) -> AsyncIterator[M]:
         """Every item, fetching pages as the iteration reaches them."""
         pager = Pager(page_token)
-        while pager.token is not None:
+        while not pager.done:
             page = await self._run(self._calls.list(page_size, pager.token, filters))
             for item in page.result:
                 yield item

@@ -259,20 +259,11 @@ def error_class_for(http_status: int, status: str) -> type[ApiError]:
     return ApiError
 
 
-#: The class for an answer known only by its HTTP status (no envelope, or an unknown status).
+#: The class for an answer known only by its HTTP status (no envelope, or an unknown status):
+#: each class's own status, with the one shared status and a gateway timeout declared.
 _BY_HTTP: dict[int, type[ApiError]] = {
-    400: InvalidArgument,
-    401: Unauthenticated,
-    402: PaymentRequired,
-    403: PermissionDenied,
-    404: NotFound,
-    405: MethodNotAllowed,
-    409: FailedPrecondition,
-    422: Unprocessable,
-    429: ResourceExhausted,
-    500: Internal,
-    502: BadGateway,
-    503: Unavailable,
+    **{cls.http_status: cls for cls in ERROR_CLASSES},
+    409: FailedPrecondition,  # AlreadyExists shares 409
     504: Unavailable,  # a gateway timeout: the backend did not answer, try again
 }
 
