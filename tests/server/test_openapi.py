@@ -146,3 +146,38 @@ async def test_the_identity_schemas_show_what_the_wire_shows(document: dict[str,
     assert "token" in created.get("required", [])
     assert "token" not in shown["properties"]
     assert set(created["properties"]) - set(shown["properties"]) == {"token"}
+
+
+def parameters_of(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    parameters = document["paths"][path][method].get("parameters", [])
+    return {p["name"]: p for p in parameters if p["in"] == "query"}
+
+
+async def test_customer_id_is_a_filter_only_where_items_have_a_customer(
+    document: dict[str, Any],
+) -> None:
+    assert "customer_id" in parameters_of(document, "/v1.0/tags", "get")
+    assert "customer_id" in parameters_of(document, "/v1.0/agents", "get")
+    assert "customer_id" not in parameters_of(document, "/v1.0/customers", "get")
+
+
+async def test_list_parameters_admit_the_empty_value_that_means_not_given(
+    document: dict[str, Any],
+) -> None:
+    for name, parameter in parameters_of(document, "/v1.0/agents", "get").items():
+        variants = parameter["schema"]["anyOf"]
+        assert {"type": "string", "maxLength": 0} in variants, name
+    status = parameters_of(document, "/v1.0/agents", "get")["status"]["schema"]["anyOf"][0]
+    assert status["enum"] == ["available", "away", "busy", "offline", "ringing"]
+
+
+async def test_operations_document_the_statuses_they_answer(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    assert {"413", "409", "422"} <= set(paths["/v1.0/tags"]["post"]["responses"])
+    assert {"413", "409", "422", "404"} <= set(paths["/v1.0/tags/{id}"]["put"]["responses"])
+    assert "409" in paths["/v1.0/agents/{id}"]["delete"]["responses"]
+    for action in ("addresses", "tag_ids", "permission", "status", "password"):
+        responses = paths[f"/v1.0/agents/{{id}}/{action}"]["put"]["responses"]
+        assert {"409", "413", "422", "404"} <= set(responses), action
+    assert "404" in paths["/v1.0/me"]["get"]["responses"]
+    assert "413" in paths["/auth/login"]["post"]["responses"]

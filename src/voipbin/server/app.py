@@ -23,7 +23,7 @@ from voipbin.server.auth.routes import auth_routes
 from voipbin.server.auth.signup import signup_routes
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.request_context import RequestContextMiddleware
-from voipbin.server.openapi import openapi_document
+from voipbin.server.openapi import OwnPath, openapi_document
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import own_resource_route, resource_routes
@@ -106,8 +106,14 @@ def create_app(
     document = openapi_document(
         [r.spec for r in SERVER_RESOURCES],
         own=[
-            ("/v1.0/customer", services["customer"].spec, "The caller's own customer", True),
-            ("/v1.0/me", services["agent"].spec, "The caller's own agent", False),
+            OwnPath("/v1.0/customer", services["customer"].spec, "The caller's own customer", True),
+            OwnPath(
+                "/v1.0/me",
+                services["agent"].spec,
+                "The caller's own agent",
+                False,
+                missing="The caller is an access key, which is no agent: see /v1.0/customer.",
+            ),
         ],
         signup=settings.signup == "open",
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
 import voipbin
 from voipbin.common.reasons import CATALOG, Status
-from voipbin.models.base import ResourceSpec
+from voipbin.models.base import Filter, ResourceSpec
 from voipbin.models.wire import wire_struct
 
 _REF = "#/components/schemas/{name}"
@@ -32,28 +32,51 @@ _ERROR_SCHEMA = {
     },
 }
 
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """A list query parameter. An empty value means the parameter is not given (as VoIPBIN
+    treats it), so the schema admits ``""`` beside the real values."""
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "schema": {"anyOf": [schema, {"type": "string", "maxLength": 0}]},
+    }
+    if description:
+        parameter["description"] = f"{description} Empty: not given."
+    else:
+        parameter["description"] = "Empty: not given."
+    return parameter
+
+
+_TIMESTAMP_QUERY = {
+    "type": "string",
+    "minLength": 1,
+    "examples": ["2022-05-01 15:10:38.785510"],
+}
 _LIST_PARAMETERS: list[dict[str, Any]] = [
-    {
-        "name": "page_size",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1},
-        "description": "Items per page, 1-100 (larger values are clamped to 100).",
-    },
-    {
-        "name": "page_token",
-        "in": "query",
-        "schema": {"type": "string"},
-        "description": "List items created before this timestamp (a next_page_token).",
-    },
-    {"name": "customer_id", "in": "query", "schema": {"type": "string", "format": "uuid"}},
-    {"name": "tm_create_from", "in": "query", "schema": {"type": "string"}},
-    {"name": "tm_create_to", "in": "query", "schema": {"type": "string"}},
-    {
-        "name": "deleted",
-        "in": "query",
-        "schema": {"type": "string", "enum": ["false", "true", "all"], "default": "false"},
-    },
+    _query(
+        "page_size",
+        {"type": "integer", "minimum": 1},
+        "Items per page, 1-100 (larger values are clamped to 100).",
+    ),
+    _query(
+        "page_token",
+        _TIMESTAMP_QUERY,
+        "List items created before this timestamp (a next_page_token).",
+    ),
+    _query("tm_create_from", _TIMESTAMP_QUERY, "Items created at or after this timestamp."),
+    _query("tm_create_to", _TIMESTAMP_QUERY, "Items created before this timestamp."),
+    _query(
+        "deleted",
+        {"type": "string", "enum": ["false", "true", "all"], "default": "false"},
+        "false: live items; true: only soft-deleted ones; all: both.",
+    ),
 ]
+_CUSTOMER_PARAMETER = _query(
+    "customer_id",
+    {"type": "string", "format": "uuid"},
+    "Another customer's items (super-admins); anyone else's other customer lists nothing.",
+)
 
 
 def _error(code: int, description: str) -> dict[str, Any]:
@@ -78,12 +101,15 @@ def _body(ref: str) -> dict[str, Any]:
 
 
 _COMMON_ERRORS = {
-    "400": _error(400, "Malformed request."),
+    "400": _error(400, "Malformed request: a bad parameter, an unknown field or parameter."),
     "401": _error(401, "Missing or bad credentials."),
     "403": _error(403, "Not allowed."),
     "429": _error(429, "Rate limited."),
     "503": _error(503, "A backend is unavailable."),
 }
+#: Statuses of every operation that reads a body.
+_BODY_ERRORS = {"413": _error(413, "The request body is larger than the server accepts.")}
+_UNPROCESSABLE = _error(422, "The body refers to something that does not exist or cannot be used.")
 
 
 _IDEMPOTENCY_KEY = {
@@ -119,19 +145,13 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     not_found = {"404": _error(404, f"No such {spec.title}.")}
     if "list" in spec.verbs:
         parameters = list(_LIST_PARAMETERS)
+        if spec.customer_scoped:
+            parameters.append(_CUSTOMER_PARAMETER)
         if spec.statuses:
-            parameters.append(
-                {
-                    "name": "status",
-                    "in": "query",
-                    "schema": {"type": "string", "enum": list(spec.statuses)},
-                }
-            )
+            statuses = [s for s in spec.statuses if s]
+            parameters.append(_query("status", {"type": "string", "enum": statuses}))
         for f in spec.filters:
-            schema: dict[str, Any] = {"type": "string"}
-            if f.values:
-                schema["enum"] = list(f.values)
-            parameters.append({"name": f.name, "in": "query", "schema": schema})
+            parameters.append(_query(f.name, _filter_schema(f), f.description))
         collection["get"] = {
             "tags": [tag],
             "summary": f"List {spec.plural}",
@@ -152,8 +172,15 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "responses": {
                 "201": _json(created, f"The new {spec.title}."),
                 **_COMMON_ERRORS,
-                "409": _error(409, "The idempotency key's first request is still running."),
-                "422": _error(422, "The idempotency key was used for another request."),
+                **_BODY_ERRORS,
+                "409": _error(
+                    409, "Already exists, or the idempotency key's first request still runs."
+                ),
+                "422": _error(
+                    422,
+                    "The body refers to something that does not exist or cannot be used, or "
+                    "the idempotency key was used for another request.",
+                ),
             },
         }
     if "get" in spec.verbs:
@@ -179,8 +206,10 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "responses": {
                 "200": _json(model, f"The updated {spec.title}."),
                 **_COMMON_ERRORS,
+                **_BODY_ERRORS,
                 **not_found,
-                "409": _error(409, f"The {spec.title} is deleted."),
+                "409": _error(409, f"The {spec.title} is deleted, or the change clashes."),
+                "422": _UNPROCESSABLE,
             },
         }
     if "delete" in spec.verbs:
@@ -193,6 +222,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
                 "204": {"description": "Deleted (soft: tm_delete is set)."},
                 **_COMMON_ERRORS,
                 **not_found,
+                "409": _error(409, f"The {spec.title} cannot be deleted in its state."),
             },
         }
     paths = {}
@@ -206,24 +236,35 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "summary": action.summary or f"{action.name} of a {spec.title}",
             "operationId": f"{spec.name}_{action.name}",
             "parameters": id_parameter,
-            "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS, **not_found},
+            "responses": {
+                "200": _json(model, f"The {spec.title}."),
+                **_COMMON_ERRORS,
+                **not_found,
+                "409": _error(409, f"The {spec.title} is deleted, or the change clashes."),
+            },
         }
         if action.body is not None:
             operation["requestBody"] = _body(names[action.body])
+            operation["responses"].update({**_BODY_ERRORS, "422": _UNPROCESSABLE})
         paths[f"{spec.path}/{{id}}/{action.name}"] = {action.method.lower(): operation}
     return paths
 
 
 def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for path, spec, summary, writable in own:
+    for path, spec, summary, writable, missing in own:
         model = names[wire_struct(spec.model)]
+        not_found = {"404": _error(404, missing)} if missing else {}
         operations: dict[str, Any] = {
             "get": {
                 "tags": [spec.title.capitalize()],
                 "summary": summary,
                 "operationId": f"get_own_{spec.name}",
-                "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS},
+                "responses": {
+                    "200": _json(model, f"The {spec.title}."),
+                    **_COMMON_ERRORS,
+                    **not_found,
+                },
             },
         }
         if writable and spec.update is not None:
@@ -232,14 +273,37 @@ def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]
                 "summary": f"Update: {summary.lower()}",
                 "operationId": f"update_own_{spec.name}",
                 "requestBody": _body(names[spec.update]),
-                "responses": {"200": _json(model, f"The {spec.title}."), **_COMMON_ERRORS},
+                "responses": {
+                    "200": _json(model, f"The {spec.title}."),
+                    **_COMMON_ERRORS,
+                    **_BODY_ERRORS,
+                    **not_found,
+                },
             }
         paths[path] = operations
     return paths
 
 
-#: A route serving the caller's own resource: path, spec, summary, whether PUT is served.
-OwnPath = tuple[str, ResourceSpec[Any], str, bool]
+class OwnPath(NamedTuple):
+    """A route serving the caller's own resource."""
+
+    path: str
+    spec: ResourceSpec[Any]
+    summary: str
+    writable: bool
+    """Whether PUT is served."""
+    missing: str = ""
+    """When some callers have no such resource: the 404's description."""
+
+
+def _filter_schema(spec: Filter) -> dict[str, Any]:
+    if spec.kind == "uuid":
+        return {"type": "string", "format": "uuid"}
+    if spec.kind == "enum":
+        return {"type": "string", "enum": [v for v in spec.values if v]}
+    if spec.kind == "bool":
+        return {"type": "string", "enum": ["true", "false"]}
+    return {"type": "string", "minLength": 1}
 
 
 def openapi_document(
@@ -280,7 +344,11 @@ def openapi_document(
                 "operationId": "login",
                 "security": [],
                 "requestBody": _body("LoginRequest"),
-                "responses": {"200": _json("LoginResponse", "A bearer token."), **_COMMON_ERRORS},
+                "responses": {
+                    "200": _json("LoginResponse", "A bearer token."),
+                    **_COMMON_ERRORS,
+                    **_BODY_ERRORS,
+                },
             }
         }
     }
@@ -298,6 +366,7 @@ def openapi_document(
                         "content": {"application/json": {"schema": {"type": "object"}}},
                     },
                     **_COMMON_ERRORS,
+                    **_BODY_ERRORS,
                 },
             }
         }
