@@ -315,33 +315,57 @@ class Repository:
         row = await (executor or self.db).fetchrow(statement, params)
         return None if row is None else self._decode(row)
 
-    async def soft_delete_owned(self, customer_id: str) -> int:
-        """Soft-delete every live row of ``customer_id``; how many there were."""
+    async def soft_delete_owned(
+        self,
+        customer_id: str,
+        *,
+        values: Mapping[str, Any] | None = None,
+        executor: Executor | None = None,
+    ) -> int:
+        """Soft-delete every live row of ``customer_id``, also setting ``values``; how many
+        there were."""
         t = self.table
+        names = tuple(sorted(values or {}))
         statement = self.db.compile(
-            (self._key, "delete_owned"),
+            (self._key, "delete_owned", names),
             lambda: (
                 sa.update(t)
                 .where(t.c.customer_id == sa.bindparam("customer_id"), t.c.tm_delete.is_(None))
-                .values(tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now"))
+                .values(self._deleted_values(names))
             ),
         )
-        now = self.db.timestamp_param(self.clock.next())
-        return await self.db.execute(statement, {"customer_id": customer_id, "now": now})
+        params = self._deleted_params(values or {})
+        params["customer_id"] = customer_id
+        return await (executor or self.db).execute(statement, params)
 
     async def soft_delete(
-        self, id: str, *, customer_id: str | None = None, executor: Executor | None = None
+        self,
+        id: str,
+        *,
+        customer_id: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        executor: Executor | None = None,
     ) -> bool:
-        """Set ``tm_delete`` on a live row; ``False`` when there was none to delete."""
+        """Set ``tm_delete`` (and ``values``) on a live row; ``False`` when there was none to
+        delete."""
         scoped = customer_id is not None
-
-        def build() -> sa.Update:
-            return self._update_live(scoped).values(
-                tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now")
-            )
-
-        statement = self.db.compile((self._key, "delete", scoped), build)
-        params: dict[str, Any] = {"id": id, "now": self.db.timestamp_param(self.clock.next())}
+        names = tuple(sorted(values or {}))
+        statement = self.db.compile(
+            (self._key, "delete", scoped, names),
+            lambda: self._update_live(scoped).values(self._deleted_values(names)),
+        )
+        params = self._deleted_params(values or {})
+        params["id"] = id
         if scoped:
             params["customer_id"] = customer_id
         return await (executor or self.db).execute(statement, params) > 0
+
+    @staticmethod
+    def _deleted_values(names: Sequence[str]) -> dict[str, sa.BindParameter[Any]]:
+        values: dict[str, sa.BindParameter[Any]] = {n: sa.bindparam(f"v_{n}") for n in names}
+        return {**values, "tm_delete": sa.bindparam("now"), "tm_update": sa.bindparam("now")}
+
+    def _deleted_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        params = {f"v_{n}": self._param(n, v) for n, v in values.items()}
+        params["now"] = self.db.timestamp_param(self.clock.next())
+        return params
