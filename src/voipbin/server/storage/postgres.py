@@ -148,7 +148,11 @@ class PostgresDatabase(Database):
                     command_timeout=self.timeout,
                     server_settings={"timezone": "UTC"},
                 )
-                self._pool = await _guard(pool, self.timeout)
+                try:
+                    self._pool = await _guard(pool, self.timeout)
+                except asyncpg.PostgresError as exc:
+                    # Refused by the server (wrong password, no such database): down for us.
+                    raise Unavailable() from exc
             return self._pool
 
     async def _call(self, call: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
