@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from voipbin.cli.main import app
@@ -127,3 +128,86 @@ def test_serve_refuses_a_database_at_another_revision(tmp_path: Path) -> None:
 
     assert served.process.returncode == 1
     assert "run `voipbin migrate`" in served.output
+
+
+# -- a database or a port that cannot be used: one line, never a traceback --------------------
+
+PASSWORD = "hunter2-secret"
+UNUSABLE = {
+    "unreachable": (
+        f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/voipbin",
+        "error: cannot reach the database at postgresql://postgres:***@127.0.0.1:1/voipbin: "
+        "connection refused",
+    ),
+    "unsupported scheme": (
+        f"mysql://root:{PASSWORD}@127.0.0.1/voipbin",
+        "error: unsupported database URL scheme 'mysql' in mysql://root:***@127.0.0.1/voipbin: "
+        "use sqlite:///path or postgresql://user@host/database",
+    ),
+    "malformed port": (
+        f"postgresql://postgres:{PASSWORD}@127.0.0.1:port/voipbin",
+        "error: invalid database URL postgresql://postgres:***@127.0.0.1:port/voipbin: "
+        "Port could not be cast to integer value as 'port'",
+    ),
+    "malformed sqlite": (
+        "sqlite:/voipbin.db",
+        "error: invalid database URL sqlite:/voipbin.db: a SQLite URL is sqlite:///path/to/file.db",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["migrate", "serve"])
+@pytest.mark.parametrize(("url", "line"), UNUSABLE.values(), ids=UNUSABLE.keys())
+def test_an_unusable_database_is_one_line_and_exit_2(command: str, url: str, line: str) -> None:
+    args = [command, "--database-url", url]
+    if command == "serve":
+        args += ["--port", str(free_port())]
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr == line + "\n"
+    assert result.stdout == ""
+    assert PASSWORD not in result.output
+
+
+def serve_once(database: Path, port: int) -> subprocess.CompletedProcess[str]:
+    """``voipbin serve`` run until it stops by itself (it should, at once)."""
+    return subprocess.run(
+        [sys.executable, "-m", "voipbin.cli", "serve", "--port", str(port)],
+        env={**os.environ, "VOIPBIN_DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_serve_refuses_a_port_something_else_listens_on(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+
+        result = serve_once(tmp_path / "voipbin.db", port)
+
+    assert result.returncode != 0
+    assert result.stderr == f"error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+    # It stopped before touching the database.
+    assert not (tmp_path / "voipbin.db").exists()
+
+
+def test_a_second_server_on_the_same_port_refuses_to_start(tmp_path: Path) -> None:
+    port = free_port()
+    with serving(tmp_path / "first.db", port) as first:
+        started = time.monotonic()
+        while login(port) is None and time.monotonic() - started < 30:
+            assert first.process.poll() is None
+            time.sleep(0.05)
+
+        second = serve_once(tmp_path / "second.db", port)
+        still = login(port)
+
+    assert second.returncode != 0
+    assert second.stderr == f"error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+    assert still == 200

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
 import httpx
+import pytest
 
 from tests.server.conftest import (
     ADMIN_USERNAME,
@@ -595,3 +597,38 @@ async def test_an_agent_address_must_name_a_live_agent_of_the_customer(api: Api)
         if status == 422:
             error = assert_error(response, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
             assert fields_of(error) == ["addresses[0].target"]
+
+
+async def test_agent_addresses_are_checked_in_one_query_naming_the_first_bad_one(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = (await api.client.get("/v1.0/me", headers=api.headers)).json()
+    repository = api.state.services["agent"].repository
+    calls: list[int] = []
+    live_ids = repository.live_ids
+
+    async def counted(ids: Sequence[str], customer_id: str | None = None) -> set[str]:
+        calls.append(len(ids))
+        return await live_ids(ids, customer_id)
+
+    monkeypatch.setattr(repository, "live_ids", counted)
+    unknown = [str(uuid.uuid4()) for _ in range(3)]
+    good = [{"type": "agent", "target": me["id"]} for _ in range(20)]
+    tel = {"type": "tel", "target": "+15551234567"}
+    addresses = [*good, tel, {"type": "agent", "target": unknown[0]}, tel]
+    addresses += [{"type": "agent", "target": u} for u in unknown]
+
+    bad = await api.client.put(
+        f"/v1.0/agents/{me['id']}/addresses", json={"addresses": addresses}, headers=api.headers
+    )
+    checked = len(calls)
+    ok = await api.client.put(
+        f"/v1.0/agents/{me['id']}/addresses", json={"addresses": [*good, tel]}, headers=api.headers
+    )
+
+    error = assert_error(bad, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
+    assert fields_of(error) == ["addresses[21].target"]
+    assert checked == 1
+    assert calls == [4, 1]  # distinct ids, one query per request
+    assert ok.status_code == 200, ok.text
+    assert len(ok.json()["addresses"]) == 21

@@ -7,6 +7,8 @@ import re
 import uuid
 from typing import Any
 
+import pytest
+
 from tests.server.conftest import (
     Api,
     StartApp,
@@ -18,6 +20,7 @@ from tests.server.conftest import (
     fields_of,
     login,
 )
+from voipbin.common.errors import Unavailable
 from voipbin.common.permissions import Permission
 from voipbin.common.timestamps import SENTINEL_TEXT
 
@@ -219,11 +222,14 @@ async def test_delete_soft_deletes_and_is_idempotent(api: Api) -> None:
     assert response.content == b""
 
     deleted = await get(api, customer["id"])
+    assert customer["status"] == "active"
+    assert deleted["status"] == "deleted"
     assert deleted["tm_delete"] != SENTINEL_TEXT
     assert TIMESTAMP.match(deleted["tm_delete"])
     assert deleted["tm_update"] == deleted["tm_delete"]
     assert customer["id"] not in await listed_ids(api)
     assert await listed_ids(api, deleted="true") == [customer["id"]]
+    assert await listed_ids(api, deleted="all", status="deleted") == [customer["id"]]
 
     again = await api.client.delete(f"/v1.0/customers/{customer['id']}", headers=api.headers)
     assert again.status_code == 204
@@ -361,3 +367,25 @@ async def test_deleting_a_customer_deletes_its_agents_and_keys_and_frees_usernam
     assert [a["id"] for a in agents.json()["result"]] == [agent.id]
     assert [k["id"] for k in keys.json()["result"]] == [key["id"]]
     assert again.status_code == 201
+
+
+async def test_a_customer_and_its_agents_and_keys_are_deleted_together_or_not_at_all(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = await create(api, name="Kept")
+    agent = await add_agent(api, permission=ADMIN, customer_id=customer["id"])
+    await add_accesskey(api, customer_id=customer["id"])
+
+    async def down(*args: object, **kwargs: object) -> int:
+        raise Unavailable()
+
+    keys = api.state.services["accesskey"].repository
+    monkeypatch.setattr(keys, "soft_delete_owned", down)
+    failed = await api.client.delete(f"/v1.0/customers/{customer['id']}", headers=api.headers)
+    monkeypatch.undo()
+    kept = await get(api, customer["id"])
+    still = await api.client.get("/v1.0/customer", headers=agent.headers)
+
+    assert_error(failed, 503, "UNAVAILABLE", "SERVICE_UNAVAILABLE")
+    assert (kept["status"], kept["tm_delete"]) == ("active", SENTINEL_TEXT)
+    assert still.status_code == 200, still.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -43,8 +43,7 @@ def serve(
     try:
         run(settings)
     except StartupError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        _refuse(exc)
 
 
 @app.command()
@@ -54,15 +53,24 @@ def migrate(
     ] = None,
 ) -> None:
     """Apply the database migrations."""
-    from voipbin.server.serve import configure_logging
+    from voipbin.server.serve import StartupError, configure_logging
     from voipbin.server.serve import migrate as run
     from voipbin.server.settings import Settings
 
     settings = _settings(database_url=database_url)
     assert isinstance(settings, Settings)
     configure_logging(settings.log_level)
-    revision = run(settings)
+    try:
+        revision = run(settings)
+    except StartupError as exc:
+        _refuse(exc)
     typer.echo(f"database at revision {revision}")
+
+
+def _refuse(exc: Exception) -> NoReturn:
+    """One line on stderr, and the exit code the error carries (2: the database)."""
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(getattr(exc, "exit_code", 1)) from None
 
 
 add_resource_commands(app)

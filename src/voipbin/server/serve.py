@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import logging
 import os
+import socket
+from collections.abc import Iterator
 
 from voipbin.server.settings import Settings
 
@@ -19,16 +23,34 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+class StartupError(Exception):
+    """The server cannot start; the message says why and what to do, in one line."""
+
+    exit_code = 1
+
+
+class DatabaseUnusable(StartupError):
+    """The database URL is unsupported or malformed, or the database does not answer."""
+
+    exit_code = 2
+
+
+def _check_database(settings: Settings) -> None:
+    from voipbin.server.storage import reach
+
+    try:
+        asyncio.run(reach.check(settings.database_url, seconds=settings.database_timeout))
+    except reach.DatabaseUnusable as exc:
+        raise DatabaseUnusable(str(exc)) from None
+
+
 def migrate(settings: Settings) -> str:
     """Bring the database to the newest schema; return the revision it is at."""
     from voipbin.server.storage import migrate as migrations
 
+    _check_database(settings)
     migrations.upgrade(settings.database_url)
     return migrations.head_revision()
-
-
-class StartupError(Exception):
-    """The server cannot start; the message says why and what to do."""
 
 
 def prepare(settings: Settings) -> None:
@@ -41,11 +63,15 @@ async def _prepare(settings: Settings) -> None:
     from voipbin.common.errors import Unavailable
     from voipbin.server.auth.identity import Identity
     from voipbin.server.auth.passwords import Passwords
+    from voipbin.server.storage import reach
     from voipbin.server.storage.clock import CreationClock
-    from voipbin.server.storage.database import open_database
     from voipbin.server.storage.schema import HEAD_REVISION, create_schema, schema_revision
 
-    db = open_database(settings.database_url, timeout=settings.database_timeout)
+    url, timeout = settings.database_url, settings.database_timeout
+    try:
+        db = await reach.connect(url, seconds=timeout)
+    except reach.DatabaseUnusable as exc:
+        raise DatabaseUnusable(str(exc)) from None
     try:
         revision = await schema_revision(db)
         if revision is None:
@@ -60,9 +86,41 @@ async def _prepare(settings: Settings) -> None:
             )
         await Identity(settings, db, CreationClock(), Passwords()).ensure_ready()
     except Unavailable as exc:
-        raise StartupError(f"cannot reach the database: {exc.message}") from exc
+        raise DatabaseUnusable(
+            f"cannot reach the database at {reach.redacted(url)}: {reach.why(exc, timeout)}"
+        ) from None
     finally:
         await db.close()
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@contextlib.contextmanager
+def _reserved(host: str, port: int) -> Iterator[None]:
+    """Hold ``host:port`` (bound, not listening) until the server takes it, or refuse it when
+    something listens there already. granian binds with SO_REUSEPORT, with which a second
+    server on the same port would start and the kernel would split connections between them;
+    this socket does not set it, so its bind fails on a port in use."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise StartupError(f"cannot listen on {_address(host, port)}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # A server that just stopped leaves connections in TIME_WAIT; they do not hold the port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise StartupError(f"cannot listen on {_address(host, port)}: {why}") from None
+    try:
+        yield
+    finally:
+        sock.close()
 
 
 def serve(settings: Settings) -> None:
@@ -70,11 +128,13 @@ def serve(settings: Settings) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
-    prepare(settings)
-    # Loaded here so that forked workers inherit it instead of importing it again.
-    import voipbin.server.asgi  # noqa: F401
+    with _reserved(settings.host, settings.port):
+        prepare(settings)
+        # Loaded here so that forked workers inherit it instead of importing it again.
+        import voipbin.server.asgi  # noqa: F401
 
-    os.environ.update(_environment(settings))
+        os.environ.update(_environment(settings))
+    # Released just before granian binds: the window for another process is that short.
     Granian(
         "voipbin.server.asgi:app_from_env",
         address=settings.host,

@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.backends import POSTGRES_ADMIN_URL, missing, reachable, with_database
 from tests.server.conftest import StartApp, assert_error, cheap_passwords
 from tests.server.conftest import test_settings as settings_for
 from tests.server.storage.conftest import create_tag, walk
@@ -52,6 +53,22 @@ async def test_an_unreachable_database_is_a_503() -> None:
 
     assert_error(response, 503, "UNAVAILABLE", "SERVICE_UNAVAILABLE")
     assert_error(ready, 503, "UNAVAILABLE", "SERVICE_UNAVAILABLE")
+
+
+async def test_a_server_that_refuses_the_connection_is_a_503() -> None:
+    if not reachable(POSTGRES_ADMIN_URL):
+        missing(f"PostgreSQL at {POSTGRES_ADMIN_URL}")
+    # PostgreSQL answers, but with an error: there is no such database.
+    url = with_database(POSTGRES_ADMIN_URL, f"voipbin_missing_{uuid.uuid4().hex[:8]}")
+    settings = settings_for(url)
+    token = Tokens(settings.jwt_secret, 3600).issue(
+        str(uuid.uuid4()), str(uuid.uuid4()), datetime.now(UTC)
+    )
+    with anyio.fail_after(10):
+        async with app_client(url, database_timeout=2) as client:
+            response = await client.get("/v1.0/tags", headers={"Authorization": f"Bearer {token}"})
+
+    assert_error(response, 503, "UNAVAILABLE", "SERVICE_UNAVAILABLE")
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)

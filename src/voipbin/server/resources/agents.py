@@ -70,12 +70,12 @@ def _addresses(addresses: list[Address]) -> list[Address]:
 
 async def _stored_addresses(ctx: Context, addresses: list[Address]) -> str:
     """Checked addresses as stored; an ``agent`` address must name a live agent of the
-    customer (422 naming it otherwise)."""
-    for i, address in enumerate(addresses):
-        if address.type == "agent" and await ctx.services["agent"].missing(
-            ctx.customer_id, [address.target]
-        ):
-            raise Unprocessable.field(f"addresses[{i}].target", "is not an agent of the customer")
+    customer (422 naming the first that does not). All are checked in one query."""
+    agents = [a.target for a in addresses if a.type == "agent"]
+    missing = set(await ctx.services["agent"].missing(ctx.customer_id, agents)) if agents else ()
+    if missing:
+        i = next(i for i, a in enumerate(addresses) if a.type == "agent" and a.target in missing)
+        raise Unprocessable.field(f"addresses[{i}].target", "is not an agent of the customer")
     return msgspec.json.encode(addresses).decode()
 
 

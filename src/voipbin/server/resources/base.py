@@ -93,6 +93,8 @@ class ServerResource(Generic[M]):
     """Writes change who may authenticate (customers, agents, access keys)."""
     cascade: tuple[str, ...] = ()
     """Resources whose rows of a deleted one (by ``customer_id``) are deleted with it."""
+    deleted_values: Mapping[str, Any] = field(default_factory=dict)
+    """Columns a soft delete also sets, in the same UPDATE (a customer's ``status``)."""
 
     def __post_init__(self) -> None:
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):

@@ -49,4 +49,5 @@ RESOURCE: ServerResource[Customer] = ServerResource(
     identity=True,
     # Its agents' usernames are freed, and nothing of it authenticates.
     cascade=("agent", "accesskey"),
+    deleted_values={"status": "deleted"},
 )

@@ -241,9 +241,20 @@ class ResourceService(Generic[M]):
         id = path_id(id_text)
         row = await self._target(principal, "delete", id)
         self.resource.guard(self.context(principal), "delete", self.current(row))
-        if await self.repository.soft_delete(id):
-            for name in self.resource.cascade:
-                await self.services[name].repository.soft_delete_owned(id)
+        values = self.resource.deleted_values
+        if not self.resource.cascade:
+            deleted = await self.repository.soft_delete(id, values=values)
+        else:
+            # All or nothing: a customer is never deleted with its agents still able to log in.
+            async with self.repository.db.transaction() as tx:
+                deleted = await self.repository.soft_delete(id, values=values, executor=tx)
+                if deleted:
+                    for name in self.resource.cascade:
+                        owned = self.services[name]
+                        await owned.repository.soft_delete_owned(
+                            id, values=owned.resource.deleted_values, executor=tx
+                        )
+        if deleted:
             self._identity_changed()
 
     def _duplicate(self, exc: UniqueViolation) -> Exception:

@@ -2,22 +2,46 @@
 
 SQLAlchemy builds and compiles statements (once per dialect, see ``statements``); the
 drivers run them, so SQLAlchemy stays off the request path. A backend that is down or slow
-raises ``Unavailable`` (503), never hangs and never surfaces as a 500.
+raises ``Unavailable`` (503), never hangs and never surfaces as a 500; a value the backend
+cannot store (NUL in text, a number out of range) is ``InvalidArgument`` (400), the same on
+every backend.
 """
 
 from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from voipbin.common.errors import InvalidArgument
+
 Row = Sequence[Any]
+
+#: How many compiled statements a database keeps. Statements are keyed by their shape (table,
+#: fields, which filters are present), a few per resource, so the working set is far below
+#: this; the bound only stops a shape that varies per request from growing memory forever.
+STATEMENT_CACHE_SIZE = 512
+
+#: Why a driver refused a value, by the kind of refusal the backends report.
+_UNSTORABLE: dict[UnstorableKind, str] = {
+    "text": "text holds a character the database cannot store (NUL or an invalid code point).",
+    "range": "a number is out of the range the database can store.",
+    "length": "a text is longer than the database can store.",
+    "form": "a value does not have the form the database expects.",
+}
+UnstorableKind = Literal["text", "range", "length", "form"]
+
+
+def unstorable(kind: UnstorableKind) -> InvalidArgument:
+    """The 400 for a value a backend refused; it names no SQL and no data."""
+    return InvalidArgument(message=f"A value cannot be stored: {_UNSTORABLE[kind]}")
 
 
 class UniqueViolation(Exception):
@@ -82,18 +106,33 @@ class Database(Executor):
     dialect: Dialect
 
     def __init__(self) -> None:
-        self._compiled: dict[Any, Compiled] = {}
+        self._compiled: OrderedDict[Hashable, Compiled] = OrderedDict()
 
-    def compile(self, key: Any, build: Any) -> Compiled:
-        """The compiled form of the statement ``build()`` makes, compiled once per ``key``."""
-        compiled = self._compiled.get(key)
+    def compile(self, key: Hashable, build: Callable[[], sa.ClauseElement]) -> Compiled:
+        """The compiled form of the statement ``build()`` makes, compiled once per ``key``
+        and kept while it is among the ``STATEMENT_CACHE_SIZE`` most recently used."""
+        cache = self._compiled
+        compiled = cache.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = compile_statement(build(), self.dialect)
+            compiled = cache[key] = compile_statement(build(), self.dialect)
+            if len(cache) > STATEMENT_CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
         return compiled
+
+    @property
+    def compiled_statements(self) -> int:
+        """How many compiled statements are cached."""
+        return len(self._compiled)
 
     @abstractmethod
     def timestamp_param(self, value: datetime) -> Any:
         """A timestamp as the driver takes it."""
+
+    @abstractmethod
+    def ids_param(self, ids: Sequence[str]) -> Any:
+        """A list of ids as one parameter: an array, or JSON text where there are no arrays."""
 
     @abstractmethod
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Executor]: ...

@@ -2,7 +2,8 @@
 
 The pool is opened on first use and reopened after a failure, so the server starts (and
 answers ``/health``) while the database is down, and recovers when it returns. Every call is
-bounded by the timeout; a refused connection or a timeout is a 503.
+bounded by the timeout; a refused connection or a timeout is a 503, and a value PostgreSQL or
+asyncpg refuses (its SQLSTATE class 22, "data exception") is a 400.
 """
 
 from __future__ import annotations
@@ -10,15 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import asyncpg
+import asyncpg.exceptions._base as asyncpg_base
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from voipbin.common.errors import Unavailable
-from voipbin.server.storage.database import Compiled, Database, Executor, Row, UniqueViolation
+from voipbin.server.storage.database import (
+    Compiled,
+    Database,
+    Executor,
+    Row,
+    UniqueViolation,
+    UnstorableKind,
+    unstorable,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,12 +43,42 @@ _UNAVAILABLE = (
 )
 
 
+# SQLSTATE of a data exception -> what was wrong with the value.
+_DATA_KINDS: dict[str, UnstorableKind] = {
+    "22021": "text",  # character_not_in_repertoire: NUL
+    "22P05": "text",  # untranslatable_character: \u0000 in JSON
+    "22003": "range",  # numeric_value_out_of_range
+    "22008": "range",  # datetime_field_overflow
+    "22001": "length",  # string_data_right_truncation
+}
+# asyncpg's own refusal while encoding an argument, by the words of its message.
+_ENCODING_KINDS: tuple[tuple[str, UnstorableKind], ...] = (
+    ("codec can't encode", "text"),
+    ("out of ", "range"),
+)
+
+
+def _data_kind(exc: Exception) -> UnstorableKind:
+    kind = _DATA_KINDS.get(getattr(exc, "sqlstate", "") or "")
+    if kind is not None:
+        return kind
+    message = str(exc)
+    if message.startswith("invalid input for query argument"):
+        for words, kind in _ENCODING_KINDS:
+            if words in message:
+                return kind
+    return "form"
+
+
 async def _guard(call: Awaitable[T], seconds: float) -> T:
     try:
         async with asyncio.timeout(seconds):
             return await call
     except asyncpg.UniqueViolationError as exc:
         raise UniqueViolation(exc.constraint_name or "") from exc
+    except (asyncpg.DataError, asyncpg_base.DataError) as exc:
+        # Before ``_UNAVAILABLE``: asyncpg's client-side DataError is an InterfaceError.
+        raise unstorable(_data_kind(exc)) from exc
     except (TimeoutError, asyncpg.QueryCanceledError) as exc:
         raise Unavailable("REQUEST_TIMEOUT") from exc
     except _UNAVAILABLE as exc:
@@ -94,6 +134,9 @@ class PostgresDatabase(Database):
     def timestamp_param(self, value: datetime) -> Any:
         return value
 
+    def ids_param(self, ids: Sequence[str]) -> Any:
+        return ids if isinstance(ids, list) else list(ids)
+
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:
             if self._pool is None:
@@ -105,7 +148,11 @@ class PostgresDatabase(Database):
                     command_timeout=self.timeout,
                     server_settings={"timezone": "UTC"},
                 )
-                self._pool = await _guard(pool, self.timeout)
+                try:
+                    self._pool = await _guard(pool, self.timeout)
+                except asyncpg.PostgresError as exc:
+                    # Refused by the server (wrong password, no such database): down for us.
+                    raise Unavailable() from exc
             return self._pool
 
     async def _call(self, call: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from voipbin.common.errors import Unavailable
 from voipbin.common.ids import new_id
@@ -56,6 +57,17 @@ def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
     elif kind == "timestamp" and column.nullable:
         return sa.func.coalesce(column, SENTINEL_TEXT)
     return column
+
+
+def _in_id_list(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``:ids`` (see ``Database.ids_param``): one
+    parameter however many ids, so the statement's text, and its cache entry, is one."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(column.type)))
+    listed = sa.select(sa.column("value", sa.String)).select_from(
+        sa.func.json_each(sa.bindparam("ids", type_=sa.String))
+    )
+    return column.in_(listed.scalar_subquery())
 
 
 class Repository:
@@ -146,24 +158,23 @@ class Repository:
         return await self.db.fetchrow(statement, params)
 
     async def live_ids(self, ids: Sequence[str], customer_id: str | None = None) -> set[str]:
-        """Those of ``ids`` that are live rows (of ``customer_id``, when given), in one query."""
+        """Those of ``ids`` that are live rows (of ``customer_id``, when given), in one query
+        whose text does not depend on how many ids there are."""
         if not ids:
             return set()
         t = self.table
-        count, scoped = len(ids), customer_id is not None
+        scoped = customer_id is not None
 
         def build() -> sa.Select[Any]:
-            id_text = _wire_column(t.c.id, self.db.name)
-            query = sa.select(id_text).where(
-                t.c.id.in_([sa.bindparam(f"id{i}") for i in range(count)]),
-                t.c.tm_delete.is_(None),
+            query = sa.select(_wire_column(t.c.id, self.db.name)).where(
+                _in_id_list(t.c.id, self.db.name), t.c.tm_delete.is_(None)
             )
             if scoped:
                 query = query.where(t.c.customer_id == sa.bindparam("customer_id"))
             return query
 
-        statement = self.db.compile((self._key, "live_ids", count, scoped), build)
-        params: dict[str, Any] = {f"id{i}": id for i, id in enumerate(ids)}
+        statement = self.db.compile((self._key, "live_ids", scoped), build)
+        params: dict[str, Any] = {"ids": self.db.ids_param(ids)}
         if scoped:
             params["customer_id"] = customer_id
         return {str(row[0]) for row in await self.db.fetch(statement, params)}
@@ -304,33 +315,57 @@ class Repository:
         row = await (executor or self.db).fetchrow(statement, params)
         return None if row is None else self._decode(row)
 
-    async def soft_delete_owned(self, customer_id: str) -> int:
-        """Soft-delete every live row of ``customer_id``; how many there were."""
+    async def soft_delete_owned(
+        self,
+        customer_id: str,
+        *,
+        values: Mapping[str, Any] | None = None,
+        executor: Executor | None = None,
+    ) -> int:
+        """Soft-delete every live row of ``customer_id``, also setting ``values``; how many
+        there were."""
         t = self.table
+        names = tuple(sorted(values or {}))
         statement = self.db.compile(
-            (self._key, "delete_owned"),
+            (self._key, "delete_owned", names),
             lambda: (
                 sa.update(t)
                 .where(t.c.customer_id == sa.bindparam("customer_id"), t.c.tm_delete.is_(None))
-                .values(tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now"))
+                .values(self._deleted_values(names))
             ),
         )
-        now = self.db.timestamp_param(self.clock.next())
-        return await self.db.execute(statement, {"customer_id": customer_id, "now": now})
+        params = self._deleted_params(values or {})
+        params["customer_id"] = customer_id
+        return await (executor or self.db).execute(statement, params)
 
     async def soft_delete(
-        self, id: str, *, customer_id: str | None = None, executor: Executor | None = None
+        self,
+        id: str,
+        *,
+        customer_id: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        executor: Executor | None = None,
     ) -> bool:
-        """Set ``tm_delete`` on a live row; ``False`` when there was none to delete."""
+        """Set ``tm_delete`` (and ``values``) on a live row; ``False`` when there was none to
+        delete."""
         scoped = customer_id is not None
-
-        def build() -> sa.Update:
-            return self._update_live(scoped).values(
-                tm_delete=sa.bindparam("now"), tm_update=sa.bindparam("now")
-            )
-
-        statement = self.db.compile((self._key, "delete", scoped), build)
-        params: dict[str, Any] = {"id": id, "now": self.db.timestamp_param(self.clock.next())}
+        names = tuple(sorted(values or {}))
+        statement = self.db.compile(
+            (self._key, "delete", scoped, names),
+            lambda: self._update_live(scoped).values(self._deleted_values(names)),
+        )
+        params = self._deleted_params(values or {})
+        params["id"] = id
         if scoped:
             params["customer_id"] = customer_id
         return await (executor or self.db).execute(statement, params) > 0
+
+    @staticmethod
+    def _deleted_values(names: Sequence[str]) -> dict[str, sa.BindParameter[Any]]:
+        values: dict[str, sa.BindParameter[Any]] = {n: sa.bindparam(f"v_{n}") for n in names}
+        return {**values, "tm_delete": sa.bindparam("now"), "tm_update": sa.bindparam("now")}
+
+    def _deleted_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        params = {f"v_{n}": self._param(n, v) for n, v in values.items()}
+        params["now"] = self.db.timestamp_param(self.clock.next())
+        return params

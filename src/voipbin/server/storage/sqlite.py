@@ -3,6 +3,9 @@
 Statements run on the event loop thread: a keyset page takes tens of microseconds, far less
 than handing it to a thread would. Concurrent writers in other processes wait up to the
 timeout, then the request is a 503.
+
+Text with NUL is refused before it reaches SQLite, which would store it: PostgreSQL cannot, and
+both backends must accept the same values. Like every value a backend cannot store, it is a 400.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import asyncio
 import contextlib
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from voipbin.common.errors import Unavailable
@@ -26,6 +30,7 @@ from voipbin.server.storage.database import (
     Executor,
     Row,
     UniqueViolation,
+    unstorable,
 )
 
 _UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
@@ -63,8 +68,19 @@ class _Connection(Executor):
         self.connection = connection
 
     def _run(self, statement: Compiled, params: Mapping[str, Any]) -> sqlite3.Cursor:
+        args = statement.args(params)
+        # A plain loop: a statement has a handful of arguments, and this is every request.
+        for arg in args:
+            if isinstance(arg, str) and "\x00" in arg:
+                raise unstorable("text")
         try:
-            return self.connection.execute(statement.sql, statement.args(params))
+            return self.connection.execute(statement.sql, args)
+        except UnicodeEncodeError as exc:  # a lone surrogate
+            raise unstorable("text") from exc
+        except OverflowError as exc:
+            raise unstorable("length" if "longer" in str(exc) else "range") from exc
+        except sqlite3.DataError as exc:
+            raise unstorable("length" if "too big" in str(exc) else "form") from exc
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc):
                 raise UniqueViolation(_unique_name(str(exc))) from exc
@@ -117,6 +133,9 @@ class SQLiteDatabase(Database):
 
     def timestamp_param(self, value: datetime) -> Any:
         return format_timestamp(value)
+
+    def ids_param(self, ids: Sequence[str]) -> Any:
+        return msgspec.json.encode(ids).decode()
 
     async def fetch(self, statement: Compiled, params: Mapping[str, Any]) -> list[Row]:
         if self._lock.locked():
