@@ -102,10 +102,10 @@ async def test_a_repeat_while_the_first_runs_is_409(
     create = service.create
     entered, release = asyncio.Event(), asyncio.Event()
 
-    async def slow_create(principal: Any, body: bytes) -> Any:
+    async def slow_create(principal: Any, body: bytes, **options: Any) -> Any:
         entered.set()
         await release.wait()
-        return await create(principal, body)
+        return await create(principal, body, **options)
 
     monkeypatch.setattr(service, "create", slow_create)
     with anyio.fail_after(10):
@@ -131,14 +131,14 @@ async def test_a_request_that_failed_releases_its_key(
     create = service.create
     calls = 0
 
-    async def failing_once(principal: Any, body: bytes) -> Any:
+    async def failing_once(principal: Any, body: bytes, **options: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:
             from voipbin.common.errors import Unavailable
 
             raise Unavailable()
-        return await create(principal, body)
+        return await create(principal, body, **options)
 
     monkeypatch.setattr(service, "create", failing_once)
     failed = await api.client.post("/v1.0/tags", json={"name": "x"}, headers=with_key(api, "k"))
