@@ -288,6 +288,26 @@ async def test_a_request_whose_key_was_taken_over_creates_nothing(
     assert await tag_names(api) == ["x"]
 
 
+async def test_a_create_that_reads_other_resources_runs_in_its_transaction(api: Api) -> None:
+    # An agent's tag_ids are checked by reading the tags: on SQLite a transaction holds the
+    # one connection, so the checks must run before it, or the create waits on itself.
+    tag = await api.client.post("/v1.0/tags", json={"name": "t"}, headers=api.headers)
+    body = {
+        "username": "ann@example.com",
+        "password": "agent-password",
+        "tag_ids": [tag.json()["id"]],
+    }
+
+    with anyio.fail_after(10):
+        first = await api.client.post("/v1.0/agents", json=body, headers=with_key(api, "k"))
+        again = await api.client.post("/v1.0/agents", json=body, headers=with_key(api, "k"))
+
+    assert first.status_code == 201, first.text
+    assert first.json()["tag_ids"] == [tag.json()["id"]]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content
+
+
 async def test_the_stored_response_holds_no_secret(api: Api) -> None:
     body = {"name": "deploy-key", "detail": "for the deploy robot"}
     created = await api.client.post("/v1.0/accesskeys", json=body, headers=with_key(api, "k"))
