@@ -86,7 +86,7 @@ def create_app(
     passwords = passwords or Passwords()
     identity = Identity(settings, db, clock, passwords)
     limiter = limiter_from_settings(settings)
-    idempotency = IdempotencyKeys(db, clock)
+    idempotency = IdempotencyKeys(db, clock, secret=settings.jwt_secret)
     auth = Authenticator(identity, limiter)
     services: dict[str, ResourceService[Any]] = {}
     for r in SERVER_RESOURCES:

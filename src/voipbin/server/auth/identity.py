@@ -149,6 +149,7 @@ class Identity:
                 customer_id=str(row[1]),
                 permission=Permission(int(row[2])),
                 username=str(row[3]),
+                credential_id=str(row[0]),
             )
 
         return await self._cached(agent_id, load)
@@ -167,6 +168,7 @@ class Identity:
                 permission=Permission.CUSTOMER_ADMIN,
                 username=f"accesskey {row[2]}",
                 expires=read_timestamp(str(row[3])),
+                credential_id=str(row[0]),
             )
 
         principal = await self._cached(digest, load)

@@ -19,6 +19,9 @@ class Principal:
     username: str = ""
     expires: datetime | None = None
     """When the credential stops working (an access key's expiry)."""
+    credential_id: str = ""
+    """What authenticated the request: the agent's id for its login token, the access key's
+    id for an access key. Idempotency keys belong to it."""
 
     @property
     def is_super_admin(self) -> bool:

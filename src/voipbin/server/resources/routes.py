@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,17 +28,22 @@ def resource_routes(
     spec = service.spec
     verbs = spec.verbs
 
+    def created(item: msgspec.Struct) -> Response:
+        return json_response(item, 201, {"Location": f"{spec.path}/{getattr(item, 'id', '')}"})
+
     async def collection(request: Request) -> Response:
         principal = await auth.authenticate(request)
         if request.method == "POST":
+            service.require(principal, "create")  # before any replay of a stored response
             body = await request.body()
-
-            async def create() -> Response:
-                item = await service.create(principal, body)
-                location = f"{spec.path}/{getattr(item, 'id', '')}"
-                return json_response(item, 201, {"Location": location})
-
-            return await idempotent(keys, request, principal.customer_id, body, create)
+            return await idempotent(
+                keys,
+                request,
+                principal.credential_id,
+                body,
+                lambda record: service.create(principal, body, commit_with=record),
+                created,
+            )
         return json_response(await service.list(principal, query_params(request.scope)))
 
     async def item(request: Request) -> Response:

@@ -9,7 +9,7 @@ the resource's state (409).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic
 
 import msgspec
@@ -33,8 +33,11 @@ from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
 from voipbin.server.resources.body import decode_body
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
-from voipbin.server.storage.database import Row, UniqueViolation
+from voipbin.server.storage.database import Executor, Row, UniqueViolation
 from voipbin.server.storage.repository import Repository
+
+#: Written in the transaction that creates a resource, given the created resource.
+CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
 
 
 def path_id(text: str) -> str:
@@ -99,7 +102,7 @@ class ResourceService(Generic[M]):
     def _allowed(self, principal: Principal, verb: str) -> bool:
         return principal.is_super_admin or bool(principal.permission & self.rules.of(verb))
 
-    def _require(self, principal: Principal, verb: str) -> None:
+    def require(self, principal: Principal, verb: str) -> None:
         """403 unless the caller's role allows ``verb``."""
         if not self._allowed(principal, verb):
             raise PermissionDenied()
@@ -163,8 +166,12 @@ class ResourceService(Generic[M]):
         id = path_id(id_text)
         return self._item(await self._target(principal, "get", id, authorized=authorized))
 
-    async def create(self, principal: Principal, body: bytes) -> msgspec.Struct:
-        self._require(principal, "create")
+    async def create(
+        self, principal: Principal, body: bytes, *, commit_with: CommitHook | None = None
+    ) -> msgspec.Struct:
+        """Create a resource from ``body``. ``commit_with`` is written in the same transaction
+        as the new resource, given it: if it fails, nothing is created."""
+        self.require(principal, "create")
         assert self.spec.create is not None
         decoded = decode_body(body, self.spec.create)
         customer_id = await self._customer_for(principal, decoded)
@@ -173,11 +180,25 @@ class ResourceService(Generic[M]):
         shown = values.pop(SHOWN_ONCE, {})
         if self._customer is not None:
             values["customer_id"] = customer_id
+        if commit_with is None:
+            item = self._answer(await self._insert(values), shown)
+        else:
+            # Only the writes hold the transaction: the checks above read through the
+            # database, which on SQLite waits for the transaction's one connection.
+            async with self.repository.db.transaction() as tx:
+                item = self._answer(await self._insert(values, tx), shown)
+                await commit_with(tx, item)
+        self._identity_changed()
+        return item
+
+    async def _insert(self, values: dict[str, Any], executor: Executor | None = None) -> Row:
         try:
-            row = await self.repository.insert(values)
+            return await self.repository.insert(values, executor)
         except UniqueViolation as exc:
             raise self._duplicate(exc) from None
-        self._identity_changed()
+
+    def _answer(self, row: Row, shown: Mapping[str, Any]) -> msgspec.Struct:
+        """What ``create`` answers: the resource, and what it shows only once (a token)."""
         if self._created_wire is not None:
             return self._created_wire(*row, *(shown[f] for f in self._shown_once))
         return self._item(row)

@@ -148,19 +148,23 @@ customer_accesskeys = resource_table(
 )
 sa.Index("uq_customer_accesskeys_token_hash", customer_accesskeys.c.token_hash, unique=True)
 
-# Responses to POSTs sent with an Idempotency-Key, kept 24 hours per customer and key.
+# Responses to POSTs sent with an Idempotency-Key, kept 24 hours per credential (the agent of a
+# login token, or the access key) and key. ``claim`` names the request holding the key, so
+# only it completes or releases it; the fingerprint is keyed and the body sealed (see
+# storage/idempotency.py), so a row alone reveals neither the request nor the response.
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,
-    id_column("customer_id"),
+    id_column("credential_id"),
     sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("claim", sa.String(32), nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("response_status", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("response_headers", sa.Text(), nullable=False, server_default=""),
-    sa.Column("response_body", sa.Text(), nullable=False, server_default=""),
+    sa.Column("sealed_body", sa.Text(), nullable=False, server_default=""),
     timestamp_column("tm_create", nullable=False),
     timestamp_column("tm_expire", nullable=False),
-    sa.PrimaryKeyConstraint("customer_id", "key"),
+    sa.PrimaryKeyConstraint("credential_id", "key"),
 )
 sa.Index(None, idempotency_keys.c.tm_expire)
