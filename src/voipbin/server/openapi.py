@@ -116,8 +116,12 @@ _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "description": "Repeats within 24 hours get the first answer (Idempotent-Replayed: true).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": (
+        "A repeat within 24 hours with the same body from the same credential (agent or access "
+        "key) gets the first answer again (Idempotent-Replayed: true); the caller's permission is "
+        "checked first. The same key with another body is 422; while the first still runs, 409."
+    ),
 }
 _IF_NONE_MATCH = {
     "name": "If-None-Match",
@@ -170,7 +174,16 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "parameters": [_IDEMPOTENCY_KEY],
             "requestBody": _body(names[spec.create]),
             "responses": {
-                "201": _json(created, f"The new {spec.title}."),
+                "201": {
+                    **_json(created, f"The new {spec.title}."),
+                    "headers": {
+                        "Location": {"schema": {"type": "string"}},
+                        "Idempotent-Replayed": {
+                            "description": "true when this is a stored answer replayed.",
+                            "schema": {"type": "string", "enum": ["true"]},
+                        },
+                    },
+                },
                 **_COMMON_ERRORS,
                 **_BODY_ERRORS,
                 "409": _error(
