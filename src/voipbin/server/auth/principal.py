@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from voipbin.common.errors import PermissionDenied
+from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
 
 
@@ -19,6 +20,15 @@ class Principal:
     username: str = ""
     expires: datetime | None = None
     """When the credential stops working (an access key's expiry)."""
+    credential_id: str = ""
+    """What authenticated the request: the agent's id for its login token, the access key's
+    id for a key."""
+
+    @property
+    def is_agent(self) -> bool:
+        """Whether the caller is an agent (an access key acts as its customer's admin, but
+        is no agent)."""
+        return self.agent_id != EMPTY_UUID_TEXT
 
     @property
     def is_super_admin(self) -> bool:

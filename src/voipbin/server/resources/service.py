@@ -240,7 +240,9 @@ class ResourceService(Generic[M]):
     async def delete(self, principal: Principal, id_text: str) -> None:
         id = path_id(id_text)
         row = await self._target(principal, "delete", id)
-        self.resource.guard(self.context(principal), "delete", self.current(row))
+        ctx, current = self.context(principal), self.current(row)
+        self.resource.guard(ctx, "delete", current)
+        await self.resource.check_delete(ctx, current)
         if await self.repository.soft_delete(id):
             for name in self.resource.cascade:
                 await self.services[name].repository.soft_delete_owned(id)
