@@ -101,8 +101,7 @@ async def _seed(settings: Settings, count: int) -> Seeded:
     state: AppState = app.state.voipbin
     async with app.router.lifespan_context(app):
         token = await state.identity.login(USERNAME, PASSWORD)
-        tokens = await state.identity.tokens()
-        principal = await state.identity.principal(tokens.agent_of(token))
+        principal = await state.identity.token_principal(token)
         tags = state.services["tag"]
         for i in range(count):
             body = msgspec.json.encode({"name": f"tag {i:05d}", "detail": f"benchmark tag {i}"})

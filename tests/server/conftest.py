@@ -190,7 +190,7 @@ async def add_agent(
         {
             "customer_id": customer_id,
             "username": username,
-            "password_hash": identity.passwords.hash(password),
+            "password_hash": await identity.passwords.hash(password),
             "name": username,
             "permission": permission,
         }

@@ -493,10 +493,30 @@ async def test_me_is_the_caller(api: Api) -> None:
         assert response.json() == await get(api, agent.id)
 
 
-async def test_me_with_an_access_key_is_404(api: Api) -> None:
+async def test_me_with_an_access_key_is_404_pointing_to_the_customer(api: Api) -> None:
     key = await add_accesskey(api)
-    response = await api.client.get("/v1.0/me", headers=bearer(key["token"]))
-    assert_error(response, 404, "NOT_FOUND", "AGENT_NOT_FOUND")
+    for response in (
+        await api.client.get("/v1.0/me", headers=bearer(key["token"])),
+        await api.client.get("/v1.0/me", params={"accesskey": key["token"]}),
+    ):
+        error = assert_error(response, 404, "NOT_FOUND", "AGENT_NOT_FOUND")
+        assert "access key is not an agent" in error["message"]
+        assert "/v1.0/customer" in error["message"]
+    # Where it points: the key's customer, which the key acts for as its admin.
+    customer = await api.client.get("/v1.0/customer", headers=bearer(key["token"]))
+    assert customer.status_code == 200, customer.text
+    assert customer.json()["id"] == key["customer_id"]
+
+
+async def test_me_answers_only_get(api: Api) -> None:
+    for method in ("PUT", "POST", "DELETE"):
+        response = await api.client.request(method, "/v1.0/me", headers=api.headers)
+        error = assert_error(response, 405, "NOT_FOUND", "METHOD_NOT_ALLOWED")
+        assert error["details"] == []
+        assert "GET" in response.headers["allow"]
+    assert_error(
+        await api.client.get("/v1.0/me"), 401, "UNAUTHENTICATED", "AUTHENTICATION_REQUIRED"
+    )
 
 
 # -- revocation, seen by another server process ---------------------------------------------

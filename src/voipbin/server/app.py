@@ -25,6 +25,7 @@ from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import OwnPath, openapi_document
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
+from voipbin.server.resources.agents import own_agent_id
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
@@ -83,7 +84,7 @@ def create_app(
     """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests."""
     db = open_database(settings.database_url, timeout=settings.database_timeout)
     clock = CreationClock(now)
-    passwords = passwords or Passwords()
+    passwords = passwords or Passwords(concurrency=settings.password_hash_concurrency)
     identity = Identity(settings, db, clock, passwords)
     limiter = limiter_from_settings(settings)
     idempotency = IdempotencyKeys(db, clock, secret=settings.jwt_secret)
@@ -134,9 +135,7 @@ def create_app(
             read=CUSTOMER_ANY,
             update=Permission.CUSTOMER_ADMIN,
         ),
-        own_resource_route(
-            "/v1.0/me", services["agent"], auth, lambda p: p.agent_id, read=CUSTOMER_ANY
-        ),
+        own_resource_route("/v1.0/me", services["agent"], auth, own_agent_id, read=CUSTOMER_ANY),
         *auth_routes(identity),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),

@@ -33,6 +33,7 @@ class Settings:
     workers: int = 1
     auto_migrate: bool = True
     auth_cache_seconds: float = 2.0
+    password_hash_concurrency: int = 2
     signup: str = "closed"
     redis_url: str = ""
     trusted_proxies: tuple[str, ...] = ()
@@ -58,6 +59,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.signup not in ("open", "closed"):
             raise ValueError(f"VOIPBIN_SIGNUP: {self.signup!r} is neither open nor closed")
+        if self.password_hash_concurrency < 1:
+            raise ValueError("VOIPBIN_PASSWORD_HASH_CONCURRENCY: must be 1 or more")
         from voipbin.server.ratelimit.client_ip import parse_networks
 
         try:
@@ -127,6 +130,12 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "VOIPBIN_AUTH_CACHE_SECONDS",
         "2.0",
         "How long an agent's permission is cached; a deletion or change applies after it.",
+    ),
+    Setting(
+        "VOIPBIN_PASSWORD_HASH_CONCURRENCY",
+        "2",
+        "Password hashes (logins, password changes) run at once, off the event loop; "
+        "best the number of cores.",
     ),
     Setting(
         "VOIPBIN_SIGNUP",

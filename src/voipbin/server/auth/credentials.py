@@ -19,7 +19,6 @@ from starlette.requests import Request
 from voipbin.common.errors import Unauthenticated
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.principal import Principal
-from voipbin.server.auth.tokens import ACCESSKEY_PREFIX
 from voipbin.server.ratelimit.limiter import RateLimiter
 
 
@@ -55,11 +54,7 @@ class Authenticator:
         token = credential(request)
         if token is None:
             raise Unauthenticated("AUTHENTICATION_REQUIRED")
-        if token.startswith(ACCESSKEY_PREFIX):
-            principal = await self.identity.accesskey_principal(token)
-        else:
-            tokens = await self.identity.tokens()
-            principal = await self.identity.principal(tokens.agent_of(token))
+        principal = await self.identity.authenticate(token)
         if self.limiter is not None:
             await self.limiter.check_customer(request.scope, principal.customer_id)
         return principal

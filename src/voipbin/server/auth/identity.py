@@ -1,5 +1,9 @@
 """Customers and agents as far as authentication needs them: the first super-admin, the
 signing secret, password login, and the principal behind a token (cached for seconds).
+
+Loading a principal is one statement (the credential joined with its live customer, see
+``storage.principals``), and the whole of it is bounded by one deadline: a stalled database
+answers ``503 REQUEST_TIMEOUT`` after ``database_timeout``, not after one timeout per call.
 """
 
 from __future__ import annotations
@@ -9,17 +13,18 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
-from voipbin.common.errors import Unauthenticated
+from voipbin.common.errors import Unauthenticated, Unavailable
 from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
-from voipbin.common.timestamps import read_timestamp
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
-from voipbin.server.auth.tokens import Tokens, token_hash
+from voipbin.server.auth.tokens import ACCESSKEY_PREFIX, Tokens, token_hash
 from voipbin.server.settings import Settings
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, UniqueViolation
+from voipbin.server.storage.principals import Principals
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.system import SystemValues
 from voipbin.server.storage.tables import (
@@ -30,9 +35,14 @@ from voipbin.server.storage.tables import (
 
 log = logging.getLogger("voipbin.server")
 
-_PRINCIPAL_COLUMNS = ("id", "customer_id", "permission", "username")
-_LOGIN_COLUMNS = ("id", "customer_id", "password_hash", "username")
-_ACCESSKEY_COLUMNS = ("id", "customer_id", "token_prefix", "tm_expire")
+
+class _Loaded(NamedTuple):
+    """A cached principal (``None``: the credential is not good) and, for an agent, its
+    current token generation."""
+
+    principal: Principal | None
+    generation: int
+    until: float
 
 
 class Identity:
@@ -51,11 +61,12 @@ class Identity:
         self.customers = Repository(db, customer_customers, ("id",), clock)
         self.agents = Repository(db, agent_agents, ("id",), clock)
         self.accesskeys = Repository(db, customer_accesskeys, ("id",), clock)
+        self.principals = Principals(db)
         self.system = SystemValues(db)
         self._tokens: Tokens | None = None
         self._ready = asyncio.Lock()
         self._monotonic = monotonic
-        self._principals: dict[str, tuple[Principal | None, float]] = {}
+        self._principals: dict[str, _Loaded] = {}
 
     async def tokens(self) -> Tokens:
         """The token signer, once the database has given (or taken) the secret."""
@@ -80,7 +91,7 @@ class Identity:
         if await self.agents.find(("id",), {"username": username}) is not None:
             return
         password = self.settings.bootstrap_password or secrets.token_urlsafe(12)
-        password_hash = self.passwords.hash(password)
+        password_hash = await self.passwords.hash(password)
         try:
             async with self.db.transaction() as tx:
                 customer = await self.customers.insert(
@@ -105,73 +116,87 @@ class Identity:
             log.warning("created the super-admin agent %s with password %s", username, password)
 
     async def login(self, username: str, password: str) -> str:
-        """A token for the agent, or ``401 INVALID_CREDENTIALS`` (in the same time either way)."""
+        """A token for the agent, or ``401 INVALID_CREDENTIALS`` (in the same time either way:
+        an unknown user, or one of a deleted customer, costs the same argon2 check)."""
         tokens = await self.tokens()
-        row = await self.agents.find(_LOGIN_COLUMNS, {"username": username.lower()})
-        stored = None if row is None else str(row[2])
-        if not self.passwords.verify(stored, password) or row is None:
+        agent = await self.principals.login(username.lower())
+        stored = None if agent is None else agent.password_hash
+        if not await self.passwords.verify(stored, password) or agent is None:
             raise Unauthenticated("INVALID_CREDENTIALS")
-        # An agent of a deleted customer no longer authenticates; checked after the password,
-        # so it adds no timing difference between an unknown user and a wrong password.
-        if not await self._customer_live(str(row[1])):
-            raise Unauthenticated("INVALID_CREDENTIALS")
-        return tokens.issue(str(row[0]), str(row[1]), self.clock.now())
+        return tokens.issue(agent.id, agent.customer_id, self.clock.now(), agent.token_generation)
 
     def invalidate(self) -> None:
         """Forget every cached principal: an agent, customer or key just changed."""
         self._principals.clear()
 
-    async def _cached(self, key: str, load: Callable[[], Awaitable[Principal | None]]) -> Principal:
+    async def _cached(self, key: str, load: Callable[[], Awaitable[_Loaded]]) -> _Loaded:
         now = self._monotonic()
         cached = self._principals.get(key)
-        if cached is None or cached[1] <= now:
-            principal = await load()
+        if cached is None or cached.until <= now:
+            cached = await load()
             if len(self._principals) > 10_000:
                 self._principals.clear()
-            cached = self._principals[key] = (principal, now + self.settings.auth_cache_seconds)
-        if cached[0] is None:
-            raise Unauthenticated("INVALID_CREDENTIALS")
-        return cached[0]
+            self._principals[key] = cached
+        return cached
 
-    async def _customer_live(self, customer_id: str) -> bool:
-        return await self.customers.find(("id",), {"id": customer_id}) is not None
+    def _until(self) -> float:
+        return self._monotonic() + self.settings.auth_cache_seconds
 
-    async def principal(self, agent_id: str) -> Principal:
-        """The live agent (of a live customer) a token names, re-read at most every
-        ``auth_cache_seconds``."""
+    async def authenticate(self, credential: str) -> Principal:
+        """The caller a token or access key stands for, within one ``database_timeout``."""
+        try:
+            async with asyncio.timeout(self.settings.database_timeout):
+                if credential.startswith(ACCESSKEY_PREFIX):
+                    return await self.accesskey_principal(credential)
+                return await self.token_principal(credential)
+        except TimeoutError:
+            raise Unavailable("REQUEST_TIMEOUT") from None
 
-        async def load() -> Principal | None:
-            row = await self.agents.find(_PRINCIPAL_COLUMNS, {"id": agent_id})
-            if row is None or not await self._customer_live(str(row[1])):
-                return None
-            return Principal(
-                agent_id=str(row[0]),
-                customer_id=str(row[1]),
-                permission=Permission(int(row[2])),
-                username=str(row[3]),
-                credential_id=str(row[0]),
+    async def token_principal(self, token: str) -> Principal:
+        """The live agent (of a live customer) a login token names, re-read at most every
+        ``auth_cache_seconds``; refused when the agent's password changed since the token
+        was issued."""
+        subject = (await self.tokens()).subject_of(token)
+
+        async def load() -> _Loaded:
+            agent = await self.principals.agent(subject.agent_id)
+            if agent is None:
+                return _Loaded(None, 0, self._until())
+            principal = Principal(
+                agent_id=agent.id,
+                customer_id=agent.customer_id,
+                permission=Permission(agent.permission),
+                username=agent.username,
+                credential_id=agent.id,
             )
+            return _Loaded(principal, agent.token_generation, self._until())
 
-        return await self._cached(agent_id, load)
+        loaded = await self._cached(subject.agent_id, load)
+        if loaded.principal is None or loaded.generation != subject.generation:
+            raise Unauthenticated("INVALID_CREDENTIALS")
+        return loaded.principal
 
     async def accesskey_principal(self, token: str) -> Principal:
         """The customer admin a live, unexpired access key acts as."""
         digest = token_hash(token)
 
-        async def load() -> Principal | None:
-            row = await self.accesskeys.find(_ACCESSKEY_COLUMNS, {"token_hash": digest})
-            if row is None or not await self._customer_live(str(row[1])):
-                return None
-            return Principal(
+        async def load() -> _Loaded:
+            key = await self.principals.accesskey(digest)
+            if key is None:
+                return _Loaded(None, 0, self._until())
+            principal = Principal(
                 agent_id=EMPTY_UUID_TEXT,
-                customer_id=str(row[1]),
+                customer_id=key.customer_id,
                 permission=Permission.CUSTOMER_ADMIN,
-                username=f"accesskey {row[2]}",
-                expires=read_timestamp(str(row[3])),
-                credential_id=str(row[0]),
+                username=f"accesskey {key.token_prefix}",
+                expires=key.expires,
+                credential_id=key.id,
             )
+            return _Loaded(principal, 0, self._until())
 
-        principal = await self._cached(digest, load)
-        if principal.expires is not None and principal.expires <= self.clock.now():
+        principal = (await self._cached(digest, load)).principal
+        if principal is None or (
+            principal.expires is not None and principal.expires <= self.clock.now()
+        ):
             raise Unauthenticated("INVALID_CREDENTIALS")
         return principal

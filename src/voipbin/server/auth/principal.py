@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from voipbin.common.errors import PermissionDenied
+from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
 
 
@@ -22,6 +23,12 @@ class Principal:
     credential_id: str = ""
     """What authenticated the request: the agent's id for its login token, the access key's
     id for an access key. Idempotency keys belong to it."""
+
+    @property
+    def is_agent(self) -> bool:
+        """Whether the caller is an agent (an access key acts as its customer's admin, but
+        is no agent)."""
+        return self.agent_id != EMPTY_UUID_TEXT
 
     @property
     def is_super_admin(self) -> bool:

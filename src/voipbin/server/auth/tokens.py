@@ -1,10 +1,17 @@
-"""Login tokens: HS256 JWTs naming an agent, with a standard ``exp``."""
+"""Login tokens: HS256 JWTs naming an agent, with a standard ``exp``.
+
+A token also carries ``gen``, the agent's token generation when it was issued (see
+``agent_agents.token_generation``): a password change moves the generation on, which ends
+every token issued before it. Tokens made before the claim existed read as generation 0,
+the value of an agent whose password never changed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import time
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import jwt
 
@@ -20,30 +27,38 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Subject(NamedTuple):
+    """Whom a valid token names, and under which of the agent's token generations."""
+
+    agent_id: str
+    generation: int
+
+
 class Tokens:
     def __init__(self, secret: str, ttl_seconds: int) -> None:
         self.secret = secret
         self.ttl = timedelta(seconds=ttl_seconds)
-        # Verified tokens: token -> (agent id, exp). Signature checks cost more than a request
+        # Verified tokens: token -> (subject, exp). Signature checks cost more than a request
         # should; a token's claims never change, and expiry is still checked on every use.
-        self._verified: dict[str, tuple[str, float]] = {}
+        self._verified: dict[str, tuple[Subject, float]] = {}
 
-    def issue(self, agent_id: str, customer_id: str, now: datetime) -> str:
+    def issue(self, agent_id: str, customer_id: str, now: datetime, generation: int = 0) -> str:
         claims = {
             "sub": agent_id,
             "customer_id": customer_id,
+            "gen": generation,
             "iat": int(now.timestamp()),
             "exp": int((now + self.ttl).timestamp()),
         }
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
-    def agent_of(self, token: str) -> str:
-        """The agent id a valid, unexpired token names; ``401 INVALID_CREDENTIALS`` otherwise."""
+    def subject_of(self, token: str) -> Subject:
+        """The agent a valid, unexpired token names; ``401 INVALID_CREDENTIALS`` otherwise."""
         cached = self._verified.get(token)
         if cached is not None:
-            agent_id, expires = cached
+            subject, expires = cached
             if time.time() < expires:
-                return agent_id
+                return subject
             del self._verified[token]
             raise Unauthenticated("INVALID_CREDENTIALS")
         try:
@@ -55,16 +70,21 @@ class Tokens:
             )
         except jwt.PyJWTError:
             raise Unauthenticated("INVALID_CREDENTIALS") from None
-        subject, expiry = claims.get("sub"), claims.get("exp")
-        if not isinstance(subject, str) or not isinstance(expiry, int | float):
+        sub, expiry, generation = claims.get("sub"), claims.get("exp"), claims.get("gen", 0)
+        if (
+            not isinstance(sub, str)
+            or not isinstance(expiry, int | float)
+            or not isinstance(generation, int)
+            or isinstance(generation, bool)
+        ):
             raise Unauthenticated("INVALID_CREDENTIALS")
         try:
             # Looked up in a uuid column: on PostgreSQL a non-UUID would be a driver error.
-            agent_id = canonical_id(subject)
+            subject = Subject(canonical_id(sub), generation)
         except ValueError:
             raise Unauthenticated("INVALID_CREDENTIALS") from None
         expires = float(expiry)
         if len(self._verified) >= _CACHE_LIMIT:
             self._verified.clear()
-        self._verified[token] = (agent_id, expires)
-        return agent_id
+        self._verified[token] = (subject, expires)
+        return subject

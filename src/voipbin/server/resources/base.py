@@ -28,6 +28,8 @@ Current = Mapping[str, Any]
 Prepare = Callable[["Context", Any, Current | None], Awaitable[Values]]
 #: Raises when the caller may not act on this particular resource (beyond its role).
 Guard = Callable[["Context", str, Current], None]
+#: Raises when the resource, as it is, may not be deleted (a rule that needs storage).
+CheckDelete = Callable[["Context", Current], Awaitable[None]]
 
 #: ``prepare_create`` may put fields that the creation answer shows (and that are not
 #: stored) under this key: an access key's token.
@@ -72,6 +74,10 @@ def no_guard(ctx: Context, verb: str, current: Current) -> None:
     return None
 
 
+async def no_delete_check(ctx: Context, current: Current) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ServerResource(Generic[M]):
     """A resource as the server serves it."""
@@ -87,6 +93,7 @@ class ServerResource(Generic[M]):
     actions: Mapping[str, Prepare] = field(default_factory=dict)
     """The implementation of each action the spec declares."""
     guard: Guard = no_guard
+    check_delete: CheckDelete = no_delete_check
     unique: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Unique index name -> (field, reason) for a duplicate."""
     identity: bool = False

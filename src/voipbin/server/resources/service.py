@@ -261,7 +261,9 @@ class ResourceService(Generic[M]):
     async def delete(self, principal: Principal, id_text: str) -> None:
         id = path_id(id_text)
         row = await self._target(principal, "delete", id)
-        self.resource.guard(self.context(principal), "delete", self.current(row))
+        ctx, current = self.context(principal), self.current(row)
+        self.resource.guard(ctx, "delete", current)
+        await self.resource.check_delete(ctx, current)
         values = self.resource.deleted_values
         if not self.resource.cascade:
             deleted = await self.repository.soft_delete(id, values=values)

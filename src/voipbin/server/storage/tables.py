@@ -121,6 +121,10 @@ agent_agents = resource_table(
     sa.Column("permission", sa.Integer(), nullable=False, server_default="0"),
     json_column("tag_ids", default="[]"),
     json_column("addresses", default="[]"),
+    # Which of the agent's login tokens are good: 0 until the password first changes, then
+    # the microsecond time of the latest change. A token carries the value it was issued
+    # under; any other value means the password changed since, and the token is refused.
+    sa.Column("token_generation", sa.BigInteger(), nullable=False, server_default="0"),
 )
 # Usernames are unique among live agents; deletion frees them.
 sa.Index(
