@@ -44,8 +44,7 @@ class InputLimits:
     def too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(
             message=(
-                f"The request body is larger than the server accepts "
-                f"({self.max_body_bytes} bytes)."
+                f"The request body is larger than the server accepts ({self.max_body_bytes} bytes)."
             )
         )
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from functools import cache
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
 import msgspec.inspect as mi
 
 from voipbin.common.errors import InvalidArgument
+from voipbin.common.text import printable, text_problem
 
 T = TypeVar("T")
 
@@ -37,7 +39,6 @@ def json_depth(body: bytes) -> int:
     Runs in C-speed passes, without recursion, whatever the body holds."""
     brackets = _STRING.sub(b"", body).translate(None, delete=_NOT_BRACKETS)
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
-
 
 
 def check_json_depth(body: bytes, limit: int = DEFAULT_MAX_JSON_DEPTH) -> None:
@@ -60,24 +61,6 @@ def check_json_depth(body: bytes, limit: int = DEFAULT_MAX_JSON_DEPTH) -> None:
 
 # An escape that may decode to NUL or to half of a surrogate pair.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
-# NUL, or a lone surrogate: the decoder pairs valid escapes, and invalid UTF-8 bytes arrive
-# as U+DC80..U+DCFF (``surrogateescape``).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be stored on every backend, or ``None`` when it can."""
-    match = _UNSTORABLE.search(text)
-    if match is None:
-        return None
-    if match[0] == "\x00":
-        return "must not contain a NUL character"
-    return "must be valid UTF-8 text (it holds bytes that are not UTF-8, or a lone surrogate)"
-
-
-def printable(name: str) -> str:
-    """``name`` safe to put in an answer (a lone surrogate cannot be encoded)."""
-    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _unstorable(value: Any, path: str) -> tuple[str, str] | None:
@@ -153,12 +136,12 @@ _AT_BYTE = re.compile(r" \(byte (\d+)\)$")
 
 
 def _unwrap(t: mi.Type) -> mi.Type:
-    """The one type behind an optional or unset-able field's union."""
+    """The one type behind an optional field's union (type info leaves ``UNSET`` out)."""
     while True:
         if isinstance(t, mi.Metadata):
             t = t.type
         elif isinstance(t, mi.UnionType):
-            rest = [a for a in t.types if not isinstance(a, mi.NoneType | mi.UnsetType)]
+            rest = [a for a in t.types if not isinstance(a, mi.NoneType)]
             if len(rest) != 1:
                 return t
             t = rest[0]
@@ -168,12 +151,13 @@ def _unwrap(t: mi.Type) -> mi.Type:
 
 @cache
 def _type_info(kind: Any) -> mi.Type:
-    return mi.type_info(kind)
+    info: mi.Type = mi.type_info(kind)
+    return info
 
 
 def _type_at(kind: type[Any], path: str) -> mi.Type | None:
     """The declared type of the field at ``path`` (``addresses[1].type``) in ``kind``."""
-    t = _unwrap(_type_info(kind))
+    t = _unwrap(_type_info(cast(Hashable, kind)))
     for name, _ in _SEGMENT.findall(path):
         if name:
             if not isinstance(t, mi.StructType):
@@ -206,7 +190,9 @@ def _field(kind: type[Any], message: str) -> tuple[str, str]:
     if unknown:
         name = unknown["name"]
         owner = _type_at(kind, path)
-        known = sorted(f.encode_name for f in owner.fields) if isinstance(owner, mi.StructType) else []
+        known = (
+            sorted(f.encode_name for f in owner.fields) if isinstance(owner, mi.StructType) else []
+        )
         field = f"{path}.{name}" if path else name
         return printable(field), f"unknown field; known fields: {', '.join(known)}"
     if _BAD_ENUM.match(text):
