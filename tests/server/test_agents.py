@@ -456,7 +456,10 @@ async def test_put_refuses_the_fields_it_cannot_change(api: Api) -> None:
         )
         error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")
         assert error["details"] == [
-            {"field": field, "description": "unknown field; known fields: detail, name, ring_method"}
+            {
+                "field": field,
+                "description": "unknown field; known fields: detail, name, ring_method",
+            }
         ]
     response = await api.client.get(f"/v1.0/agents/{agent['id']}", headers=api.headers)
     assert (response.json()["name"], response.json()["permission"]) == ("Before", MANAGER)
