@@ -304,3 +304,12 @@ async def test_the_root_path_is_unchanged(api: Api) -> None:
     response = await api.client.get("/", headers=api.headers)
 
     assert_error(response, 404, "NOT_FOUND", "ROUTE_NOT_FOUND")
+
+
+def test_a_raw_utf8_query_string_reads_as_utf8() -> None:
+    from voipbin.server.http import query_params
+
+    assert query_params({"query_string": b"username=caf\xc3\xa9&x=%C3%A9"}) == {
+        "username": "café",
+        "x": "é",
+    }
