@@ -19,6 +19,7 @@ from voipbin.common.errors import (
     InvalidArgument,
     MethodNotAllowed,
     NotFound,
+    PayloadTooLarge,
     PaymentRequired,
     PermissionDenied,
     ResourceExhausted,
@@ -34,6 +35,7 @@ from voipbin.common.reasons import CATALOG, REASONS, Reason, Status, reason
 EXPECTED: dict[type[ApiError], tuple[int, Status]] = {
     InvalidArgument: (400, Status.INVALID_ARGUMENT),
     Unprocessable: (422, Status.INVALID_ARGUMENT),
+    PayloadTooLarge: (413, Status.INVALID_ARGUMENT),
     Unauthenticated: (401, Status.UNAUTHENTICATED),
     PaymentRequired: (402, Status.PAYMENT_REQUIRED),
     PermissionDenied: (403, Status.PERMISSION_DENIED),
@@ -150,6 +152,7 @@ def test_classes_have_distinct_http_and_status() -> None:
 def test_classes_are_api_errors_and_subclasses_keep_their_parent() -> None:
     assert all(issubclass(cls, ApiError) for cls in ERROR_CLASSES)
     assert issubclass(Unprocessable, InvalidArgument)
+    assert issubclass(PayloadTooLarge, InvalidArgument)
     assert issubclass(MethodNotAllowed, NotFound)
     assert issubclass(BadGateway, Unavailable)
 
@@ -270,3 +273,10 @@ def test_a_rate_limit_reads_retry_after_and_limited_by() -> None:
     assert (ResourceExhausted().retry_after, ResourceExhausted().limited_by) == (None, None)
     clone = pickle.loads(pickle.dumps(error))
     assert (clone.retry_after, clone.limited_by) == (3.0, "ip")
+
+
+def test_a_413_envelope_and_a_bare_413_map_to_payload_too_large() -> None:
+    assert error_class_for(413, "INVALID_ARGUMENT") is PayloadTooLarge
+    assert error_class_for_http(413) is PayloadTooLarge
+    error = PayloadTooLarge.from_envelope("PAYLOAD_TOO_LARGE", "Too large.", http_status=413)
+    assert (error.http_status, error.reason) == (413, "PAYLOAD_TOO_LARGE")

@@ -441,13 +441,30 @@ async def test_put_changes_the_sent_fields_only(api: Api) -> None:
     agent = await create(api, name="Before", detail="d", permission=MANAGER)
     response = await api.client.put(
         f"/v1.0/agents/{agent['id']}",
-        json={"name": "After", "ring_method": "linear", "permission": ADMIN, "username": "z@x.io"},
+        json={"name": "After", "ring_method": "linear"},
         headers=api.headers,
     )
     assert response.status_code == 200, response.text
     changed = response.json()
     assert (changed["name"], changed["detail"], changed["ring_method"]) == ("After", "d", "linear")
     assert (changed["permission"], changed["username"]) == (MANAGER, agent["username"])
+
+
+async def test_put_refuses_the_fields_it_cannot_change(api: Api) -> None:
+    agent = await create(api, name="Before", permission=MANAGER)
+    for field, value in (("permission", ADMIN), ("username", "z@x.io")):
+        response = await api.client.put(
+            f"/v1.0/agents/{agent['id']}", json={"name": "After", field: value}, headers=api.headers
+        )
+        error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")
+        assert error["details"] == [
+            {
+                "field": field,
+                "description": "unknown field; known fields: detail, name, ring_method",
+            }
+        ]
+    response = await api.client.get(f"/v1.0/agents/{agent['id']}", headers=api.headers)
+    assert (response.json()["name"], response.json()["permission"]) == ("Before", MANAGER)
 
 
 async def test_writes_to_a_deleted_agent_are_409(api: Api) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Annotated
 
 import msgspec
 
@@ -35,14 +36,26 @@ REFERENCE_TYPES: frozenset[str] = frozenset(
 )
 
 
-class Address(msgspec.Struct, frozen=True, kw_only=True):
-    """An endpoint: a phone number, a SIP URI, an agent, an email address..."""
+#: Longest of each Address field, shown in the OpenAPI document (``maxLength``).
+MAX_TYPE = 32
+MAX_TARGET = 1024  # a SIP URI with its parameters can be long; an email is at most 254
+MAX_TARGET_NAME = 255
+MAX_NAME = 255
+MAX_DETAIL = 4096
 
-    type: str
-    target: str
-    target_name: str = ""
-    name: str = ""
-    detail: str = ""
+
+class Address(msgspec.Struct, frozen=True, kw_only=True):
+    """An endpoint: a phone number, a SIP URI, an agent, an email address...
+
+    Unknown fields are ignored (not refused) so that the SDK reads a newer server's
+    addresses; a request body's typo in one still fails, on a missing ``type`` or ``target``.
+    """
+
+    type: Annotated[str, msgspec.Meta(max_length=MAX_TYPE)]
+    target: Annotated[str, msgspec.Meta(max_length=MAX_TARGET)]
+    target_name: Annotated[str, msgspec.Meta(max_length=MAX_TARGET_NAME)] = ""
+    name: Annotated[str, msgspec.Meta(max_length=MAX_NAME)] = ""
+    detail: Annotated[str, msgspec.Meta(max_length=MAX_DETAIL)] = ""
 
 
 _E164 = re.compile(r"\+[1-9]\d{1,14}", re.ASCII)

@@ -5,7 +5,8 @@ carries a reason from the catalog (``reasons.CATALOG``), a message and details.
 
     ApiError
      ├── InvalidArgument        400 INVALID_ARGUMENT
-     │    └── Unprocessable     422 INVALID_ARGUMENT
+     │    ├── Unprocessable     422 INVALID_ARGUMENT
+     │    └── PayloadTooLarge   413 INVALID_ARGUMENT
      ├── Unauthenticated        401 UNAUTHENTICATED
      ├── PaymentRequired        402 PAYMENT_REQUIRED
      ├── PermissionDenied       403 PERMISSION_DENIED
@@ -149,6 +150,13 @@ class Unprocessable(InvalidArgument):
     default_reason = "UNPROCESSABLE_ENTITY"
 
 
+class PayloadTooLarge(InvalidArgument):
+    """The request body is larger than the server accepts (nothing of it was acted on)."""
+
+    http_status = 413
+    default_reason = "PAYLOAD_TOO_LARGE"
+
+
 class Unauthenticated(ApiError):
     http_status = 401
     status = Status.UNAUTHENTICATED
@@ -237,6 +245,7 @@ class BadGateway(Unavailable):
 ERROR_CLASSES: tuple[type[ApiError], ...] = (
     InvalidArgument,
     Unprocessable,
+    PayloadTooLarge,
     Unauthenticated,
     PaymentRequired,
     PermissionDenied,

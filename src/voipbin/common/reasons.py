@@ -168,6 +168,13 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The tag is not in a state that allows this.",
     ),
+    # input limits
+    Reason(
+        "PAYLOAD_TOO_LARGE",
+        413,
+        _S.INVALID_ARGUMENT,
+        "The request body is larger than the server accepts.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

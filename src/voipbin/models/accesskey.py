@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from voipbin.models.base import ResourceSpec
+from voipbin.models.base import RequestBody, ResourceSpec
 from voipbin.models.fields import Detail, OptionalName
 
 Unset = msgspec.UnsetType
@@ -38,7 +38,7 @@ class AccesskeyCreated(Accesskey, kw_only=True):
     token: str
 
 
-class AccesskeyCreate(msgspec.Struct, kw_only=True):
+class AccesskeyCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/accesskeys``. ``customer_id`` is read from super-admins only."""
 
     name: OptionalName = ""
@@ -47,7 +47,7 @@ class AccesskeyCreate(msgspec.Struct, kw_only=True):
     customer_id: UUID | None = None
 
 
-class AccesskeyUpdate(msgspec.Struct, kw_only=True):
+class AccesskeyUpdate(RequestBody, kw_only=True):
     """Body of ``PUT /v1.0/accesskeys/{id}``; a field left out keeps its value."""
 
     name: OptionalName | Unset = UNSET

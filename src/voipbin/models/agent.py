@@ -9,8 +9,16 @@ from uuid import UUID
 import msgspec
 
 from voipbin.common.address import Address
-from voipbin.models.base import Action, Filter, ResourceSpec
-from voipbin.models.fields import Detail, OptionalName, Password, PermissionBits, Username
+from voipbin.models.base import Action, Filter, RequestBody, ResourceSpec
+from voipbin.models.fields import (
+    Addresses,
+    Detail,
+    OptionalName,
+    Password,
+    PermissionBits,
+    TagIds,
+    Username,
+)
 
 RingMethod = Literal["ringall", "linear"]
 AgentStatus = Literal["", "available", "away", "busy", "offline", "ringing"]
@@ -38,7 +46,7 @@ class Agent(msgspec.Struct, kw_only=True):
     tm_delete: datetime | None
 
 
-class AgentCreate(msgspec.Struct, kw_only=True):
+class AgentCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/agents``. ``customer_id`` is read from super-admins only."""
 
     username: Username
@@ -47,12 +55,12 @@ class AgentCreate(msgspec.Struct, kw_only=True):
     detail: Detail = ""
     ring_method: RingMethod = "ringall"
     permission: PermissionBits = 16
-    tag_ids: list[UUID] = msgspec.field(default_factory=list)
-    addresses: list[Address] = msgspec.field(default_factory=list)
+    tag_ids: TagIds = msgspec.field(default_factory=list)
+    addresses: Addresses = msgspec.field(default_factory=list)
     customer_id: UUID | None = None
 
 
-class AgentUpdate(msgspec.Struct, kw_only=True):
+class AgentUpdate(RequestBody, kw_only=True):
     """Body of ``PUT /v1.0/agents/{id}``; a field left out keeps its value."""
 
     name: OptionalName | Unset = UNSET
@@ -60,23 +68,23 @@ class AgentUpdate(msgspec.Struct, kw_only=True):
     ring_method: RingMethod | Unset = UNSET
 
 
-class AgentAddresses(msgspec.Struct, kw_only=True):
-    addresses: list[Address]
+class AgentAddresses(RequestBody, kw_only=True):
+    addresses: Addresses
 
 
-class AgentTagIds(msgspec.Struct, kw_only=True):
-    tag_ids: list[UUID]
+class AgentTagIds(RequestBody, kw_only=True):
+    tag_ids: TagIds
 
 
-class AgentPermission(msgspec.Struct, kw_only=True):
+class AgentPermission(RequestBody, kw_only=True):
     permission: PermissionBits
 
 
-class AgentStatusBody(msgspec.Struct, kw_only=True):
+class AgentStatusBody(RequestBody, kw_only=True):
     status: AgentStatus
 
 
-class AgentPassword(msgspec.Struct, kw_only=True):
+class AgentPassword(RequestBody, kw_only=True):
     password: Password
 
 
@@ -87,7 +95,16 @@ AGENTS = ResourceSpec(
     create=AgentCreate,
     update=AgentUpdate,
     statuses=AGENT_STATUSES,
-    filters=(Filter("username", "text", description="Exact username."),),
+    filters=(
+        Filter("username", "text", description="Exact username."),
+        # Official clients send it; accepted and checked, not applied yet.
+        Filter(
+            "tag_ids",
+            "uuids",
+            description="Comma-separated tag ids (accepted; does not narrow the list yet).",
+            applied=False,
+        ),
+    ),
     actions=(
         Action("addresses", "PUT", AgentAddresses, summary="Replace the agent's addresses"),
         Action("tag_ids", "PUT", AgentTagIds, summary="Replace the agent's tags"),

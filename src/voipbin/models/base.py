@@ -16,17 +16,28 @@ M = TypeVar("M", bound=msgspec.Struct)
 Verb = Literal["list", "get", "create", "update", "delete"]
 ALL_VERBS: frozenset[Verb] = frozenset({"list", "get", "create", "update", "delete"})
 
-FilterKind = Literal["uuid", "text", "enum", "bool"]
+FilterKind = Literal["uuid", "uuids", "text", "enum", "bool"]
 
 
 @dataclass(frozen=True)
 class Filter:
-    """An extra list filter (a query parameter compared for equality with a field)."""
+    """An extra list filter (a query parameter compared for equality with a field).
+
+    ``uuids`` is a comma-separated list of UUIDs. A filter that is not ``applied`` is
+    accepted and its value checked, but it does not narrow the list yet (a parameter
+    official clients send, whose meaning storage does not implement).
+    """
 
     name: str
     kind: FilterKind
     values: tuple[str, ...] = ()
     description: str = ""
+    applied: bool = True
+
+
+class RequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The base of every request body: a field it does not declare is a 400 naming it (a
+    typo never passes silently). Subclasses repeat ``kw_only=True`` for their own fields."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from voipbin.models.base import ResourceSpec
+from voipbin.models.base import RequestBody, ResourceSpec
 from voipbin.models.fields import Detail, Name, OptionalName, WebhookMethod
 
 CustomerStatus = Literal["initial", "active", "frozen", "deleted", "expired"]
@@ -37,7 +37,7 @@ class Customer(msgspec.Struct, kw_only=True):
     tm_delete: datetime | None
 
 
-class CustomerCreate(msgspec.Struct, kw_only=True):
+class CustomerCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/customers``."""
 
     name: Name
@@ -49,7 +49,7 @@ class CustomerCreate(msgspec.Struct, kw_only=True):
     webhook_uri: Detail = ""
 
 
-class CustomerUpdate(msgspec.Struct, kw_only=True):
+class CustomerUpdate(RequestBody, kw_only=True):
     """Body of ``PUT /v1.0/customers/{id}`` and ``PUT /v1.0/customer``; a field left out
     keeps its value."""
 

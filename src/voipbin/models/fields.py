@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
+
+from voipbin.common.address import Address
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 OptionalName = Annotated[str, msgspec.Meta(max_length=255)]
 Detail = Annotated[str, msgspec.Meta(max_length=4096)]
 Email = Annotated[str, msgspec.Meta(max_length=254)]
-Password = Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
+MAX_PASSWORD = 1024
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=MAX_PASSWORD)]
+#: A password as login reads it: bounded, and otherwise whatever was set.
+LoginPassword = Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD)]
+
+#: Most addresses one body may give (an agent's endpoints).
+MAX_ADDRESSES = 64
+#: Most ids one body's ``tag_ids`` may list.
+MAX_TAG_IDS = 256
+Addresses = Annotated[list[Address], msgspec.Meta(max_length=MAX_ADDRESSES)]
+TagIds = Annotated[list[UUID], msgspec.Meta(max_length=MAX_TAG_IDS)]
 
 #: Permission bits (see ``voipbin.common.permissions``); combinations are sums of them.
 PermissionBits = Annotated[int, msgspec.Meta(ge=0, le=127)]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from voipbin.models.base import ResourceSpec
+from voipbin.models.base import RequestBody, ResourceSpec
 from voipbin.models.fields import Detail, Name
 
 
@@ -23,14 +23,14 @@ class Tag(msgspec.Struct, kw_only=True):
     tm_delete: datetime | None
 
 
-class TagCreate(msgspec.Struct, kw_only=True):
+class TagCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/tags``."""
 
     name: Name
     detail: Detail = ""
 
 
-class TagUpdate(msgspec.Struct, kw_only=True):
+class TagUpdate(RequestBody, kw_only=True):
     """Body of ``PUT /v1.0/tags/{id}``; a field left out keeps its value."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET

@@ -22,6 +22,7 @@ from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
 from voipbin.server.auth.signup import signup_routes
 from voipbin.server.http import Endpoint, json_response
+from voipbin.server.middleware.input import InputLimits
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import OwnPath, openapi_document
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
@@ -56,10 +57,11 @@ class VoipbinApp(Starlette):
     place of Starlette's server-error and exception layers) and limits each client IP."""
 
     limiter: RateLimiter | None = None
+    limits: InputLimits | None = None
 
     def build_middleware_stack(self) -> ASGIApp:
         return RequestContextMiddleware(
-            self.router, limiter=self.limiter, expose_headers=EXPOSED_HEADERS
+            self.router, limiter=self.limiter, limits=self.limits, expose_headers=EXPOSED_HEADERS
         )
 
 
@@ -157,6 +159,7 @@ def create_app(
 
     app = VoipbinApp(routes=routes, lifespan=lifespan)
     app.limiter = limiter
+    app.limits = InputLimits(settings.max_body_bytes, settings.max_json_depth)
     app.state.voipbin = state
     return app
 

@@ -17,6 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from voipbin.common.errors import InvalidArgument
+from voipbin.common.text import printable, text_problem
+
 JSON = "application/json"
 _encoder = msgspec.json.Encoder()
 
@@ -46,11 +49,21 @@ def _matches(header: str, etag: str) -> bool:
 
 
 def query_params(scope: Scope) -> dict[str, str]:
-    """The query string as a plain mapping (the last value of a repeated name wins)."""
+    """The query string as a plain mapping (the last value of a repeated name wins), read as
+    UTF-8. A name or value that is not UTF-8 or holds NUL is ``400 INVALID_REQUEST_PARAMETER``
+    naming it: no backend could store it, and a filter compares it with stored text."""
     query: bytes = scope["query_string"]
     if not query:
         return {}
-    return dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+    # Bytes that are not UTF-8 (raw or %-escaped) become lone surrogates, found below.
+    pairs = parse_qsl(
+        query.decode("utf-8", "surrogateescape"), keep_blank_values=True, errors="surrogateescape"
+    )
+    for name, value in pairs:
+        problem = text_problem(name) or text_problem(value)
+        if problem is not None:
+            raise InvalidArgument.field(printable(name), problem, "INVALID_REQUEST_PARAMETER")
+    return dict(pairs)
 
 
 class Endpoint:

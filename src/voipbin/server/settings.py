@@ -44,6 +44,8 @@ class Settings:
     ratelimit_customer_rate: float = 16.7
     ratelimit_customer_burst: int = 33
     log_level: str = "info"
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -67,6 +69,9 @@ class Settings:
             parse_networks(self.trusted_proxies)
         except ValueError as exc:
             raise ValueError(f"VOIPBIN_TRUSTED_PROXIES: {exc}") from None
+        for name in ("max_body_bytes", "max_json_depth"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"VOIPBIN_{name.upper()}: must be at least 1")
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
@@ -161,4 +166,14 @@ SETTINGS_DOC: tuple[Setting, ...] = (
     ),
     Setting("VOIPBIN_RATELIMIT_CUSTOMER_BURST", "33", "Burst per customer."),
     Setting("VOIPBIN_LOG_LEVEL", "info", "Log level: debug, info, warning, error."),
+    Setting(
+        "VOIPBIN_MAX_BODY_BYTES",
+        "1048576",
+        "Largest request body accepted (1 MiB); a larger one is 413, cut off while read.",
+    ),
+    Setting(
+        "VOIPBIN_MAX_JSON_DEPTH",
+        "32",
+        "Deepest nesting of arrays and objects a request body may have.",
+    ),
 )

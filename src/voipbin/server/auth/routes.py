@@ -7,14 +7,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from voipbin.models.base import RequestBody
+from voipbin.models.fields import Email, LoginPassword
 from voipbin.server.auth.identity import Identity
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.resources.body import decode_body
 
 
-class LoginRequest(msgspec.Struct, kw_only=True):
-    username: str
-    password: str
+class LoginRequest(RequestBody, kw_only=True):
+    username: Email
+    password: LoginPassword
 
 
 class LoginResponse(msgspec.Struct, kw_only=True):

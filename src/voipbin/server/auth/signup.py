@@ -19,6 +19,7 @@ from voipbin.common.address import is_email
 from voipbin.common.errors import InvalidArgument
 from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
+from voipbin.models.base import RequestBody
 from voipbin.models.customer import CustomerCreate
 from voipbin.models.fields import Detail, Email, OptionalName, WebhookMethod
 from voipbin.server.auth.principal import Principal
@@ -30,7 +31,7 @@ from voipbin.server.resources.service import ResourceService
 from voipbin.server.storage.database import UniqueViolation
 
 
-class SignupRequest(msgspec.Struct, kw_only=True):
+class SignupRequest(RequestBody, kw_only=True):
     email: Email
     accepted_tos: bool
     name: OptionalName = ""

@@ -1,7 +1,9 @@
 """The edge of the app: one ASGI layer that every request crosses first.
 
 It names the request (``X-Request-Id`` on every response), answers CORS (preflights, and the
-``Access-Control-*`` headers on responses to cross-origin requests), and renders every error
+``Access-Control-*`` headers on responses to cross-origin requests), admits the request's
+input (``middleware.input``: the path without a trailing slash, a bounded and checked body),
+and renders every error
 as the envelope: the ``ApiError``s handlers raise, routing's 404 and 405, and any other
 exception as a ``500 INTERNAL``, logged with the request id. Doing it all in one layer keeps
 the request path to a single wrapper, and an error gets its CORS headers like any response.
@@ -19,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voipbin.common.errors import ApiError, Internal, InvalidArgument
 from voipbin.server.errors import as_api_error, envelope
+from voipbin.server.middleware.input import InputLimits, normalise_path
 from voipbin.server.ratelimit.limiter import RateLimiter, rate_limit_headers
 
 log = logging.getLogger("voipbin.server")
@@ -55,12 +58,14 @@ class RequestContextMiddleware:
         app: ASGIApp,
         *,
         limiter: RateLimiter | None = None,
+        limits: InputLimits | None = None,
         allow_methods: Sequence[str] = ("GET", "POST", "PUT", "DELETE"),
         expose_headers: Sequence[str] = (),
         max_age: int = 600,
     ) -> None:
         self.app = app
         self.limiter = limiter
+        self.limits = limits or InputLimits()
         self.allow_methods = frozenset(allow_methods)
         self._cors: Headers = [
             (b"access-control-allow-origin", b"*"),
@@ -75,6 +80,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        normalise_path(scope)
         request_id = None
         origin = preflight_method = requested_headers = None
         for name, value in scope["headers"]:
@@ -113,7 +119,10 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            admitted = await self.limits.admit(scope, receive)
+            if admitted is None:  # the client left before sending its body
+                return
+            await self.app(scope, admitted, send_with_headers)
         except Exception as exc:
             error = as_api_error(exc)
             if error is None:

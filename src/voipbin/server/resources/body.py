@@ -1,22 +1,183 @@
-"""Decoding request bodies into declared structs, with errors that name the field."""
+"""Request bodies: the checks every body passes before anything reads it, and decoding into
+declared structs, with errors that name the field and say what would be accepted.
+
+The edge (``middleware.input``) runs :func:`check_body` on every body as it arrives, so the
+code after it (the idempotency fingerprint, :func:`decode_body`) only ever sees bodies nested
+at most ``max_json_depth`` deep whose text every backend can store.
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from typing import TypeVar
+from collections.abc import Hashable
+from functools import cache
+from itertools import accumulate
+from typing import Any, TypeVar, cast
 
 import msgspec
+import msgspec.inspect as mi
 
 from voipbin.common.errors import InvalidArgument
+from voipbin.common.text import printable, text_problem
 
 T = TypeVar("T")
 
+#: Default of the ``max_json_depth`` setting.
+DEFAULT_MAX_JSON_DEPTH = 32
+
+# -- nesting depth ------------------------------------------------------------------------------
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+# +1 for an opening bracket, -1 for a closing one, 0 for anything else (a byte -> its step).
+_STEP = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(body: bytes) -> int:
+    """How deep ``body``'s arrays and objects nest (brackets inside strings do not count).
+    Runs in C-speed passes, without recursion, whatever the body holds."""
+    brackets = _STRING.sub(b"", body).translate(None, delete=_NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def check_json_depth(body: bytes, limit: int = DEFAULT_MAX_JSON_DEPTH) -> None:
+    """``400 INVALID_JSON_BODY`` when ``body`` nests deeper than ``limit``.
+
+    Call it before decoding a body untyped: a decoder recurses once per level and fails with
+    ``RecursionError`` long before a body of a megabyte of ``[`` runs out.
+    """
+    # Fewer brackets than the limit cannot nest deeper than it: the common case, two counts.
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return
+    if json_depth(body) > limit:
+        raise InvalidArgument(
+            "INVALID_JSON_BODY",
+            f"The request body nests arrays and objects more than {limit} levels deep.",
+        )
+
+
+# -- text every backend can store ---------------------------------------------------------------
+
+# An escape that may decode to NUL or to half of a surrogate pair.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _unstorable(value: Any, path: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        problem = text_problem(value)
+        return (path, problem) if problem else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            field = f"{path}.{key}" if path else key
+            problem = text_problem(key)
+            if problem:
+                return field, f"(a field name) {problem}"
+            found = _unstorable(item, field)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def check_text(body: bytes) -> None:
+    """``400 INVALID_ARGUMENT`` naming the field when a string in ``body`` holds NUL (escaped
+    or raw), bytes that are not UTF-8, or a lone surrogate escape: PostgreSQL refuses them
+    and SQLite would store them, so the API refuses them on both. The depth must be checked
+    first."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_utf8: UnicodeDecodeError | None = exc
+    else:
+        # Nearly every body ends here, after a decode and two or three C-speed searches.
+        if b"\x00" not in body and (b"\\u" not in body or not _SUSPECT_ESCAPE.search(body)):
+            return
+        bad_utf8 = None
+    try:
+        # The stdlib decoder keeps lone surrogates and (strict=False) raw control
+        # characters, which is what must be found.
+        value = json.loads(body.decode("utf-8", "surrogateescape"), strict=False)
+    except ValueError:
+        if bad_utf8 is not None:
+            raise InvalidArgument(
+                "INVALID_JSON_BODY",
+                f"The request body is not valid UTF-8: byte {bad_utf8.start} cannot be decoded.",
+            ) from None
+        return  # not JSON: decoding says where
+    found = _unstorable(value, "")
+    if found is not None:
+        field, description = found
+        raise InvalidArgument.field(printable(field), description)
+
+
+def check_body(body: bytes, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> None:
+    """Every check a body passes before anything decodes it: depth, then text."""
+    if body:
+        check_json_depth(body, max_depth)
+        check_text(body)
+
+
+# -- decoding into a declared struct ------------------------------------------------------------
+
 _PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
 _NOT_OBJECT = re.compile(r"^Expected `object`, got `[a-z]+`$")
+_BAD_ENUM = re.compile(r"^Invalid enum value ")
+_TOO_LONG = re.compile(r"^Expected `(?P<kind>array|str)` of length <= (?P<n>\d+)")
+_TOO_SHORT = re.compile(r"^Expected `(?P<kind>array|str)` of length >= (?P<n>\d+)")
+_SEGMENT = re.compile(r"\.?([^.\[]+)|\[(\d+)\]")
+_AT_BYTE = re.compile(r" \(byte (\d+)\)$")
 
 
-def _field(message: str) -> tuple[str, str]:
+def _unwrap(t: mi.Type) -> mi.Type:
+    """The one type behind an optional field's union (type info leaves ``UNSET`` out)."""
+    while True:
+        if isinstance(t, mi.Metadata):
+            t = t.type
+        elif isinstance(t, mi.UnionType):
+            rest = [a for a in t.types if not isinstance(a, mi.NoneType)]
+            if len(rest) != 1:
+                return t
+            t = rest[0]
+        else:
+            return t
+
+
+@cache
+def _type_info(kind: Any) -> mi.Type:
+    info: mi.Type = mi.type_info(kind)
+    return info
+
+
+def _type_at(kind: type[Any], path: str) -> mi.Type | None:
+    """The declared type of the field at ``path`` (``addresses[1].type``) in ``kind``."""
+    t = _unwrap(_type_info(cast(Hashable, kind)))
+    for name, _ in _SEGMENT.findall(path):
+        if name:
+            if not isinstance(t, mi.StructType):
+                return None
+            field = next((f for f in t.fields if f.encode_name == name), None)
+            if field is None:
+                return None
+            t = _unwrap(field.type)
+        else:
+            if not isinstance(t, mi.ListType):
+                return None
+            t = _unwrap(t.item_type)
+    return t
+
+
+def _choices(values: tuple[Any, ...]) -> str:
+    return ", ".join(json.dumps(v) if v == "" else str(v) for v in values)
+
+
+def _field(kind: type[Any], message: str) -> tuple[str, str]:
     """The field path (``destinations[1].target``) and the description of a msgspec error."""
     match = _PATH.search(message)
     path = match["path"].lstrip(".") if match else ""
@@ -25,11 +186,41 @@ def _field(message: str) -> tuple[str, str]:
     if missing:
         name = missing["name"]
         return (f"{path}.{name}" if path else name), "is required"
+    unknown = _UNKNOWN.match(text)
+    if unknown:
+        name = unknown["name"]
+        owner = _type_at(kind, path)
+        known = (
+            sorted(f.encode_name for f in owner.fields) if isinstance(owner, mi.StructType) else []
+        )
+        field = f"{path}.{name}" if path else name
+        return printable(field), f"unknown field; known fields: {', '.join(known)}"
+    if _BAD_ENUM.match(text):
+        declared = _type_at(kind, path)
+        if isinstance(declared, mi.LiteralType):
+            return path, f"must be one of: {_choices(declared.values)}"
+    bound = _TOO_LONG.match(text) or _TOO_SHORT.match(text)
+    if bound:
+        unit = "items" if bound["kind"] == "array" else "characters"
+        most = "most" if bound.re is _TOO_LONG else "least"
+        return path, f"must have at {most} {bound['n']} {unit}"
     return path, text[0].lower() + text[1:] if text else text
 
 
+def _not_json(message: str) -> str:
+    """``JSON is malformed: invalid character (byte 17)`` -> where and what, as a sentence."""
+    text = message.removeprefix("JSON is malformed: ")
+    if text == "Input data was truncated":
+        return "The request body is not valid JSON: it ends before the value does."
+    text = _AT_BYTE.sub(r" at byte \1", text)
+    return f"The request body is not valid JSON: {text}."
+
+
 def decode_body(body: bytes, kind: type[T]) -> T:
-    """The body as ``kind``; ``400 INVALID_JSON_BODY`` or ``400 INVALID_ARGUMENT`` if not."""
+    """The body as ``kind``; ``400 INVALID_JSON_BODY`` or ``400 INVALID_ARGUMENT`` if not.
+
+    The body has passed :func:`check_body` at the edge.
+    """
     if not body.strip():
         raise InvalidArgument("INVALID_JSON_BODY", "The request body is empty; send a JSON object.")
     try:
@@ -38,7 +229,10 @@ def decode_body(body: bytes, kind: type[T]) -> T:
         message = str(exc)
         if _NOT_OBJECT.match(message):
             raise InvalidArgument("INVALID_JSON_BODY") from None
-        field, description = _field(message)
+        field, description = _field(kind, message)
         raise InvalidArgument.field(field, description) from None
-    except msgspec.DecodeError:
+    except msgspec.DecodeError as exc:
+        raise InvalidArgument("INVALID_JSON_BODY", _not_json(str(exc))) from None
+    except UnicodeDecodeError:  # only when the edge did not check the body
+        check_text(body)
         raise InvalidArgument("INVALID_JSON_BODY") from None

@@ -1,8 +1,9 @@
-"""Parsing a list request's query parameters (CONVENTIONS.md §4-5) into a ``ListQuery``."""
+"""Parsing a list request's query parameters (CONVENTIONS.md §4-5) into a ``ListQuery``, and
+refusing the parameters an endpoint does not know (a typo never passes silently)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from voipbin.common.errors import InvalidArgument
@@ -13,6 +14,10 @@ from voipbin.server.auth.principal import Principal
 from voipbin.server.storage.repository import Deleted, ListQuery
 
 _DELETED: dict[str, Deleted] = {"false": "false", "true": "true", "all": "all"}
+
+#: The credential parameters (CONVENTIONS.md §8), known to every endpoint.
+CREDENTIAL_PARAMETERS = ("token", "accesskey")
+_PAGING = ("page_size", "page_token", "tm_create_from", "tm_create_to", "deleted")
 
 
 def _bad(name: str, description: str) -> InvalidArgument:
@@ -26,9 +31,30 @@ def _id(name: str, text: str) -> str:
         raise _bad(name, "must be a UUID") from None
 
 
+def check_parameters(params: Iterable[str], known: Iterable[str] = ()) -> None:
+    """``400 INVALID_REQUEST_PARAMETER`` naming the first of ``params`` that is neither in
+    ``known`` nor a credential parameter, and listing those that are."""
+    allowed = {*known, *CREDENTIAL_PARAMETERS}
+    for name in params:
+        if name not in allowed:
+            raise _bad(name, f"unknown parameter; known parameters: {', '.join(sorted(allowed))}")
+
+
+def list_parameters(resource: ResourceSpec[Any]) -> frozenset[str]:
+    """The query parameters a list of ``resource`` knows."""
+    names = {*_PAGING, *(f.name for f in resource.filters)}
+    if resource.customer_scoped:
+        names.add("customer_id")
+    if resource.statuses:
+        names.add("status")
+    return frozenset(names)
+
+
 def _filter_value(spec: Filter, text: str) -> Any:
     if spec.kind == "uuid":
         return _id(spec.name, text)
+    if spec.kind == "uuids":
+        return [_id(spec.name, part.strip()) for part in text.split(",") if part.strip()]
     if spec.kind == "enum" and text not in spec.values:
         raise _bad(spec.name, f"must be one of: {', '.join(spec.values)}")
     if spec.kind == "bool":
@@ -43,6 +69,7 @@ def parse_list_query(
 ) -> ListQuery | None:
     """The query a list request asks for; ``None`` when it can only be empty (another
     customer's items asked for by someone who may not see them)."""
+    check_parameters(params, list_parameters(resource))
     limit = parse_page_size(params.get("page_size"))
     before = parse_page_token(params.get("page_token"))
     equals: dict[str, Any] = {}
@@ -61,7 +88,9 @@ def parse_list_query(
     for extra in resource.filters:
         text = params.get(extra.name)
         if text:
-            equals[extra.name] = _filter_value(extra, text)
+            value = _filter_value(extra, text)
+            if extra.applied:
+                equals[extra.name] = value
     deleted = _DELETED.get(params.get("deleted") or "false")
     if deleted is None:
         raise _bad("deleted", "must be false, true or all")

@@ -15,8 +15,14 @@ from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
 from voipbin.server.http import Endpoint, etag_response, json_response, query_params
 from voipbin.server.idempotency import idempotent
+from voipbin.server.resources.query import check_parameters
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.storage.idempotency import IdempotencyKeys
+
+
+def no_parameters(request: Request) -> None:
+    """Only lists take query parameters; elsewhere any but the credentials is a 400."""
+    check_parameters(query_params(request.scope))
 
 
 def resource_routes(
@@ -33,6 +39,8 @@ def resource_routes(
 
     async def collection(request: Request) -> Response:
         principal = await auth.authenticate(request)
+        if request.method != "GET":  # a list checks its own parameters
+            no_parameters(request)
         if request.method == "POST":
             service.require(principal, "create")  # before any replay of a stored response
             body = await request.body()
@@ -48,6 +56,7 @@ def resource_routes(
 
     async def item(request: Request) -> Response:
         principal = await auth.authenticate(request)
+        no_parameters(request)
         id_text: str = request.path_params["id"]
         if request.method == "PUT":
             return json_response(await service.update(principal, id_text, await request.body()))
@@ -59,6 +68,7 @@ def resource_routes(
     def action(name: str) -> Endpoint:
         async def run(request: Request) -> Response:
             principal = await auth.authenticate(request)
+            no_parameters(request)
             id_text: str = request.path_params["id"]
             return json_response(
                 await service.action(principal, name, id_text, await request.body())
@@ -100,6 +110,7 @@ def own_resource_route(
 
     async def own(request: Request) -> Response:
         principal = await auth.authenticate(request)
+        no_parameters(request)
         if request.method == "PUT":
             assert update is not None
             principal.require(update)

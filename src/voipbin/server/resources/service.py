@@ -132,7 +132,11 @@ class ResourceService(Generic[M]):
 
     def _live(self, row: Row) -> None:
         if row[self._deleted] != SENTINEL_TEXT:
-            raise FailedPrecondition(self.resource.state_invalid)
+            title = self.spec.title
+            raise FailedPrecondition(
+                self.resource.state_invalid,
+                f"The {title} was deleted; a deleted {title} cannot be changed.",
+            )
 
     async def missing(self, customer_id: str, ids: list[str]) -> list[str]:
         """Those of ``ids`` that are not live resources of ``customer_id``."""
