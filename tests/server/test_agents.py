@@ -669,3 +669,39 @@ async def test_agent_addresses_are_checked_in_one_query_naming_the_first_bad_one
     assert calls == [4, 1]  # distinct ids, one query per request
     assert ok.status_code == 200, ok.text
     assert len(ok.json()["addresses"]) == 21
+
+
+async def test_the_tag_ids_filter_lists_agents_holding_any_of_the_tags(api: Api) -> None:
+    sales, support, other = [await add_tag(api, api.headers, n) for n in ("s", "t", "o")]
+    both = await create(api, tag_ids=[sales, support])
+    only_sales = await create(api, tag_ids=[sales])
+    only_support = await create(api, tag_ids=[support])
+    await create(api, tag_ids=[other])
+    await create(api)
+
+    async def listed(tag_ids: str) -> set[str]:
+        response = await api.client.get(f"/v1.0/agents?tag_ids={tag_ids}", headers=api.headers)
+        assert response.status_code == 200, response.text
+        return {a["id"] for a in response.json()["result"]}
+
+    assert await listed(sales) == {both["id"], only_sales["id"]}
+    assert await listed(f"{sales},{support.upper()}") == {
+        both["id"],
+        only_sales["id"],
+        only_support["id"],
+    }
+    assert await listed(str(uuid.uuid4())) == set()
+    # The statement does not depend on how many ids are asked for.
+    assert await listed(",".join([sales, *(str(uuid.uuid4()) for _ in range(99))])) == {
+        both["id"],
+        only_sales["id"],
+    }
+
+
+async def test_the_tag_ids_filter_takes_at_most_100_ids(api: Api) -> None:
+    ids = ",".join(str(uuid.uuid4()) for _ in range(101))
+    response = await api.client.get(f"/v1.0/agents?tag_ids={ids}", headers=api.headers)
+    error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_REQUEST_PARAMETER")
+    assert fields_of(error) == ["tag_ids"]
+    response = await api.client.get("/v1.0/agents?tag_ids=,", headers=api.headers)
+    assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_REQUEST_PARAMETER")

@@ -181,3 +181,43 @@ async def test_operations_document_the_statuses_they_answer(document: dict[str, 
         assert {"409", "413", "422", "404"} <= set(responses), action
     assert "404" in paths["/v1.0/me"]["get"]["responses"]
     assert "413" in paths["/auth/login"]["post"]["responses"]
+
+
+async def test_every_credential_transport_is_a_security_scheme(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    where = {(s.get("in"), s.get("name")) for s in schemes.values() if s["type"] == "apiKey"}
+    assert where == {
+        ("cookie", "token"),
+        ("query", "token"),
+        ("cookie", "accesskey"),
+        ("query", "accesskey"),
+    }
+    assert document["security"] == [{name: []} for name in schemes]
+    assert document["paths"]["/auth/login"]["post"]["security"] == []
+
+
+async def test_the_rules_the_server_enforces_are_in_the_schemas(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["Address"]["properties"]["type"]["enum"] == [
+        "agent",
+        "ai",
+        "ai_team",
+        "conference",
+        "email",
+        "extension",
+        "line",
+        "sip",
+        "tel",
+        "webchat",
+        "web_session",
+        "whatsapp",
+    ]
+    assert schemas["AgentCreate"]["properties"]["username"]["format"] == "email"
+    assert schemas["AgentCreate"]["additionalProperties"] is False
+    assert schemas["AgentAddresses"]["properties"]["addresses"]["maxItems"] == 64
+    assert schemas["AgentTagIds"]["properties"]["tag_ids"]["maxItems"] == 256
+    phone = schemas["CustomerCreate"]["properties"]["phone_number"]
+    assert phone["pattern"] == r"^(\+[1-9][0-9]{1,14})?$"
+    password = document["paths"]["/v1.0/agents/{id}/password"]["put"]
+    assert "ends the agent's earlier logins" in password["summary"]

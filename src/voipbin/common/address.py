@@ -51,7 +51,9 @@ class Address(msgspec.Struct, frozen=True, kw_only=True):
     addresses; a request body's typo in one still fails, on a missing ``type`` or ``target``.
     """
 
-    type: Annotated[str, msgspec.Meta(max_length=MAX_TYPE)]
+    type: Annotated[
+        str, msgspec.Meta(max_length=MAX_TYPE, extra_json_schema={"enum": list(ADDRESS_TYPES)})
+    ]
     target: Annotated[str, msgspec.Meta(max_length=MAX_TARGET)]
     target_name: Annotated[str, msgspec.Meta(max_length=MAX_TARGET_NAME)] = ""
     name: Annotated[str, msgspec.Meta(max_length=MAX_NAME)] = ""

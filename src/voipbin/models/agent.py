@@ -97,12 +97,8 @@ AGENTS = ResourceSpec(
     statuses=AGENT_STATUSES,
     filters=(
         Filter("username", "text", description="Exact username."),
-        # Official clients send it; accepted and checked, not applied yet.
         Filter(
-            "tag_ids",
-            "uuids",
-            description="Comma-separated tag ids (accepted; does not narrow the list yet).",
-            applied=False,
+            "tag_ids", "uuids", description="Agents holding any of these comma-separated tag ids."
         ),
     ),
     actions=(
@@ -110,7 +106,12 @@ AGENTS = ResourceSpec(
         Action("tag_ids", "PUT", AgentTagIds, summary="Replace the agent's tags"),
         Action("permission", "PUT", AgentPermission, summary="Change the agent's permission"),
         Action("status", "PUT", AgentStatusBody, summary="Change the agent's status"),
-        Action("password", "PUT", AgentPassword, summary="Change the agent's password"),
+        Action(
+            "password",
+            "PUT",
+            AgentPassword,
+            summary="Change the agent's password (ends the agent's earlier logins)",
+        ),
     ),
     summary="Agents: the people of a customer, and their logins.",
 )

@@ -21,18 +21,14 @@ FilterKind = Literal["uuid", "uuids", "text", "enum", "bool"]
 
 @dataclass(frozen=True)
 class Filter:
-    """An extra list filter (a query parameter compared for equality with a field).
-
-    ``uuids`` is a comma-separated list of UUIDs. A filter that is not ``applied`` is
-    accepted and its value checked, but it does not narrow the list yet (a parameter
-    official clients send, whose meaning storage does not implement).
+    """An extra list filter: a query parameter compared for equality with a field, or, for
+    ``uuids``, comma-separated UUIDs of which the field (a list of ids) holds at least one.
     """
 
     name: str
     kind: FilterKind
     values: tuple[str, ...] = ()
     description: str = ""
-    applied: bool = True
 
 
 class RequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

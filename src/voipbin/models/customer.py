@@ -9,7 +9,13 @@ from uuid import UUID
 import msgspec
 
 from voipbin.models.base import RequestBody, ResourceSpec
-from voipbin.models.fields import Detail, Name, OptionalName, WebhookMethod
+from voipbin.models.fields import (
+    Detail,
+    Name,
+    OptionalEmail,
+    OptionalPhoneNumber,
+    WebhookMethod,
+)
 
 CustomerStatus = Literal["initial", "active", "frozen", "deleted", "expired"]
 CUSTOMER_STATUSES: tuple[str, ...] = ("initial", "active", "frozen", "deleted", "expired")
@@ -42,8 +48,8 @@ class CustomerCreate(RequestBody, kw_only=True):
 
     name: Name
     detail: Detail = ""
-    email: OptionalName = ""
-    phone_number: OptionalName = ""
+    email: OptionalEmail = ""
+    phone_number: OptionalPhoneNumber = ""
     address: Detail = ""
     webhook_method: WebhookMethod = ""
     webhook_uri: Detail = ""
@@ -55,8 +61,8 @@ class CustomerUpdate(RequestBody, kw_only=True):
 
     name: Name | Unset = UNSET
     detail: Detail | Unset = UNSET
-    email: OptionalName | Unset = UNSET
-    phone_number: OptionalName | Unset = UNSET
+    email: OptionalEmail | Unset = UNSET
+    phone_number: OptionalPhoneNumber | Unset = UNSET
     address: Detail | Unset = UNSET
     webhook_method: WebhookMethod | Unset = UNSET
     webhook_uri: Detail | Unset = UNSET

@@ -12,7 +12,19 @@ from voipbin.common.address import Address
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 OptionalName = Annotated[str, msgspec.Meta(max_length=255)]
 Detail = Annotated[str, msgspec.Meta(max_length=4096)]
-Email = Annotated[str, msgspec.Meta(max_length=254)]
+Email = Annotated[str, msgspec.Meta(max_length=254, extra_json_schema={"format": "email"})]
+#: An email address, or ``""`` for none.
+OptionalEmail = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=254, extra_json_schema={"anyOf": [{"format": "email"}, {"maxLength": 0}]}
+    ),
+]
+#: An E.164 number (``+`` then 2-15 digits), or ``""`` for none. The pattern documents the
+#: rule; the server checks it itself, with a message that says what an E.164 number is.
+OptionalPhoneNumber = Annotated[
+    str, msgspec.Meta(max_length=16, extra_json_schema={"pattern": r"^(\+[1-9][0-9]{1,14})?$"})
+]
 MAX_PASSWORD = 1024
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=MAX_PASSWORD)]
 #: A password as login reads it: bounded, and otherwise whatever was set.
@@ -29,4 +41,7 @@ TagIds = Annotated[list[UUID], msgspec.Meta(max_length=MAX_TAG_IDS)]
 PermissionBits = Annotated[int, msgspec.Meta(ge=0, le=127)]
 
 WebhookMethod = Literal["", "POST", "GET", "PUT", "DELETE"]
-Username = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+#: An agent's username: an email address (lowercased when stored).
+Username = Annotated[
+    str, msgspec.Meta(min_length=3, max_length=254, extra_json_schema={"format": "email"})
+]

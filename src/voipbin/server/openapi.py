@@ -79,6 +79,20 @@ _CUSTOMER_PARAMETER = _query(
 )
 
 
+#: Where a credential may be, first found wins (CONVENTIONS.md §8); any one of them will do.
+_SECURITY_SCHEMES: dict[str, Any] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A login token (JWT) or an access key (vb_...).",
+    },
+    "tokenCookie": {"type": "apiKey", "in": "cookie", "name": "token"},
+    "tokenQuery": {"type": "apiKey", "in": "query", "name": "token"},
+    "accesskeyCookie": {"type": "apiKey", "in": "cookie", "name": "accesskey"},
+    "accesskeyQuery": {"type": "apiKey", "in": "query", "name": "accesskey"},
+}
+
+
 def _error(code: int, description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -312,6 +326,9 @@ class OwnPath(NamedTuple):
 def _filter_schema(spec: Filter) -> dict[str, Any]:
     if spec.kind == "uuid":
         return {"type": "string", "format": "uuid"}
+    if spec.kind == "uuids":
+        uuid = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+        return {"type": "string", "pattern": f"^{uuid}(,{uuid}){{0,99}}$"}
     if spec.kind == "enum":
         return {"type": "string", "enum": [v for v in spec.values if v]}
     if spec.kind == "bool":
@@ -390,10 +407,7 @@ def openapi_document(
         "openapi": "3.1.0",
         "info": {"title": "VoIPBIN API", "version": voipbin.__version__},
         "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
+        "security": [{name: []} for name in _SECURITY_SCHEMES],
         "paths": paths,
-        "components": {
-            "schemas": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "components": {"schemas": components, "securitySchemes": _SECURITY_SCHEMES},
     }

@@ -21,7 +21,7 @@ from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import Permission
 from voipbin.models.base import RequestBody
 from voipbin.models.customer import CustomerCreate
-from voipbin.models.fields import Detail, Email, OptionalName, WebhookMethod
+from voipbin.models.fields import Detail, Email, OptionalName, OptionalPhoneNumber, WebhookMethod
 from voipbin.server.auth.principal import Principal
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.resources.accesskeys import new_key
@@ -36,7 +36,7 @@ class SignupRequest(RequestBody, kw_only=True):
     accepted_tos: bool
     name: OptionalName = ""
     detail: Detail = ""
-    phone_number: OptionalName = ""
+    phone_number: OptionalPhoneNumber = ""
     address: Detail = ""
     webhook_method: WebhookMethod = ""
     webhook_uri: Detail = ""

@@ -17,6 +17,8 @@ _DELETED: dict[str, Deleted] = {"false": "false", "true": "true", "all": "all"}
 
 #: The credential parameters (CONVENTIONS.md §8), known to every endpoint.
 CREDENTIAL_PARAMETERS = ("token", "accesskey")
+#: The most ids a ``uuids`` filter takes.
+MAX_FILTER_IDS = 100
 _PAGING = ("page_size", "page_token", "tm_create_from", "tm_create_to", "deleted")
 
 
@@ -54,7 +56,10 @@ def _filter_value(spec: Filter, text: str) -> Any:
     if spec.kind == "uuid":
         return _id(spec.name, text)
     if spec.kind == "uuids":
-        return [_id(spec.name, part.strip()) for part in text.split(",") if part.strip()]
+        ids = [_id(spec.name, part.strip()) for part in text.split(",") if part.strip()]
+        if not ids or len(ids) > MAX_FILTER_IDS:
+            raise _bad(spec.name, f"must be 1 to {MAX_FILTER_IDS} comma-separated UUIDs")
+        return list(dict.fromkeys(ids))
     if spec.kind == "enum" and text not in spec.values:
         raise _bad(spec.name, f"must be one of: {', '.join(spec.values)}")
     if spec.kind == "bool":
@@ -73,6 +78,7 @@ def parse_list_query(
     limit = parse_page_size(params.get("page_size"))
     before = parse_page_token(params.get("page_token"))
     equals: dict[str, Any] = {}
+    any_of: dict[str, list[str]] = {}
     customer_id: str | None = None
     if resource.customer_scoped:
         customer_id = principal.customer_id
@@ -89,7 +95,9 @@ def parse_list_query(
         text = params.get(extra.name)
         if text:
             value = _filter_value(extra, text)
-            if extra.applied:
+            if extra.kind == "uuids":
+                any_of[extra.name] = value
+            else:
                 equals[extra.name] = value
     deleted = _DELETED.get(params.get("deleted") or "false")
     if deleted is None:
@@ -99,6 +107,7 @@ def parse_list_query(
         limit=limit + 1,
         customer_id=customer_id,
         equals=equals,
+        any_of=any_of,
         tm_create_from=parse_query_timestamp("tm_create_from", from_text) if from_text else None,
         tm_create_to=parse_query_timestamp("tm_create_to", to_text) if to_text else None,
         before=before,

@@ -36,6 +36,8 @@ class ListQuery:
     limit: int
     customer_id: str | None = None
     equals: Mapping[str, Any] = field(default_factory=dict)
+    any_of: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """JSON list columns that must hold at least one of the given ids, by column name."""
     tm_create_from: datetime | None = None
     tm_create_to: datetime | None = None
     before: datetime | None = None
@@ -57,6 +59,21 @@ def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
     elif kind == "timestamp" and column.nullable:
         return sa.func.coalesce(column, SENTINEL_TEXT)
     return column
+
+
+def _holds_any(column: sa.Column[Any], name: str, dialect: str) -> sa.ColumnElement[bool]:
+    """The JSON list ``column`` holds one of the ids bound as ``:name`` (one parameter, as in
+    :func:`_in_id_list`)."""
+    if dialect == "postgresql":
+        wanted = sa.bindparam(name, type_=postgresql.ARRAY(sa.Text))
+        return sa.cast(column, postgresql.JSONB).op("?|")(wanted)
+    held = sa.func.json_each(column).table_valued("value").alias(f"held_{column.name}")
+    listed = sa.select(sa.column("value", sa.String)).select_from(
+        sa.func.json_each(sa.bindparam(name, type_=sa.String))
+    )
+    return sa.exists(
+        sa.select(sa.literal(1)).select_from(held).where(held.c.value.in_(listed.scalar_subquery()))
+    )
 
 
 def _in_id_list(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[bool]:
@@ -183,10 +200,12 @@ class Repository:
         """Up to ``query.limit`` rows, newest first, older than ``query.before``."""
         t = self.table
         equals = tuple(sorted(query.equals))
+        any_of = tuple(sorted(query.any_of))
         shape = (
             self._key,
             "list",
             equals,
+            any_of,
             query.customer_id is not None,
             query.tm_create_from is not None,
             query.tm_create_to is not None,
@@ -196,6 +215,7 @@ class Repository:
 
         def build() -> sa.Select[Any]:
             conditions: list[sa.ColumnElement[bool]] = [t.c[n] == sa.bindparam(n) for n in equals]
+            conditions += [_holds_any(t.c[n], f"any_{n}", self.db.name) for n in any_of]
             if query.customer_id is not None:
                 conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
             if query.tm_create_from is not None:
@@ -218,6 +238,7 @@ class Repository:
         statement = self.db.compile(shape, build)
         ts = self.db.timestamp_param
         params: dict[str, Any] = {n: self._param(n, v) for n, v in query.equals.items()}
+        params.update({f"any_{n}": self.db.ids_param(v) for n, v in query.any_of.items()})
         params["limit"] = query.limit
         if query.customer_id is not None:
             params["customer_id"] = query.customer_id
