@@ -29,8 +29,8 @@ from voipbin.models.agent import (
 )
 from voipbin.models.customer import CustomerCreate, CustomerUpdate
 from voipbin.models.tag import TagCreate, TagUpdate
-from voipbin.server.auth.signup import SignupRequest
-from voipbin.server.resources.body import decode_body
+from voipbin.server.body import decode_body
+from voipbin.server.signup import SignupRequest
 
 Json = dict[str, Any]
 

@@ -20,7 +20,6 @@ from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
-from voipbin.server.auth.signup import signup_routes
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.middleware.input import InputLimits
 from voipbin.server.middleware.request_context import RequestContextMiddleware
@@ -31,8 +30,10 @@ from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.settings import Settings
+from voipbin.server.signup import signup_routes
+from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
-from voipbin.server.storage.database import Database, open_database
+from voipbin.server.storage.database import Database
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 

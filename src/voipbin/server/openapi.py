@@ -341,7 +341,7 @@ def openapi_document(
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes)."""
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
-    from voipbin.server.auth.signup import SignupRequest
+    from voipbin.server.signup import SignupRequest
 
     types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]
     for spec in resources:

@@ -10,8 +10,9 @@ import pytest
 
 from voipbin.common.ids import new_id
 from voipbin.models.tag import Tag
+from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock
-from voipbin.server.storage.database import Database, open_database
+from voipbin.server.storage.database import Database
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.tables import tag_tags
 

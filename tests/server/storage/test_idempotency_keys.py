@@ -14,8 +14,9 @@ from alembic import command
 
 from tests.backends import postgres_database
 from tests.server.storage.test_migrate import run_sql
+from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock
-from voipbin.server.storage.database import Database, open_database
+from voipbin.server.storage.database import Database
 from voipbin.server.storage.idempotency import IdempotencyKeys, StoredResponse
 from voipbin.server.storage.migrate import alembic_config, current_revision, upgrade
 

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.backends import postgres_database
-from voipbin.server.storage.database import open_database, sqlalchemy_url
+from voipbin.server.storage.backends import open_database
+from voipbin.server.storage.database import sqlalchemy_url
 from voipbin.server.storage.migrate import current_revision, head_revision, upgrade
 from voipbin.server.storage.schema import HEAD_REVISION, create_schema, schema_revision
 from voipbin.server.storage.sqlite import sqlite_path

@@ -9,8 +9,8 @@ import pytest
 
 from voipbin.common.ids import new_id
 from voipbin.models.tag import Tag
+from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock
-from voipbin.server.storage.database import open_database
 from voipbin.server.storage.repository import ListQuery, Repository
 from voipbin.server.storage.tables import tag_tags
 

@@ -14,8 +14,8 @@ from tests.server.conftest import Api, assert_error
 from voipbin.common.errors import InvalidArgument
 from voipbin.common.ids import new_id
 from voipbin.models.tag import Tag
+from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock
-from voipbin.server.storage.database import open_database
 from voipbin.server.storage.repository import ListQuery, Repository
 from voipbin.server.storage.tables import agent_agents, tag_tags
 

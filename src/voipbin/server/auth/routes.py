@@ -10,8 +10,8 @@ from starlette.routing import Route
 from voipbin.models.base import RequestBody
 from voipbin.models.fields import Email, LoginPassword
 from voipbin.server.auth.identity import Identity
+from voipbin.server.body import decode_body
 from voipbin.server.http import Endpoint, json_response
-from voipbin.server.resources.body import decode_body
 
 
 class LoginRequest(RequestBody, kw_only=True):

@@ -4,7 +4,7 @@
 - A body (POST, PUT, PATCH) is read here, once, in chunks, and cut off with
   ``413 PAYLOAD_TOO_LARGE`` as soon as it passes ``max_body_bytes`` (before reading anything
   when ``Content-Length`` already says so): at most the limit is ever held in memory. Then it
-  passes :func:`~voipbin.server.resources.body.check_body` (nesting depth, storable text),
+  passes :func:`~voipbin.server.body.check_body` (nesting depth, storable text),
   and the app is handed a ``receive`` that replays it. Every endpoint reading a body is
   covered, whatever it does with it.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.types import Message, Receive, Scope
 
 from voipbin.common.errors import PayloadTooLarge
-from voipbin.server.resources.body import DEFAULT_MAX_JSON_DEPTH, check_body
+from voipbin.server.body import DEFAULT_MAX_JSON_DEPTH, check_body
 
 #: Default of the ``max_body_bytes`` setting: 1 MiB.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024

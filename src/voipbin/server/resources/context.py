@@ -1,17 +1,29 @@
-"""What a resource's hooks are given: the caller, and the other resources' services."""
+"""What a resource's hooks are given: the caller, and the other resources' services.
+
+A hook sees another resource only as a :class:`Peer` (what it may ask of it), so this module,
+and the declarations that use it, stand below the generic service that implements it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
+from voipbin.server.storage.repository import Repository
 
-if TYPE_CHECKING:
-    from voipbin.server.resources.service import ResourceService
+
+class Peer(Protocol):
+    """Another resource's service, as a hook may use it."""
+
+    repository: Repository
+
+    async def missing(self, customer_id: str, ids: list[str]) -> list[str]:
+        """Those of ``ids`` that are not live resources of ``customer_id``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +31,6 @@ class Context:
     principal: Principal
     customer_id: str
     """The customer the request acts for (the caller's, or a super-admin's chosen one)."""
-    services: Mapping[str, ResourceService[Any]]
+    services: Mapping[str, Peer]
     passwords: Passwords
     now: datetime

@@ -29,8 +29,8 @@ from voipbin.models.base import M
 from voipbin.models.wire import wire_struct
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
+from voipbin.server.body import decode_body
 from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
-from voipbin.server.resources.body import decode_body
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.storage.database import Executor, Row, UniqueViolation

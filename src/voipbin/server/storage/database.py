@@ -149,20 +149,6 @@ class Database(Executor):
     async def close(self) -> None: ...
 
 
-def open_database(url: str, *, timeout: float = 5.0) -> Database:
-    """The database a ``VOIPBIN_DATABASE_URL`` names (``sqlite:///...`` or ``postgresql://...``)."""
-    scheme = url.split(":", 1)[0].lower()
-    if scheme.startswith("sqlite"):
-        from voipbin.server.storage.sqlite import SQLiteDatabase
-
-        return SQLiteDatabase(url, timeout=timeout)
-    if scheme.startswith(("postgres", "postgresql")):
-        from voipbin.server.storage.postgres import PostgresDatabase
-
-        return PostgresDatabase(url, timeout=timeout)
-    raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://")
-
-
 def sqlalchemy_url(url: str) -> str:
     """The SQLAlchemy URL (for Alembic) of a ``VOIPBIN_DATABASE_URL``."""
     scheme, rest = url.split(":", 1)

@@ -13,7 +13,8 @@ import sqlite3
 from urllib.parse import urlsplit
 
 from voipbin.common.errors import Unavailable
-from voipbin.server.storage.database import Database, open_database
+from voipbin.server.storage.backends import open_database
+from voipbin.server.storage.database import Database
 
 _HIDDEN = "***"
 

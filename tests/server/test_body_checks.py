@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from voipbin.common.errors import InvalidArgument
-from voipbin.server.resources.body import check_body, check_json_depth, json_depth
+from voipbin.server.body import check_body, check_json_depth, json_depth
 from voipbin.server.settings import Settings
 
 

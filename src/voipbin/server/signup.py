@@ -23,10 +23,10 @@ from voipbin.models.base import RequestBody
 from voipbin.models.customer import CustomerCreate
 from voipbin.models.fields import Detail, Email, OptionalName, OptionalPhoneNumber, WebhookMethod
 from voipbin.server.auth.principal import Principal
+from voipbin.server.body import decode_body
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.resources.accesskeys import new_key
 from voipbin.server.resources.base import Values
-from voipbin.server.resources.body import decode_body
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.storage.database import UniqueViolation
 
