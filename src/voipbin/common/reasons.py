@@ -175,6 +175,21 @@ CATALOG: tuple[Reason, ...] = (
         _S.INVALID_ARGUMENT,
         "The request body is larger than the server accepts.",
     ),
+    # providers and routes (a route's NOT_FOUND is upstream's ROUTE_NOT_FOUND, above)
+    Reason("PROVIDER_NOT_FOUND", 404, _S.NOT_FOUND, "The provider was not found."),
+    Reason(
+        "PROVIDER_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The provider is not in a state that allows this.",
+    ),
+    Reason("INVALID_CODECS", 400, _S.INVALID_ARGUMENT, "The codec list is not valid."),
+    Reason(
+        "ROUTE_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The route is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -8,6 +8,15 @@ from voipbin.models.accesskey import ACCESSKEYS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.customer import CUSTOMERS
+from voipbin.models.provider import PROVIDERS
+from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
 
-RESOURCES: tuple[ResourceSpec[Any], ...] = (CUSTOMERS, AGENTS, ACCESSKEYS, TAGS)
+RESOURCES: tuple[ResourceSpec[Any], ...] = (
+    CUSTOMERS,
+    AGENTS,
+    ACCESSKEYS,
+    TAGS,
+    PROVIDERS,
+    ROUTES,
+)

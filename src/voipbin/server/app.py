@@ -26,6 +26,7 @@ from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import OwnPath, openapi_document
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.agents import own_agent_id
+from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
@@ -88,11 +89,15 @@ def create_app(
     db = open_database(settings.database_url, timeout=settings.database_timeout)
     clock = CreationClock(now)
     passwords = passwords or Passwords(concurrency=settings.password_hash_concurrency)
-    identity = Identity(settings, db, clock, passwords)
+    services: dict[str, ResourceService[Any]] = {}
+
+    async def default_routes() -> None:
+        await ensure_default_routes(services)
+
+    identity = Identity(settings, db, clock, passwords, defaults=[default_routes])
     limiter = limiter_from_settings(settings)
     idempotency = IdempotencyKeys(db, clock, secret=settings.jwt_secret)
     auth = Authenticator(identity, limiter)
-    services: dict[str, ResourceService[Any]] = {}
     for r in SERVER_RESOURCES:
         repository = Repository(db, r.table, r.spec.model.__struct_fields__, clock)
         services[r.spec.name] = ResourceService(

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
 from voipbin.common.errors import Unauthenticated, Unavailable
@@ -53,8 +53,12 @@ class Identity:
         clock: CreationClock,
         passwords: Passwords,
         monotonic: Callable[[], float] = time.monotonic,
+        defaults: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         self.settings = settings
+        # Idempotent steps that put the project's default rows in place (the simulated
+        # carrier's provider and route), given by the layer above that knows the resources.
+        self.defaults = tuple(defaults)
         self.db = db
         self.clock = clock
         self.passwords = passwords
@@ -76,11 +80,14 @@ class Identity:
         return self._tokens
 
     async def ensure_ready(self) -> None:
-        """Create the first super-admin and the signing secret if the database has none."""
+        """Create the first super-admin, the signing secret and the project's defaults if the
+        database has none (retried on the next request until it succeeds once)."""
         async with self._ready:
             if self._tokens is not None:
                 return
             await self._bootstrap()
+            for step in self.defaults:
+                await step()
             secret = self.settings.jwt_secret or await self.system.get_or_set(
                 "jwt_secret", secrets.token_urlsafe(48)
             )

@@ -43,6 +43,10 @@ class Rules:
     ``actions`` gives an action's bits (default: ``update``'s). ``self_service`` names the
     verbs and actions an agent may use on the resource whose id is their own agent id (only
     meaningful for agents); with ``get`` in it, such an agent's list shows only themselves.
+
+    ``role_first``: a caller whose role may not use a verb gets 403 before the resource is
+    looked up, even for a resource of a customer (by default another customer's resource is
+    a 404 first). For resources only super-admins use, where a 403 hides nothing.
     """
 
     read: Permission = CUSTOMER_ANY
@@ -51,6 +55,7 @@ class Rules:
     delete: Permission = CUSTOMER_MANAGERS
     actions: Mapping[str, Permission] = field(default_factory=dict)
     self_service: frozenset[str] = frozenset()
+    role_first: bool = False
 
     def of(self, verb: str) -> Permission:
         if verb in ("list", "get"):
@@ -102,6 +107,9 @@ class ServerResource(Generic[M]):
     """Resources whose rows of a deleted one (by ``customer_id``) are deleted with it."""
     deleted_values: Mapping[str, Any] = field(default_factory=dict)
     """Columns a soft delete also sets, in the same UPDATE (a customer's ``status``)."""
+    shared_customer_id: str | None = None
+    """A ``customer_id`` that stands for every customer (the owner of default routes): a
+    super-admin may name it in a creation body although no customer has it."""
 
     def __post_init__(self) -> None:
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):

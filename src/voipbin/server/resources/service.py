@@ -3,8 +3,8 @@ declared resource, with its role rules, tenancy and soft-deletion rules applied 
 
 Order of checks, everywhere: the id's form (400), the resource's existence for this caller
 (404; another customer's resource does not exist for them, whatever their role), the caller's
-role (403; first, for resources of no customer and for list and create), the body (400/422),
-the resource's state (409).
+role (403; first, for resources of no customer or declared ``role_first``, and for list and
+create), the body (400/422), the resource's state (409).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class ResourceService(Generic[M]):
         if authorized or self._allowed(principal, verb):
             return await self._visible(principal, id)
         self_service = verb in self.rules.self_service
-        if self._customer is None and not self_service:
+        if (self._customer is None or self.rules.role_first) and not self_service:
             raise PermissionDenied()  # nothing of another customer to hide: role first
         row = await self._visible(principal, id)
         if not self_service or str(row[0]) != principal.agent_id:
@@ -214,6 +214,8 @@ class ResourceService(Generic[M]):
         if self._customer is None or wanted is None or not principal.is_super_admin:
             return principal.customer_id
         customer_id = str(wanted)
+        if customer_id == self.resource.shared_customer_id:
+            return customer_id
         if await self.services["customer"].missing(customer_id, [customer_id]):
             raise Unprocessable.field("customer_id", "is not a live customer")
         return customer_id

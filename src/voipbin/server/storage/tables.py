@@ -172,3 +172,28 @@ idempotency_keys = sa.Table(
     sa.PrimaryKeyConstraint("credential_id", "key"),
 )
 sa.Index(None, idempotency_keys.c.tm_expire)
+
+# Carriers' SIP endpoints: the project's, so no customer_id.
+route_providers = resource_table(
+    "route_providers",
+    text_column("type", default="sip"),
+    text_column("hostname"),
+    text_column("tech_prefix"),
+    text_column("tech_postfix"),
+    json_column("tech_headers", default="{}"),
+    text_column("codecs"),
+    text_column("name"),
+    text_column("detail"),
+    customer_scoped=False,
+)
+
+route_routes = resource_table(
+    "route_routes",
+    text_column("name"),
+    text_column("detail"),
+    id_column("provider_id"),
+    sa.Column("priority", sa.Integer(), nullable=False, server_default="0"),
+    text_column("target"),
+)
+# A call's routes: those of its customer (and of the defaults' one) for its target.
+sa.Index(None, route_routes.c.customer_id, route_routes.c.target)
