@@ -175,7 +175,8 @@ CATALOG: tuple[Reason, ...] = (
         _S.INVALID_ARGUMENT,
         "The request body is larger than the server accepts.",
     ),
-    # providers and routes (a route's NOT_FOUND is upstream's ROUTE_NOT_FOUND, above)
+    # providers and routes. Upstream answers a missing route resource with ROUTE_NOT_FOUND,
+    # the reason of an unknown path too; ours tells the two apart.
     Reason("PROVIDER_NOT_FOUND", 404, _S.NOT_FOUND, "The provider was not found."),
     Reason(
         "PROVIDER_STATE_INVALID",
@@ -184,8 +185,9 @@ CATALOG: tuple[Reason, ...] = (
         "The provider is not in a state that allows this.",
     ),
     Reason("INVALID_CODECS", 400, _S.INVALID_ARGUMENT, "The codec list is not valid."),
+    Reason("CALL_ROUTE_NOT_FOUND", 404, _S.NOT_FOUND, "The route was not found."),
     Reason(
-        "ROUTE_STATE_INVALID",
+        "CALL_ROUTE_STATE_INVALID",
         409,
         _S.FAILED_PRECONDITION,
         "The route is not in a state that allows this.",

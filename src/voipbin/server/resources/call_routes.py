@@ -58,7 +58,8 @@ async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
 RESOURCE: ServerResource[Route] = ServerResource(
     spec=ROUTES,
     table=route_routes,
-    reason_prefix="ROUTE",
+    # CALL_ROUTE_NOT_FOUND: upstream's ROUTE_NOT_FOUND also means "no such path".
+    reason_prefix="CALL_ROUTE",
     rules=Rules(
         read=SUPER_ADMIN_ONLY,
         create=SUPER_ADMIN_ONLY,
