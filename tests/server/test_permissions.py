@@ -1,4 +1,4 @@
-"""Who may do what to whose agents, tags and access keys (CONVENTIONS.md §8, issue 3).
+"""Who may do what to whose agents, tags, access keys and routes (CONVENTIONS.md §8).
 
 First the matrix: the four roles x {their own customer's resource, another customer's} x
 {list, get, create, update, delete}, each cell's exact status, reason and stored effect. Then
@@ -30,6 +30,7 @@ from tests.server.conftest import (
     fields_of,
 )
 from voipbin.common.timestamps import SENTINEL_TEXT
+from voipbin.server.resources.call_routes import SIM_PROVIDER_ID
 
 Headers = dict[str, str]
 Json = dict[str, Any]
@@ -443,6 +444,49 @@ async def test_who_may_do_what_to_access_keys(api: Api) -> None:
             (MANAGER, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
             (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
             (AGENT, OTHER): (DENIED, HIDDEN, DENIED, HIDDEN, HIDDEN),
+        },
+    )
+
+
+async def _super_admin_route(world: World, tenant: Tenant, name: str) -> str:
+    body = {"customer_id": tenant.customer_id, "name": name}
+    created = await _post(world.api, "/v1.0/routes", ROUTE_BODY | body, world.api.headers)
+    return str(created["id"])
+
+
+ROUTE_BODY: Json = {"provider_id": SIM_PROVIDER_ID, "target": "all"}
+
+
+async def test_who_may_do_what_to_routes(api: Api) -> None:
+    """Super-admins only, and for everyone else a 403 before anything is looked up: another
+    customer's route is a 403 too, not a 404, as there is nothing of theirs to hide."""
+    world = await build_world(api)
+    routes = {}
+    for tenant in (world.project, world.a, world.b):
+        routes[tenant.label] = await _super_admin_route(world, tenant, f"{tenant.label} route")
+        world.labels[routes[tenant.label]] = f"{tenant.label} route"
+    kind = Kind(
+        "route",
+        "/v1.0/routes",
+        "CALL_ROUTE_NOT_FOUND",
+        lambda tenant: routes[tenant.label],
+        lambda name: ROUTE_BODY | {"name": name},
+        "name",
+        _super_admin_route,
+        frozenset(),
+    )
+    await walk(
+        world,
+        kind,
+        {
+            (SUPER, OWN): (labels("P route"), OK, "P", OK, OK),
+            (SUPER, OTHER): (labels("A route"), OK, "A", OK, OK),
+            (ADMIN, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (ADMIN, OTHER): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (MANAGER, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (MANAGER, OTHER): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (AGENT, OTHER): (DENIED, DENIED, DENIED, DENIED, DENIED),
         },
     )
 
