@@ -4,8 +4,8 @@ A route's ``target`` is ``+<country calling code>`` (``+1``, ``+44``) or ``all``
 the customer ``00000000-0000-0000-0000-000000000001`` (:data:`DEFAULT_ROUTES_CUSTOMER_ID`) are
 the defaults of every customer, as upstream's "basic route" customer: the carrier is to try
 the customer's own routes for a call's country and ``all``, then the default ones through
-providers the customer's do not already use; lower ``priority`` first. Only super-admins see or change
-routes.
+providers the customer's do not already use; lower ``priority`` first. Only super-admins see
+or change routes.
 """
 
 from __future__ import annotations
