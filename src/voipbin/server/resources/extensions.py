@@ -18,7 +18,7 @@ import msgspec
 from voipbin.common.errors import InvalidArgument
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.extension import EXTENSIONS, Extension
-from voipbin.server.auth.sip_digest import digest_values
+from voipbin.server.auth.sip_digest import checked_password, digest_values
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values
 from voipbin.server.resources.context import Context
 from voipbin.server.storage.tables import registrar_extensions
@@ -60,9 +60,10 @@ async def _update(ctx: Context, body: Any, current: Current | None) -> Values:
         for name in ("name", "detail")
         if getattr(body, name) is not msgspec.UNSET
     }
-    if body.password is not msgspec.UNSET and body.password != "":
+    password = "" if body.password is msgspec.UNSET else checked_password(body.password)
+    if password:
         username, domain = str(current["username"]), str(current["domain_name"])
-        values.update(digest_values(username, domain, body.password))
+        values.update(digest_values(username, domain, password))
     return values
 
 
@@ -73,5 +74,7 @@ RESOURCE: ServerResource[Extension] = ServerResource(
     rules=Rules(read=CUSTOMER_MANAGERS),
     prepare_create=_create,
     prepare_update=_update,
-    unique={"uq_registrar_extensions_extension": ("extension", "EXTENSION_ALREADY_EXISTS")},
+    unique={
+        "uq_registrar_extensions_customer_id_extension": ("extension", "EXTENSION_ALREADY_EXISTS")
+    },
 )

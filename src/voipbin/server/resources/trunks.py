@@ -20,7 +20,7 @@ import msgspec
 from voipbin.common.errors import InvalidArgument
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.trunk import TRUNKS, Trunk
-from voipbin.server.auth.sip_digest import NO_DIGEST, digest_values
+from voipbin.server.auth.sip_digest import NO_DIGEST, checked_password, digest_values
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values
 from voipbin.server.resources.context import Context
 from voipbin.server.storage.tables import registrar_trunks
@@ -93,7 +93,8 @@ def _json(values: list[str]) -> str:
 async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
     domain, username = _domain_name(body.domain_name), _username(body.username)
     auth_types, ips = list(dict.fromkeys(body.auth_types)), _allowed_ips(body.allowed_ips)
-    _check_auth(auth_types, username, bool(body.password), ips)
+    password = checked_password(body.password)
+    _check_auth(auth_types, username, bool(password), ips)
     realm = trunk_realm(domain, ctx.settings.sip_domain)
     return {
         "name": body.name,
@@ -102,7 +103,7 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
         "auth_types": _json(auth_types),
         "username": username,
         "allowed_ips": _json(ips),
-        **(digest_values(username, realm, body.password) if body.password else NO_DIGEST),
+        **(digest_values(username, realm, password) if password else NO_DIGEST),
     }
 
 
@@ -122,7 +123,7 @@ async def _update(ctx: Context, body: Any, current: Current | None) -> Values:
     auth_types = stored_types if body.auth_types is unset else list(dict.fromkeys(body.auth_types))
     ips = stored_ips if body.allowed_ips is unset else _allowed_ips(body.allowed_ips)
     username = str(current["username"]) if body.username is unset else _username(body.username)
-    password = "" if body.password is unset else str(body.password)
+    password = "" if body.password is unset else checked_password(body.password)
     renamed = username != current["username"]
     if renamed and username and not password:
         raise InvalidArgument.field(

@@ -195,7 +195,7 @@ registrar_extensions = resource_table(
 )
 # An extension number is unique among a customer's live extensions; deletion frees it.
 sa.Index(
-    "uq_registrar_extensions_extension",
+    "uq_registrar_extensions_customer_id_extension",
     registrar_extensions.c.customer_id,
     registrar_extensions.c.extension,
     unique=True,

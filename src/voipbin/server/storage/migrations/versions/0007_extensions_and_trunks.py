@@ -72,7 +72,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("uq_registrar_extensions_tm_create", ["tm_create"], unique=True)
         batch_op.create_index(
-            "uq_registrar_extensions_extension",
+            "uq_registrar_extensions_customer_id_extension",
             ["customer_id", "extension"],
             unique=True,
             postgresql_where=sa.text("tm_delete IS NULL"),
