@@ -76,7 +76,8 @@ async def test_the_password_is_never_in_an_answer(api: Api) -> None:
     for response in (got, listed, updated):
         assert response.status_code == 200, response.text
         answers.append(response.json())
-        assert PASSWORD not in response.text and "another-secret" not in response.text
+        assert PASSWORD not in response.text
+        assert "another-secret" not in response.text
     assert all(set(a) == FIELDS for a in (answers[0], answers[1], answers[3]))
     assert all(set(a) == FIELDS for a in answers[2]["result"])
 
@@ -84,7 +85,6 @@ async def test_the_password_is_never_in_an_answer(api: Api) -> None:
 async def test_the_password_is_stored_as_digest_ha1s_a_registrar_can_check(api: Api) -> None:
     item = await create(api, extension="1001")
     row = await stored_row(api, item["id"])
-    assert PASSWORD not in {str(v) for v in row.values()}
     assert not any(PASSWORD in str(v) for v in row.values())
     realm = item["domain_name"]
     assert row["digest_realm"] == realm
@@ -95,7 +95,6 @@ async def test_the_password_is_stored_as_digest_ha1s_a_registrar_can_check(api: 
     # A phone answers a challenge from the password; the registrar checks it from the HA1.
     ha2 = hashlib.md5(b"REGISTER:sip:" + realm.encode()).hexdigest()
     phone = hashlib.md5(f"{expected}:n0nce:{ha2}".encode()).hexdigest()
-    assert sip_digest.response("MD5", row["digest_ha1_md5"], "REGISTER", f"sip:{realm}", "n0nce")
     assert (
         sip_digest.response("MD5", row["digest_ha1_md5"], "REGISTER", f"sip:{realm}", "n0nce")
         == phone

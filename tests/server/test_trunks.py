@@ -24,7 +24,7 @@ FIELDS = {
     "tm_delete",
 }
 PASSWORD = "trunk-secret-1"
-BASIC = {"auth_types": ["basic"], "username": "pbx", "password": PASSWORD}
+BASIC: Json = {"auth_types": ["basic"], "username": "pbx", "password": PASSWORD}
 
 
 async def create(api: Api, headers: dict[str, str] | None = None, **body: Any) -> Json:
