@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
+
 from tests.server.conftest import Api, StartApp, add_agent, add_customer, assert_error, fields_of
 from voipbin.server.auth import sip_digest
 
@@ -189,3 +191,14 @@ async def test_a_list_walks_exactly_and_filters_by_number(api: Api) -> None:
         "/v1.0/extensions", params={"extension": "1003"}, headers=api.headers
     )
     assert [item["id"] for item in response.json()["result"]] == [made[3]]
+
+
+def test_the_sip_domain_setting_must_be_a_dns_name() -> None:
+    from voipbin.server.settings import Settings
+
+    assert Settings.from_env({"VOIPBIN_SIP_DOMAIN": "sip.example.com"}).sip_domain == (
+        "sip.example.com"
+    )
+    for bad in ("-sip.example.com", "sip..example.com", "sip example.com", "SIP.example.com"):
+        with pytest.raises(ValueError, match="VOIPBIN_SIP_DOMAIN"):
+            Settings(sip_domain=bad)
