@@ -48,6 +48,7 @@ OK, DENIED, HIDDEN = "allowed", "403", "404"
 UNUSED_ID = "d9d32881-12fd-4b19-a6b2-6d5b6b6acf76"
 PASSWORD = "agent-password"
 NEW_PASSWORD = "a-new-password"
+SIP_PASSWORD = "a-sip-password"
 
 
 def bearer(token: str) -> Headers:
@@ -70,6 +71,8 @@ class Tenant:
     tag: str
     accesskey: str
     accesskey_token: str
+    extension: str
+    trunk: str
 
     @property
     def owner(self) -> Agent:
@@ -131,9 +134,36 @@ async def _tenant(
     owner = agents.get(ADMIN) or agents[SUPER]
     tag = await _post(api, "/v1.0/tags", {"name": f"{label} tag"}, owner.headers)
     key = await _post(api, "/v1.0/accesskeys", {"name": f"{label} key"}, owner.headers)
+    extension = await _post(api, "/v1.0/extensions", _extension(f"{label}-ext"), owner.headers)
+    trunk = await _post(api, "/v1.0/trunks", _trunk(f"{label.lower()}-trunk"), owner.headers)
     labels[tag["id"]] = f"{label} tag"
     labels[key["id"]] = f"{label} key"
-    return Tenant(label, customer_id, agents, member, tag["id"], key["id"], key["token"])
+    labels[extension["id"]] = f"{label} extension"
+    labels[trunk["id"]] = f"{label} trunk"
+    return Tenant(
+        label,
+        customer_id,
+        agents,
+        member,
+        tag["id"],
+        key["id"],
+        key["token"],
+        extension["id"],
+        trunk["id"],
+    )
+
+
+def _extension(number: str) -> Json:
+    return {"extension": number, "password": SIP_PASSWORD}
+
+
+def _trunk(domain_name: str) -> Json:
+    return {
+        "domain_name": domain_name,
+        "auth_types": ["basic"],
+        "username": "pbx",
+        "password": SIP_PASSWORD,
+    }
 
 
 async def build_world(api: Api) -> World:
@@ -225,6 +255,16 @@ async def _victim_accesskey(world: World, tenant: Tenant, name: str) -> str:
     return str(created["id"])
 
 
+async def _victim_extension(world: World, tenant: Tenant, name: str) -> str:
+    created = await _post(world.api, "/v1.0/extensions", _extension(name), tenant.owner.headers)
+    return str(created["id"])
+
+
+async def _victim_trunk(world: World, tenant: Tenant, name: str) -> str:
+    created = await _post(world.api, "/v1.0/trunks", _trunk(name), tenant.owner.headers)
+    return str(created["id"])
+
+
 @dataclass(frozen=True)
 class Kind:
     """What the matrix needs to know of a resource."""
@@ -276,6 +316,27 @@ ACCESSKEYS = Kind(
     "name",
     _victim_accesskey,
     frozenset({"token", "token_hash"}),
+)
+
+EXTENSIONS = Kind(
+    "extension",
+    "/v1.0/extensions",
+    "EXTENSION_NOT_FOUND",
+    lambda tenant: tenant.extension,
+    _extension,
+    "extension",
+    _victim_extension,
+    frozenset({"password", "digest_ha1_md5", "digest_ha1_sha256", "digest_realm"}),
+)
+TRUNKS = Kind(
+    "trunk",
+    "/v1.0/trunks",
+    "TRUNK_NOT_FOUND",
+    lambda tenant: tenant.trunk,
+    _trunk,
+    "domain_name",
+    _victim_trunk,
+    frozenset({"password", "digest_ha1_md5", "digest_ha1_sha256", "digest_realm"}),
 )
 
 ListOutcome = frozenset[str] | str
@@ -489,6 +550,30 @@ async def test_who_may_do_what_to_routes(api: Api) -> None:
             (AGENT, OTHER): (DENIED, DENIED, DENIED, DENIED, DENIED),
         },
     )
+
+
+# Extensions and trunks are for admins and managers (as upstream); a plain agent is denied.
+SIP_MATRIX: dict[str, Matrix] = {
+    kind: {
+        (SUPER, OWN): (labels(f"P {kind}"), OK, "P", OK, OK),
+        (SUPER, OTHER): (labels(f"A {kind}"), OK, "A", OK, OK),
+        (ADMIN, OWN): (labels(f"A {kind}"), OK, "A", OK, OK),
+        (ADMIN, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+        (MANAGER, OWN): (labels(f"A {kind}"), OK, "A", OK, OK),
+        (MANAGER, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+        (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
+        (AGENT, OTHER): (DENIED, HIDDEN, DENIED, HIDDEN, HIDDEN),
+    }
+    for kind in ("extension", "trunk")
+}
+
+
+async def test_who_may_do_what_to_extensions(api: Api) -> None:
+    await walk(await build_world(api), EXTENSIONS, SIP_MATRIX["extension"])
+
+
+async def test_who_may_do_what_to_trunks(api: Api) -> None:
+    await walk(await build_world(api), TRUNKS, SIP_MATRIX["trunk"])
 
 
 # -- an agent's self-service ------------------------------------------------------------------

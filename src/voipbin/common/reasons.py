@@ -192,6 +192,34 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The route is not in a state that allows this.",
     ),
+    # extension
+    Reason("EXTENSION_NOT_FOUND", 404, _S.NOT_FOUND, "The extension was not found."),
+    Reason(
+        "EXTENSION_ALREADY_EXISTS",
+        409,
+        _S.ALREADY_EXISTS,
+        "The customer already has a live extension with this number.",
+    ),
+    Reason(
+        "EXTENSION_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The extension is not in a state that allows this.",
+    ),
+    # trunk
+    Reason("TRUNK_NOT_FOUND", 404, _S.NOT_FOUND, "The trunk was not found."),
+    Reason(
+        "TRUNK_ALREADY_EXISTS",
+        409,
+        _S.ALREADY_EXISTS,
+        "A live trunk already has this domain name.",
+    ),
+    Reason(
+        "TRUNK_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The trunk is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

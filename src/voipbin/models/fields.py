@@ -45,3 +45,24 @@ WebhookMethod = Literal["", "POST", "GET", "PUT", "DELETE"]
 Username = Annotated[
     str, msgspec.Meta(min_length=3, max_length=254, extra_json_schema={"format": "email"})
 ]
+
+#: A SIP extension number, as an ``extension`` Address target: 1-32 of ``A-Za-z0-9_.-``.
+#: The pattern documents the rule; the server checks it with a message that says it.
+ExtensionNumber = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=32, extra_json_schema={"pattern": r"^[A-Za-z0-9_.-]{1,32}$"}
+    ),
+]
+#: A SIP digest password: written, never shown (only its digests are stored).
+SipPassword = Annotated[
+    str, msgspec.Meta(min_length=8, max_length=MAX_PASSWORD, extra_json_schema={"writeOnly": True})
+]
+#: A SIP digest password, or ``""`` for none (or, in an update, "keep the current one").
+OptionalSipPassword = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=MAX_PASSWORD,
+        extra_json_schema={"writeOnly": True, "anyOf": [{"minLength": 8}, {"maxLength": 0}]},
+    ),
+]

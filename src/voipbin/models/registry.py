@@ -8,15 +8,19 @@ from voipbin.models.accesskey import ACCESSKEYS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.customer import CUSTOMERS
+from voipbin.models.extension import EXTENSIONS
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
+from voipbin.models.trunk import TRUNKS
 
 RESOURCES: tuple[ResourceSpec[Any], ...] = (
     CUSTOMERS,
     AGENTS,
     ACCESSKEYS,
     TAGS,
+    EXTENSIONS,
+    TRUNKS,
     PROVIDERS,
     ROUTES,
 )

@@ -101,7 +101,7 @@ def create_app(
     for r in SERVER_RESOURCES:
         repository = Repository(db, r.table, r.spec.model.__struct_fields__, clock)
         services[r.spec.name] = ResourceService(
-            r, repository, services, passwords, identity.invalidate
+            r, repository, services, passwords, identity.invalidate, settings
         )
     state = AppState(settings, db, clock, identity, auth, services)
 

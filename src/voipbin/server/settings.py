@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///./voipbin.db"
+# Dot-separated DNS labels (the SIP domain extensions and trunks live under).
+_DNS_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Settings:
     log_level: str = "info"
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
+    sip_domain: str = "sip.localhost"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -72,6 +76,8 @@ class Settings:
         for name in ("max_body_bytes", "max_json_depth"):
             if getattr(self, name) < 1:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be at least 1")
+        if not _DNS_NAME.fullmatch(self.sip_domain):
+            raise ValueError(f"VOIPBIN_SIP_DOMAIN: {self.sip_domain!r} is not a DNS name")
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
@@ -175,5 +181,11 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "VOIPBIN_MAX_JSON_DEPTH",
         "32",
         "Deepest nesting of arrays and objects a request body may have.",
+    ),
+    Setting(
+        "VOIPBIN_SIP_DOMAIN",
+        "sip.localhost",
+        "SIP domain: an extension's domain is `<customer_id>.<this>`, a trunk's "
+        "`<domain_name>.trunk.<this>`.",
     ),
 )

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
+from voipbin.server.settings import Settings
 from voipbin.server.storage.repository import Repository
 
 
@@ -34,3 +35,5 @@ class Context:
     services: Mapping[str, Peer]
     passwords: Passwords
     now: datetime
+    settings: Settings
+    """The server's settings (a domain a resource derives its values from)."""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from voipbin.server.resources import accesskeys, agents, call_routes, customers, providers, tags
+from voipbin.server.resources import (
+    accesskeys,
+    agents,
+    call_routes,
+    customers,
+    extensions,
+    providers,
+    tags,
+    trunks,
+)
 from voipbin.server.resources.base import ServerResource
 
 SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
@@ -12,6 +21,8 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     agents.RESOURCE,
     accesskeys.RESOURCE,
     tags.RESOURCE,
+    extensions.RESOURCE,
+    trunks.RESOURCE,
     providers.RESOURCE,
     call_routes.RESOURCE,
 )

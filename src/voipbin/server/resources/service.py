@@ -33,6 +33,7 @@ from voipbin.server.body import decode_body
 from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
+from voipbin.server.settings import Settings
 from voipbin.server.storage.database import Executor, Row, UniqueViolation
 from voipbin.server.storage.repository import Repository
 
@@ -56,6 +57,7 @@ class ResourceService(Generic[M]):
         services: Mapping[str, ResourceService[Any]],
         passwords: Passwords,
         on_identity_change: Callable[[], None] = lambda: None,
+        settings: Settings | None = None,
     ) -> None:
         self.resource = resource
         self.spec = resource.spec
@@ -63,6 +65,7 @@ class ResourceService(Generic[M]):
         self.repository = repository
         self.services = services
         self.passwords = passwords
+        self.settings = settings or Settings()
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -97,6 +100,7 @@ class ResourceService(Generic[M]):
             self.services,
             self.passwords,
             self.repository.clock.now(),
+            self.settings,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:

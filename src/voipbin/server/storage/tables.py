@@ -197,3 +197,52 @@ route_routes = resource_table(
 )
 # A call's routes: those of its customer (and of the defaults' one) for its target.
 sa.Index(None, route_routes.c.customer_id, route_routes.c.target)
+
+
+# SIP passwords are stored as digest HA1s for their realm, never in plaintext (see
+# server/auth/sip_digest.py); "" when there is none.
+def _digest_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        text_column("digest_realm"),
+        text_column("digest_ha1_md5"),
+        text_column("digest_ha1_sha256"),
+    )
+
+
+registrar_extensions = resource_table(
+    "registrar_extensions",
+    text_column("extension"),
+    text_column("name"),
+    text_column("detail"),
+    text_column("domain_name"),
+    text_column("username"),
+    *_digest_columns(),
+)
+# An extension number is unique among a customer's live extensions; deletion frees it.
+sa.Index(
+    "uq_registrar_extensions_customer_id_extension",
+    registrar_extensions.c.customer_id,
+    registrar_extensions.c.extension,
+    unique=True,
+    postgresql_where=registrar_extensions.c.tm_delete.is_(None),
+    sqlite_where=registrar_extensions.c.tm_delete.is_(None),
+)
+
+registrar_trunks = resource_table(
+    "registrar_trunks",
+    text_column("name"),
+    text_column("detail"),
+    text_column("domain_name"),
+    json_column("auth_types", default="[]"),
+    text_column("username"),
+    json_column("allowed_ips", default="[]"),
+    *_digest_columns(),
+)
+# A trunk's domain name is unique among all customers' live trunks; deletion frees it.
+sa.Index(
+    "uq_registrar_trunks_domain_name",
+    registrar_trunks.c.domain_name,
+    unique=True,
+    postgresql_where=registrar_trunks.c.tm_delete.is_(None),
+    sqlite_where=registrar_trunks.c.tm_delete.is_(None),
+)
