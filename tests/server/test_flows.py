@@ -191,7 +191,9 @@ async def test_an_action_without_a_type_is_400_invalid_action_type(api: Api) -> 
 async def test_an_option_of_the_wrong_shape_or_value_is_400_naming_its_path(
     api: Api, bad: Json, field: str
 ) -> None:
-    response = await post(api, {"actions": [action("answer"), action("answer"), action("beep"), bad]})
+    response = await post(
+        api, {"actions": [action("answer"), action("answer"), action("beep"), bad]}
+    )
 
     bad_field(response, f"actions[3].{field}")
     assert await listed(api) == []
@@ -276,7 +278,11 @@ async def test_targets_naming_actions_of_the_flow_are_kept(api: Api) -> None:
 
 async def test_a_call_actions_inline_flow_gets_ids_and_targets_within_itself(api: Api) -> None:
     inner, outer = str(uuid.uuid4()), str(uuid.uuid4())
-    inline = [action("talk", text="hi"), action("hangup", id=inner), action("goto", target_id=inner)]
+    inline = [
+        action("talk", text="hi"),
+        action("hangup", id=inner),
+        action("goto", target_id=inner),
+    ]
     flow = await create(api, actions=[action("call", actions=inline), action("answer", id=outer)])
 
     made = flow["actions"][0]["option"]["actions"]
@@ -284,7 +290,9 @@ async def test_a_call_actions_inline_flow_gets_ids_and_targets_within_itself(api
     assert uuid.UUID(made[0]["id"]).version == 4
     # The inline flow is a list of its own: the outer flow's actions are no targets in it.
     inline[2] = action("goto", target_id=outer)
-    response = await post(api, {"actions": [action("call", actions=inline), action("answer", id=outer)]})
+    response = await post(
+        api, {"actions": [action("call", actions=inline), action("answer", id=outer)]}
+    )
     bad_field(response, "actions[0].option.actions[2].option.target_id")
 
 

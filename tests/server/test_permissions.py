@@ -1,4 +1,4 @@
-"""Who may do what to whose agents, tags and access keys (CONVENTIONS.md §8, issue 3).
+"""Who may do what to whose agents, tags, flows and access keys (CONVENTIONS.md §8, issue 3).
 
 First the matrix: the four roles x {their own customer's resource, another customer's} x
 {list, get, create, update, delete}, each cell's exact status, reason and stored effect. Then
@@ -67,6 +67,7 @@ class Tenant:
     member: Agent
     """A plain agent (16) nobody acts as: the target of agent cells."""
     tag: str
+    flow: str
     accesskey: str
     accesskey_token: str
 
@@ -129,10 +130,14 @@ async def _tenant(
     labels[member.id] = f"{label} member"
     owner = agents.get(ADMIN) or agents[SUPER]
     tag = await _post(api, "/v1.0/tags", {"name": f"{label} tag"}, owner.headers)
+    flow = await _post(api, "/v1.0/flows", {"name": f"{label} flow"}, owner.headers)
     key = await _post(api, "/v1.0/accesskeys", {"name": f"{label} key"}, owner.headers)
     labels[tag["id"]] = f"{label} tag"
+    labels[flow["id"]] = f"{label} flow"
     labels[key["id"]] = f"{label} key"
-    return Tenant(label, customer_id, agents, member, tag["id"], key["id"], key["token"])
+    return Tenant(
+        label, customer_id, agents, member, tag["id"], flow["id"], key["id"], key["token"]
+    )
 
 
 async def build_world(api: Api) -> World:
@@ -219,6 +224,11 @@ async def _victim_tag(world: World, tenant: Tenant, name: str) -> str:
     return str(created["id"])
 
 
+async def _victim_flow(world: World, tenant: Tenant, name: str) -> str:
+    created = await _post(world.api, "/v1.0/flows", {"name": name}, tenant.owner.headers)
+    return str(created["id"])
+
+
 async def _victim_accesskey(world: World, tenant: Tenant, name: str) -> str:
     created = await _post(world.api, "/v1.0/accesskeys", {"name": name}, tenant.owner.headers)
     return str(created["id"])
@@ -263,6 +273,17 @@ TAGS = Kind(
     lambda name: {"name": name},
     "name",
     _victim_tag,
+    frozenset(),
+    names_customer=False,
+)
+FLOWS = Kind(
+    "flow",
+    "/v1.0/flows",
+    "FLOW_NOT_FOUND",
+    lambda tenant: tenant.flow,
+    lambda name: {"name": name, "actions": [{"type": "answer"}]},
+    "name",
+    _victim_flow,
     frozenset(),
     names_customer=False,
 )
@@ -424,6 +445,25 @@ async def test_who_may_do_what_to_tags(api: Api) -> None:
             (MANAGER, OWN): (labels("A tag"), OK, "A", OK, OK),
             (MANAGER, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
             (AGENT, OWN): (labels("A tag"), OK, DENIED, DENIED, DENIED),
+            (AGENT, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
+        },
+    )
+
+
+async def test_who_may_do_what_to_flows(api: Api) -> None:
+    world = await build_world(api)
+    await walk(
+        world,
+        FLOWS,
+        {
+            # A flow's body cannot name a customer: the super-admin's lands in their own one.
+            (SUPER, OWN): (labels("P flow"), OK, "P", OK, OK),
+            (SUPER, OTHER): (labels("A flow"), OK, "P", OK, OK),
+            (ADMIN, OWN): (labels("A flow"), OK, "A", OK, OK),
+            (ADMIN, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+            (MANAGER, OWN): (labels("A flow"), OK, "A", OK, OK),
+            (MANAGER, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+            (AGENT, OWN): (labels("A flow"), OK, DENIED, DENIED, DENIED),
             (AGENT, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
         },
     )
