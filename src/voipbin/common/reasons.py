@@ -193,7 +193,7 @@ CATALOG: tuple[Reason, ...] = (
         "INVALID_ANONYMOUS_VALUE",
         400,
         _S.INVALID_ARGUMENT,
-        "An action's anonymous option is not one of: \"\", yes, no, auto.",
+        'An action\'s anonymous option is not one of: "", yes, no, auto.',
     ),
 )
 

@@ -9,8 +9,9 @@ an action its activeflow cannot run, as upstream does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union, cast
 from uuid import UUID
 
 import msgspec
@@ -38,7 +39,7 @@ class ActionBase(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_f
     """Given by the server when left out or empty."""
     next_id: ActionRef = EMPTY
     """The action to run next; the empty UUID: the next one in the list."""
-    tm_execute: Annotated[str, msgspec.Meta(max_length=64)] | None | msgspec.UnsetType = (
+    tm_execute: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType | None = (
         msgspec.UNSET
     )
     """Accepted (clients send back what they read from upstream) and never stored."""
@@ -117,9 +118,13 @@ CATALOGUE: tuple[ActionType, ...] = (
 ACTION_TYPES: dict[str, ActionType] = {row.name: row for row in CATALOGUE}
 
 
-def _action_struct(row: ActionType) -> type[ActionBase]:
+#: An action struct of one type, called with ``id``, ``next_id`` and ``option``.
+ActionStruct = Callable[..., ActionBase]
+
+
+def _action_struct(row: ActionType) -> ActionStruct:
     name = "".join(part.capitalize() for part in row.name.split("_")) + "Action"
-    struct: type[ActionBase] = msgspec.defstruct(
+    struct = msgspec.defstruct(
         name,
         [("option", row.option, msgspec.field(default_factory=row.option))],
         bases=(ActionBase,),
@@ -128,11 +133,11 @@ def _action_struct(row: ActionType) -> type[ActionBase]:
         forbid_unknown_fields=True,
         module=__name__,
     )
-    return struct
+    return cast(ActionStruct, struct)
 
 
 #: The action struct of each type: ``ACTIONS["talk"](option=TalkOption(text="Hi"))``.
-ACTIONS: dict[str, type[ActionBase]] = {row.name: _action_struct(row) for row in CATALOGUE}
+ACTIONS: dict[str, ActionStruct] = {row.name: _action_struct(row) for row in CATALOGUE}
 
 if TYPE_CHECKING:
     FlowAction: TypeAlias = ActionBase

@@ -130,7 +130,7 @@ def check_actions(
         at = f"{path}[{i}]"
         _target(action.next_id, ids, f"{at}.next_id")
         option = _check_option(action.option, ids, f"{at}.option", refs)  # type: ignore[attr-defined]
-        checked.append(msgspec.structs.replace(action, option=option))  # type: ignore[call-arg]
+        checked.append(msgspec.structs.replace(action, option=option))
     return checked, refs
 
 

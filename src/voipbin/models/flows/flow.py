@@ -51,7 +51,7 @@ class FlowUpdate(RequestBody, kw_only=True):
     name: OptionalName | Unset = UNSET
     detail: Detail | Unset = UNSET
     actions: Actions | Unset = UNSET
-    on_complete_flow_id: UUID | None | Unset = UNSET
+    on_complete_flow_id: UUID | Unset | None = UNSET
 
 
 FLOWS = ResourceSpec(
