@@ -182,3 +182,22 @@ def test_a_server_that_cannot_be_reached_is_a_clear_error() -> None:
 
     assert result.exit_code == 1
     assert "cannot reach http://127.0.0.1:9" in result.stderr
+
+
+def test_flows_are_created_from_json_actions_and_listed(cli: Cli) -> None:
+    actions = [{"type": "talk", "option": {"text": "Hello"}}, {"type": "hangup"}]
+    created = cli(
+        "flows", "create", "--set", "name=ivr", "--set", f"actions={json.dumps(actions)}", "--json"
+    )
+    assert created.exit_code == 0, created.output
+    flow = json.loads(created.stdout)
+    assert [a["type"] for a in flow["actions"]] == ["talk", "hangup"]
+
+    listed = cli("flows", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "ivr" in listed.stdout
+
+    bad = cli("flows", "create", "--data", '{"actions": [{"type": "dance"}]}')
+    assert bad.exit_code != 0
+    assert "INVALID_ACTION_TYPE" in bad.output
+    assert "actions[0].type" in bad.output

@@ -25,6 +25,8 @@ from voipbin.common.errors import FieldError
 from voipbin.models import TAGS, Tag, TagCreate, TagUpdate
 from voipbin.models.accesskey import AccesskeyCreated
 from voipbin.models.agent import Agent
+from voipbin.models.flows import ACTIONS, Flow, FlowCreate
+from voipbin.models.flows.options import GotoOption, TalkOption
 
 
 def test_create_get_update_delete_a_tag(client: Client) -> None:
@@ -285,3 +287,26 @@ def test_times_are_aware_and_in_utc(client: Client) -> None:
 
     assert tag.tm_create.utcoffset() is not None
     assert abs((tag.tm_create - before).total_seconds()) < 60
+
+
+def test_a_flow_is_built_from_the_catalogues_typed_actions(client: Client) -> None:
+    talk = ACTIONS["talk"](option=TalkOption(text="Hello", language="en-US"))
+    then = client.flows.create(name="then")
+
+    created = client.flows.create(
+        FlowCreate(name="ivr", actions=[talk, ACTIONS["hangup"]()], on_complete_flow_id=then.id)
+    )
+
+    assert isinstance(created, Flow)
+    assert [type(a).__name__ for a in created.actions] == ["TalkAction", "HangupAction"]
+    assert created.actions[0].option == TalkOption(text="Hello", language="en-US")  # type: ignore[attr-defined]
+    assert created.actions[0].id.version == 4
+    assert created.on_complete_flow_id == then.id
+    assert client.flows.get(created.id) == created
+    with pytest.raises(InvalidArgument) as caught:
+        client.flows.update(
+            created.id, actions=[ACTIONS["goto"](option=GotoOption(target_id=then.id))]
+        )
+    assert caught.value.details == [
+        FieldError("actions[0].option.target_id", "names no action of the flow")
+    ]

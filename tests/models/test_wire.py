@@ -272,3 +272,14 @@ def test_a_time_written_in_another_zone_or_with_nine_digits_reads_back_the_same(
 
     for form in (iso, nine, zulu):
         assert from_wire(Tag, wire_tag(tm_create=form)).tm_create == value
+
+
+def test_a_tagged_struct_is_written_with_its_tag_and_without_unset_fields() -> None:
+    from voipbin.models.flows import ACTIONS
+    from voipbin.models.flows.options import TalkOption
+
+    written = to_wire(ACTIONS["talk"](option=TalkOption(text="hi")))
+
+    assert written["type"] == "talk"
+    assert "tm_execute" not in written
+    assert written["option"]["text"] == "hi"

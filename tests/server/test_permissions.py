@@ -1,4 +1,5 @@
-"""Who may do what to whose agents, tags, access keys and routes (CONVENTIONS.md §8).
+"""Who may do what to whose agents, tags, flows, access keys, extensions, trunks and routes
+(CONVENTIONS.md §8).
 
 First the matrix: the four roles x {their own customer's resource, another customer's} x
 {list, get, create, update, delete}, each cell's exact status, reason and stored effect. Then
@@ -69,6 +70,7 @@ class Tenant:
     member: Agent
     """A plain agent (16) nobody acts as: the target of agent cells."""
     tag: str
+    flow: str
     accesskey: str
     accesskey_token: str
     extension: str
@@ -133,10 +135,12 @@ async def _tenant(
     labels[member.id] = f"{label} member"
     owner = agents.get(ADMIN) or agents[SUPER]
     tag = await _post(api, "/v1.0/tags", {"name": f"{label} tag"}, owner.headers)
+    flow = await _post(api, "/v1.0/flows", {"name": f"{label} flow"}, owner.headers)
     key = await _post(api, "/v1.0/accesskeys", {"name": f"{label} key"}, owner.headers)
     extension = await _post(api, "/v1.0/extensions", _extension(f"{label}-ext"), owner.headers)
     trunk = await _post(api, "/v1.0/trunks", _trunk(f"{label.lower()}-trunk"), owner.headers)
     labels[tag["id"]] = f"{label} tag"
+    labels[flow["id"]] = f"{label} flow"
     labels[key["id"]] = f"{label} key"
     labels[extension["id"]] = f"{label} extension"
     labels[trunk["id"]] = f"{label} trunk"
@@ -146,6 +150,7 @@ async def _tenant(
         agents,
         member,
         tag["id"],
+        flow["id"],
         key["id"],
         key["token"],
         extension["id"],
@@ -250,6 +255,11 @@ async def _victim_tag(world: World, tenant: Tenant, name: str) -> str:
     return str(created["id"])
 
 
+async def _victim_flow(world: World, tenant: Tenant, name: str) -> str:
+    created = await _post(world.api, "/v1.0/flows", {"name": name}, tenant.owner.headers)
+    return str(created["id"])
+
+
 async def _victim_accesskey(world: World, tenant: Tenant, name: str) -> str:
     created = await _post(world.api, "/v1.0/accesskeys", {"name": name}, tenant.owner.headers)
     return str(created["id"])
@@ -304,6 +314,17 @@ TAGS = Kind(
     lambda name: {"name": name},
     "name",
     _victim_tag,
+    frozenset(),
+    names_customer=False,
+)
+FLOWS = Kind(
+    "flow",
+    "/v1.0/flows",
+    "FLOW_NOT_FOUND",
+    lambda tenant: tenant.flow,
+    lambda name: {"name": name, "actions": [{"type": "answer"}]},
+    "name",
+    _victim_flow,
     frozenset(),
     names_customer=False,
 )
@@ -486,6 +507,25 @@ async def test_who_may_do_what_to_tags(api: Api) -> None:
             (MANAGER, OWN): (labels("A tag"), OK, "A", OK, OK),
             (MANAGER, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
             (AGENT, OWN): (labels("A tag"), OK, DENIED, DENIED, DENIED),
+            (AGENT, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
+        },
+    )
+
+
+async def test_who_may_do_what_to_flows(api: Api) -> None:
+    world = await build_world(api)
+    await walk(
+        world,
+        FLOWS,
+        {
+            # A flow's body cannot name a customer: the super-admin's lands in their own one.
+            (SUPER, OWN): (labels("P flow"), OK, "P", OK, OK),
+            (SUPER, OTHER): (labels("A flow"), OK, "P", OK, OK),
+            (ADMIN, OWN): (labels("A flow"), OK, "A", OK, OK),
+            (ADMIN, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+            (MANAGER, OWN): (labels("A flow"), OK, "A", OK, OK),
+            (MANAGER, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+            (AGENT, OWN): (labels("A flow"), OK, DENIED, DENIED, DENIED),
             (AGENT, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
         },
     )

@@ -28,6 +28,7 @@ from voipbin.models.agent import (
     AgentUpdate,
 )
 from voipbin.models.customer import CustomerCreate, CustomerUpdate
+from voipbin.models.flows import FlowCreate, FlowUpdate
 from voipbin.models.tag import TagCreate, TagUpdate
 from voipbin.server.body import decode_body
 from voipbin.server.signup import SignupRequest
@@ -45,12 +46,35 @@ CUSTOMER_FIELDS: Json = {
 }
 
 
+# Every field of upstream's flow bodies; an action as upstream clients read it back.
+FLOW_FIELDS: Json = {
+    "name": "n",
+    "detail": "d",
+    "actions": [
+        {
+            "id": "d9d32881-12fd-4b19-a6b2-6d5b6b6acf76",
+            "next_id": "00000000-0000-0000-0000-000000000000",
+            "type": "talk",
+            "option": {"text": "hi", "language": "en-US", "gender": "female"},
+            "tm_execute": None,
+        }
+    ],
+}
+
+
 async def _ids(api: Api) -> dict[str, str]:
     tag = (await api.client.post("/v1.0/tags", json={"name": "t"}, headers=api.headers)).json()
     agent = await add_agent(api, permission=16, customer_id=tag["customer_id"])
     key = await add_accesskey(api, name="k")
     customer = (await api.client.get("/v1.0/customer", headers=api.headers)).json()
-    return {"tag": tag["id"], "agent": agent.id, "key": key["id"], "customer": customer["id"]}
+    flow = (await api.client.post("/v1.0/flows", json={"name": "f"}, headers=api.headers)).json()
+    return {
+        "tag": tag["id"],
+        "agent": agent.id,
+        "key": key["id"],
+        "customer": customer["id"],
+        "flow": flow["id"],
+    }
 
 
 def _upstream_requests(ids: dict[str, str]) -> list[tuple[str, str, Json]]:
@@ -84,6 +108,8 @@ def _upstream_requests(ids: dict[str, str]) -> list[tuple[str, str, Json]]:
         ("PUT", f"/v1.0/accesskeys/{ids['key']}", {"name": "n", "detail": "d"}),
         ("POST", "/v1.0/tags", {"name": "n", "detail": "d"}),
         ("PUT", f"/v1.0/tags/{ids['tag']}", {"name": "n2", "detail": "d"}),
+        ("POST", "/v1.0/flows", FLOW_FIELDS | {"on_complete_flow_id": ids["flow"]}),
+        ("PUT", f"/v1.0/flows/{ids['flow']}", FLOW_FIELDS | {"on_complete_flow_id": ids["flow"]}),
     ]
 
 
@@ -119,6 +145,8 @@ UPSTREAM_FIELDS: list[tuple[type[Any], set[str]]] = [
     (AccesskeyUpdate, {"name", "detail"}),
     (TagCreate, {"name", "detail"}),
     (TagUpdate, {"name", "detail"}),
+    (FlowCreate, {"name", "detail", "actions", "on_complete_flow_id"}),
+    (FlowUpdate, {"name", "detail", "actions", "on_complete_flow_id"}),
 ]
 
 

@@ -220,6 +220,26 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The trunk is not in a state that allows this.",
     ),
+    # flow
+    Reason("FLOW_NOT_FOUND", 404, _S.NOT_FOUND, "The flow was not found."),
+    Reason(
+        "FLOW_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The flow is not in a state that allows this.",
+    ),
+    Reason(
+        "INVALID_ACTION_TYPE",
+        400,
+        _S.INVALID_ARGUMENT,
+        "An action's type is not one of the action catalogue's.",
+    ),
+    Reason(
+        "INVALID_ANONYMOUS_VALUE",
+        400,
+        _S.INVALID_ARGUMENT,
+        'An action\'s anonymous option is not one of: "", yes, no, auto.',
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -9,6 +9,7 @@ from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
+from voipbin.models.flows import FLOWS
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
@@ -19,6 +20,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     AGENTS,
     ACCESSKEYS,
     TAGS,
+    FLOWS,
     EXTENSIONS,
     TRUNKS,
     PROVIDERS,

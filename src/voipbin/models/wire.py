@@ -196,11 +196,17 @@ def _struct_codec(model: type[msgspec.Struct]) -> _Codec:
             }
         )
 
+    # A tagged struct (a flow action) names its tag in its wire form too.
+    config = model.__struct_config__
+    tag = {config.tag_field: config.tag} if config.tag_field is not None else {}
+
     def write(value: Any) -> dict[str, Any]:
-        return {
-            wire_name: getattr(value, name) if convert is None else convert(getattr(value, name))
-            for name, wire_name, _, convert in plan
-        }
+        written = dict(tag)
+        for name, wire_name, _, convert in plan:
+            item = getattr(value, name)
+            if item is not msgspec.UNSET:  # a field left unset is left out, as msgspec does
+                written[wire_name] = item if convert is None else convert(item)
+        return written
 
     return _Codec(wire, read, write)
 

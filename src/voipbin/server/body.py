@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from functools import cache
 from itertools import accumulate
 from typing import Any, TypeVar, cast
@@ -155,56 +155,137 @@ def _type_info(kind: Any) -> mi.Type:
     return info
 
 
-def _type_at(kind: type[Any], path: str) -> mi.Type | None:
-    """The declared type of the field at ``path`` (``addresses[1].type``) in ``kind``."""
-    t = _unwrap(_type_info(cast(Hashable, kind)))
-    for name, _ in _SEGMENT.findall(path):
+def _tagged(t: mi.Type) -> tuple[str, dict[Any, mi.StructType]] | None:
+    """A tagged union's tag field and its members by tag, or ``None``."""
+    if not isinstance(t, mi.UnionType):
+        return None
+    members = [m for m in t.types if isinstance(m, mi.StructType) and m.tag_field]
+    if not members or len(members) != len(t.types):
+        return None
+    return members[0].tag_field or "", {m.tag: m for m in members}
+
+
+def _member(t: mi.Type, value: Any) -> mi.Type | None:
+    """``t``, or at a tagged union the member ``value`` names (``None`` if it names none)."""
+    tagged = _tagged(t)
+    if tagged is None:
+        return t
+    tag_field, members = tagged
+    tag = value.get(tag_field) if isinstance(value, dict) else None
+    return members.get(tag) if isinstance(tag, Hashable) else None
+
+
+def _steps(kind: type[Any], path: str, data: Any) -> tuple[list[mi.Type], Any] | None:
+    """The declared type at each segment of ``path`` (``actions[1].option.digits``) in
+    ``kind``, as declared (metadata kept), and the value of ``data`` (the decoded body) at
+    ``path``. At a tagged union, the member that ``data`` names is followed."""
+    t = _type_info(cast(Hashable, kind))
+    steps = [t]
+    value = data
+    for name, index in _SEGMENT.findall(path):
+        inner = _member(_unwrap(t), value)
+        if inner is None:
+            return None
         if name:
-            if not isinstance(t, mi.StructType):
+            if isinstance(inner, mi.StructType):
+                field = next((f for f in inner.fields if f.encode_name == name), None)
+                if field is None:
+                    return None
+                t = field.type
+            elif isinstance(inner, mi.DictType):
+                t = inner.value_type
+            else:
                 return None
-            field = next((f for f in t.fields if f.encode_name == name), None)
-            if field is None:
-                return None
-            t = _unwrap(field.type)
+            value = value.get(name) if isinstance(value, dict) else None
         else:
-            if not isinstance(t, mi.ListType):
+            if not isinstance(inner, mi.ListType):
                 return None
-            t = _unwrap(t.item_type)
-    return t
+            t = inner.item_type
+            i = int(index)
+            value = value[i] if isinstance(value, list) and i < len(value) else None
+        steps.append(t)
+    return steps, value
 
 
-def _choices(values: tuple[Any, ...]) -> str:
+def _type_at(kind: type[Any], path: str, data: Any) -> mi.Type | None:
+    """The declared type of the field at ``path`` (``addresses[1].type``) in ``kind``."""
+    found = _steps(kind, path, data)
+    return None if found is None else _member(_unwrap(found[0][-1]), found[1])
+
+
+def _declared_reason(t: mi.Type) -> str | None:
+    """The reason a type declares for its bad values (``Meta(extra={"reason": ...})``)."""
+    while isinstance(t, mi.Metadata):
+        reason = (t.extra or {}).get("reason")
+        if isinstance(reason, str):
+            return reason
+        t = t.type
+    return None
+
+
+def _choices(values: Iterable[Any]) -> str:
     return ", ".join(json.dumps(v) if v == "" else str(v) for v in values)
 
 
-def _field(kind: type[Any], message: str) -> tuple[str, str]:
-    """The field path (``destinations[1].target``) and the description of a msgspec error."""
+def _tag_error(kind: type[Any], path: str, data: Any) -> tuple[str, str | None] | None:
+    """When ``path`` is the tag field of a tagged union (an action's ``type``): what the
+    tag may be, and the reason the union declares."""
+    parent, _, name = path.rpartition(".")
+    found = _steps(kind, parent, data) if name and not name.endswith("]") else None
+    if found is None:
+        return None
+    steps = found[0]
+    tagged = _tagged(_unwrap(steps[-1]))
+    if tagged is None or tagged[0] != name:
+        return None
+    return f"must be one of: {_choices(sorted(tagged[1]))}", _declared_reason(steps[-1])
+
+
+def _decoded(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+
+
+def _field(kind: type[Any], message: str, body: bytes = b"") -> tuple[str, str, str | None]:
+    """The field path (``destinations[1].target``), the description and the declared reason
+    (``None``: the default one) of a msgspec error."""
     match = _PATH.search(message)
     path = match["path"].lstrip(".") if match else ""
     text = message[: match.start()] if match else message
+    data = _decoded(body) if body else None
     missing = _MISSING.match(text)
     if missing:
         name = missing["name"]
-        return (f"{path}.{name}" if path else name), "is required"
+        field = f"{path}.{name}" if path else name
+        tag = _tag_error(kind, field, data)
+        return field, "is required", tag[1] if tag else None
     unknown = _UNKNOWN.match(text)
     if unknown:
         name = unknown["name"]
-        owner = _type_at(kind, path)
+        owner = _type_at(kind, path, data)
         known = (
             sorted(f.encode_name for f in owner.fields) if isinstance(owner, mi.StructType) else []
         )
         field = f"{path}.{name}" if path else name
-        return printable(field), f"unknown field; known fields: {', '.join(known)}"
+        return printable(field), f"unknown field; known fields: {', '.join(known)}", None
+    tag = _tag_error(kind, path, data)
+    if tag is not None:
+        return path, *tag
+    found = _steps(kind, path, data)
+    steps = found[0] if found else None
+    reason = _declared_reason(steps[-1]) if steps else None
     if _BAD_ENUM.match(text):
-        declared = _type_at(kind, path)
+        declared = _unwrap(steps[-1]) if steps else None
         if isinstance(declared, mi.LiteralType):
-            return path, f"must be one of: {_choices(declared.values)}"
+            return path, f"must be one of: {_choices(declared.values)}", reason
     bound = _TOO_LONG.match(text) or _TOO_SHORT.match(text)
     if bound:
         unit = "items" if bound["kind"] == "array" else "characters"
         most = "most" if bound.re is _TOO_LONG else "least"
-        return path, f"must have at {most} {bound['n']} {unit}"
-    return path, text[0].lower() + text[1:] if text else text
+        return path, f"must have at {most} {bound['n']} {unit}", reason
+    return path, text[0].lower() + text[1:] if text else text, reason
 
 
 def _not_json(message: str) -> str:
@@ -229,8 +310,8 @@ def decode_body(body: bytes, kind: type[T]) -> T:
         message = str(exc)
         if _NOT_OBJECT.match(message):
             raise InvalidArgument("INVALID_JSON_BODY") from None
-        field, description = _field(kind, message)
-        raise InvalidArgument.field(field, description) from None
+        field, description, reason = _field(kind, message, body)
+        raise InvalidArgument.field(field, description, reason) from None
     except msgspec.DecodeError as exc:
         raise InvalidArgument("INVALID_JSON_BODY", _not_json(str(exc))) from None
     except UnicodeDecodeError:  # only when the edge did not check the body

@@ -336,6 +336,19 @@ def _filter_schema(spec: Filter) -> dict[str, Any]:
     return {"type": "string", "minLength": 1}
 
 
+def _one_of(schema: Any) -> Any:
+    """``schema`` with each discriminated union as ``oneOf``: msgspec writes ``anyOf``, but
+    the members of a tagged union exclude each other (each has its own ``type``)."""
+    if isinstance(schema, dict):
+        fixed = {k: _one_of(v) for k, v in schema.items()}
+        if "discriminator" in fixed and "anyOf" in fixed:
+            fixed["oneOf"] = fixed.pop("anyOf")
+        return fixed
+    if isinstance(schema, list):
+        return [_one_of(v) for v in schema]
+    return schema
+
+
 def openapi_document(
     resources: Sequence[ResourceSpec[Any]], own: Sequence[OwnPath] = (), *, signup: bool = False
 ) -> dict[str, Any]:
@@ -351,6 +364,7 @@ def openapi_document(
             types.append(wire_struct(spec.created))
         types.extend(a.body for a in spec.actions if a.body is not None)
     _, components = msgspec.json.schema_components(types, ref_template=_REF)
+    components = _one_of(components)
     names = {t: t.__name__ for t in types}
     for spec in resources:
         model = names[wire_struct(spec.model)]

@@ -141,6 +141,17 @@ tag_tags = resource_table(
     text_column("detail"),
 )
 
+# A flow's actions are one JSON list, stored as the catalogue normalised them (every option
+# shown, ids given): the flow engine snapshots the list whole when a flow starts.
+flow_flows = resource_table(
+    "flow_flows",
+    text_column("type", default="flow"),
+    text_column("name"),
+    text_column("detail"),
+    json_column("actions", default="[]"),
+    id_column("on_complete_flow_id", default=EMPTY_UUID_TEXT),
+)
+
 customer_accesskeys = resource_table(
     "customer_accesskeys",
     text_column("name"),
