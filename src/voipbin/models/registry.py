@@ -8,6 +8,7 @@ from voipbin.models.accesskey import ACCESSKEYS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.customer import CUSTOMERS
+from voipbin.models.number import NUMBERS
 from voipbin.models.tag import TAGS
 
-RESOURCES: tuple[ResourceSpec[Any], ...] = (CUSTOMERS, AGENTS, ACCESSKEYS, TAGS)
+RESOURCES: tuple[ResourceSpec[Any], ...] = (CUSTOMERS, AGENTS, ACCESSKEYS, TAGS, NUMBERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voipbin.server.resources import accesskeys, agents, customers, tags
+from voipbin.server.resources import accesskeys, agents, customers, numbers, tags
 from voipbin.server.resources.base import ServerResource
 
 SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
@@ -12,4 +12,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     agents.RESOURCE,
     accesskeys.RESOURCE,
     tags.RESOURCE,
+    numbers.RESOURCE,
 )
