@@ -39,7 +39,8 @@ class Customer(msgspec.Struct, kw_only=True):
     webhook_uri: str
     billing_account_id: UUID | None
     email_verified: bool
-    identity_verification_status: str
+    identity_verification_status: str = "none"
+    """``none`` until checked (servers before it did not send it, hence the default)."""
     status: str
     tm_create: datetime
     tm_update: datetime | None

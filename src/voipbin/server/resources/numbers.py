@@ -18,7 +18,13 @@ import msgspec
 from voipbin.common.errors import InvalidArgument, PermissionDenied
 from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import CUSTOMER_MANAGERS, Permission
-from voipbin.models.number import NUMBERS, RESERVED_VIRTUAL_PREFIX, VIRTUAL_PREFIX, Number
+from voipbin.models.number import (
+    NUMBERS,
+    RESERVED_VIRTUAL_PREFIX,
+    VIRTUAL_PREFIX,
+    Number,
+    NumberMetadata,
+)
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
 from voipbin.server.resources.context import Context
 from voipbin.server.storage.tables import number_numbers
@@ -63,7 +69,6 @@ async def charge(ctx: Context, number: str) -> None:
     purchase; billing will debit the account here, in one conditional UPDATE, and raise
     ``402 INSUFFICIENT_BALANCE`` when it cannot pay.
     """
-    return
 
 
 def _flow_id(value: UUID | None) -> str:
@@ -81,6 +86,7 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
         "name": body.name,
         "detail": body.detail,
         "status": "active",
+        "metadata": _metadata(False),
     }
     if kind == "normal":
         await _identity_verified(ctx)
@@ -105,8 +111,12 @@ async def _set_flow_ids(ctx: Context, body: Any, current: Current | None) -> Val
     }
 
 
+def _metadata(rtp_debug: bool) -> str:
+    return msgspec.json.encode(NumberMetadata(rtp_debug=rtp_debug)).decode()
+
+
 async def _set_metadata(ctx: Context, body: Any, current: Current | None) -> Values:
-    return {"metadata": msgspec.json.encode({"rtp_debug": body.rtp_debug}).decode()}
+    return {"metadata": _metadata(body.rtp_debug)}
 
 
 RESOURCE: ServerResource[Number] = ServerResource(

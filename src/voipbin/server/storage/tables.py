@@ -176,7 +176,8 @@ number_numbers = resource_table(
         server_default=sa.false(),
         info={"kind": "bool"},
     ),
-    json_column("metadata", default='{"rtp_debug":false}'),
+    # Written whole at purchase (see resources/numbers.py): the default only fills old rows.
+    json_column("metadata", default="{}"),
     timestamp_column("tm_purchase"),
     timestamp_column("tm_renew"),
 )

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column(
             "metadata",
             sa.JSON().with_variant(sa.Text(), "sqlite"),
-            server_default=sa.text("'{\"rtp_debug\":false}'"),
+            server_default=sa.text("'{}'"),
             nullable=False,
         ),
         sa.Column("tm_purchase", _TIMESTAMP, nullable=True),
