@@ -86,7 +86,10 @@ async def test_a_normal_purchase_needs_a_verified_identity(api: Api) -> None:
     refused = await api.client.post("/v1.0/numbers", json=body, headers=admin.headers)
     assert_error(refused, 403, "PERMISSION_DENIED", "IDENTITY_VERIFICATION_REQUIRED")
     assert "verified" in refused.json()["error"]["message"]
-    assert await api.state.services["number"].repository.find(["id"], {"number": body["number"]}) is None
+    assert (
+        await api.state.services["number"].repository.find(["id"], {"number": body["number"]})
+        is None
+    )
 
     await verify(api, admin.customer_id, "pending")
     still = await api.client.post("/v1.0/numbers", json=body, headers=admin.headers)

@@ -1,4 +1,4 @@
-"""Who may do what to whose agents, tags and access keys (CONVENTIONS.md §8, issue 3).
+"""Who may do what to whose agents, tags, access keys and numbers (CONVENTIONS.md §8, issue 3).
 
 First the matrix: the four roles x {their own customer's resource, another customer's} x
 {list, get, create, update, delete}, each cell's exact status, reason and stored effect. Then
@@ -11,6 +11,7 @@ start), collecting every failing cell before failing, so one run shows the whole
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -277,6 +278,33 @@ ACCESSKEYS = Kind(
     frozenset({"token", "token_hash"}),
 )
 
+
+def _virtual_number(name: str) -> str:
+    """A virtual number of its own for each name of the world (never ``+899000...``)."""
+    digest = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    return f"+899{1_000_000 + digest % 999_000_000:09d}"
+
+
+async def _victim_number(world: World, tenant: Tenant, name: str) -> str:
+    body = {"number": _virtual_number(name)}
+    created = await _post(world.api, "/v1.0/numbers", body, tenant.owner.headers)
+    return str(created["id"])
+
+
+def numbers_kind(held: Mapping[str, str]) -> Kind:
+    """Numbers, each customer's target being ``held[its label]``."""
+    return Kind(
+        "number",
+        "/v1.0/numbers",
+        "NUMBER_NOT_FOUND",
+        lambda tenant: held[tenant.label],
+        lambda name: {"number": _virtual_number(name), "name": name},
+        "number",
+        _victim_number,
+        frozenset(),
+    )
+
+
 ListOutcome = frozenset[str] | str
 Row = tuple[ListOutcome, str, str, str, str]
 """A role's outcomes on one customer's resources: list, get, create, update, delete."""
@@ -440,6 +468,29 @@ async def test_who_may_do_what_to_access_keys(api: Api) -> None:
             (ADMIN, OWN): (labels("A key"), OK, "A", OK, OK),
             (ADMIN, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
             (MANAGER, OWN): (labels("A key"), OK, DENIED, DENIED, DENIED),
+            (MANAGER, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
+            (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (AGENT, OTHER): (DENIED, HIDDEN, DENIED, HIDDEN, HIDDEN),
+        },
+    )
+
+
+async def test_who_may_do_what_to_numbers(api: Api) -> None:
+    world = await build_world(api)
+    held = {}
+    for tenant in (world.project, world.a, world.b):
+        held[tenant.label] = await _victim_number(world, tenant, f"{tenant.label} number")
+        world.labels[held[tenant.label]] = f"{tenant.label} number"
+    await walk(
+        world,
+        numbers_kind(held),
+        {
+            # Buying and releasing spend money: the admin's; managers read and point numbers.
+            (SUPER, OWN): (labels("P number"), OK, "P", OK, OK),
+            (SUPER, OTHER): (labels("A number"), OK, "A", OK, OK),
+            (ADMIN, OWN): (labels("A number"), OK, "A", OK, OK),
+            (ADMIN, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+            (MANAGER, OWN): (labels("A number"), OK, DENIED, OK, DENIED),
             (MANAGER, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
             (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
             (AGENT, OTHER): (DENIED, HIDDEN, DENIED, HIDDEN, HIDDEN),

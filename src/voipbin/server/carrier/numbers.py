@@ -18,7 +18,7 @@ _STEP = 7919
 def scattered(index: int, low: int, high: int) -> int:
     """The ``index``-th value of ``[low, high)`` in a fixed, scattered order (distinct for
     the first ``high - low`` indexes)."""
-    return low + (index * _STEP) % (high - low)
+    return low + ((index + 1) * _STEP) % (high - low)
 
 
 class NumberSource(Protocol):
