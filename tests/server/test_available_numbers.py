@@ -28,9 +28,11 @@ async def test_normal_candidates_are_plausible_and_the_same_every_time(api: Api)
     for candidate in first:
         assert set(candidate) == {"number", "country", "region", "postal_code", "features"}
         assert E164.match(candidate["number"]), candidate
-        assert candidate["number"].startswith("+1") and len(candidate["number"]) == 12
+        assert candidate["number"].startswith("+1")
+        assert len(candidate["number"]) == 12
         assert candidate["country"] == "US"
-        assert candidate["region"] and candidate["postal_code"]
+        assert candidate["region"]
+        assert candidate["postal_code"]
         assert candidate["features"] == ["voice", "sms"]
     assert await lookup(api, country_code="us", page_size="10") == first
     gb = await lookup(api, country_code="GB", page_size="3")

@@ -203,7 +203,7 @@ async def test_writes_to_a_released_number_are_409_number_state_invalid(api: Api
         assert_error(response, 409, "FAILED_PRECONDITION", "NUMBER_STATE_INVALID")
 
 
-# -- update and actions -----------------------------------------------------------------------------
+# -- update and actions ---------------------------------------------------------------------------
 
 
 async def test_update_changes_the_given_fields_and_keeps_the_others(api: Api) -> None:
