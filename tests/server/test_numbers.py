@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.server.conftest import Agent, Api, add_agent, assert_error, fields_of
 from tests.server.test_permissions import stored
 from voipbin.common.timestamps import SENTINEL_TEXT
@@ -49,6 +51,17 @@ async def verify(api: Api, customer_id: str, status: str = "verified") -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["identity_verification_status"] == status
+
+
+async def a_flow(api: Api, headers: dict[str, str]) -> str:
+    """A live flow of the caller's customer to point numbers at; where this server serves no
+    flows yet, any id (references to a resource not served are not checked)."""
+    if "flow" not in api.state.services:
+        return FLOW_ID
+    response = await api.client.post("/v1.0/flows", json={"name": "f"}, headers=headers)
+    assert response.status_code == 201, response.text
+    flow_id: str = response.json()["id"]
+    return flow_id
 
 
 async def admin_of_new_customer(api: Api) -> Agent:
@@ -207,38 +220,40 @@ async def test_writes_to_a_released_number_are_409_number_state_invalid(api: Api
 
 
 async def test_update_changes_the_given_fields_and_keeps_the_others(api: Api) -> None:
+    flow_id = await a_flow(api, api.headers)
     number = await buy(api, api.headers, number=VIRTUAL, name="old", detail="kept")
     response = await api.client.put(
         f"/v1.0/numbers/{number['id']}",
-        json={"name": "new", "call_flow_id": FLOW_ID},
+        json={"name": "new", "call_flow_id": flow_id},
         headers=api.headers,
     )
     assert response.status_code == 200, response.text
     changed = response.json()
     assert (changed["name"], changed["detail"]) == ("new", "kept")
-    assert (changed["call_flow_id"], changed["message_flow_id"]) == (FLOW_ID, EMPTY_UUID)
+    assert (changed["call_flow_id"], changed["message_flow_id"]) == (flow_id, EMPTY_UUID)
     row = await stored(api, "number", number["id"])
     assert row is not None
-    assert (row["name"], row["call_flow_id"]) == ("new", FLOW_ID)
+    assert (row["name"], row["call_flow_id"]) == ("new", flow_id)
 
 
 async def test_flow_ids_sets_both_flows_and_the_empty_uuid_clears_them(api: Api) -> None:
+    flow_id = await a_flow(api, api.headers)
     number = await buy(api, api.headers, number=VIRTUAL)
     path = f"/v1.0/numbers/{number['id']}/flow_ids"
     set_ = await api.client.put(
-        path, json={"call_flow_id": FLOW_ID, "message_flow_id": FLOW_ID}, headers=api.headers
+        path, json={"call_flow_id": flow_id, "message_flow_id": flow_id}, headers=api.headers
     )
     assert set_.status_code == 200, set_.text
-    assert set_.json()["call_flow_id"] == set_.json()["message_flow_id"] == FLOW_ID
+    assert set_.json()["call_flow_id"] == set_.json()["message_flow_id"] == flow_id
     cleared = await api.client.put(
         path, json={"call_flow_id": EMPTY_UUID, "message_flow_id": None}, headers=api.headers
     )
     assert cleared.json()["call_flow_id"] == cleared.json()["message_flow_id"] == EMPTY_UUID
-    missing = await api.client.put(path, json={"call_flow_id": FLOW_ID}, headers=api.headers)
+    missing = await api.client.put(path, json={"call_flow_id": flow_id}, headers=api.headers)
     error = assert_error(missing, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")
     assert fields_of(error) == ["message_flow_id"]
     bad = await api.client.put(
-        path, json={"call_flow_id": "nope", "message_flow_id": FLOW_ID}, headers=api.headers
+        path, json={"call_flow_id": "nope", "message_flow_id": flow_id}, headers=api.headers
     )
     assert fields_of(assert_error(bad, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")) == [
         "call_flow_id"
@@ -260,6 +275,30 @@ async def test_metadata_replaces_the_flags(api: Api) -> None:
     ]
 
 
+async def test_a_flow_id_that_names_no_flow_of_the_customer_is_422(api: Api) -> None:
+    if "flow" not in api.state.services:
+        pytest.skip("no flows are served yet, so references to them are not checked")
+    other = await admin_of_new_customer(api)
+    foreign = await a_flow(api, other.headers)
+    number = await buy(api, api.headers, number=VIRTUAL)
+    for flow_id in (FLOW_ID, foreign):
+        response = await api.client.put(
+            f"/v1.0/numbers/{number['id']}/flow_ids",
+            json={"call_flow_id": flow_id, "message_flow_id": EMPTY_UUID},
+            headers=api.headers,
+        )
+        error = assert_error(response, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
+        assert fields_of(error) == ["call_flow_id"]
+    bought = await api.client.post(
+        "/v1.0/numbers",
+        json={"number": "+899123456780", "message_flow_id": FLOW_ID},
+        headers=api.headers,
+    )
+    assert fields_of(assert_error(bought, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")) == [
+        "message_flow_id"
+    ]
+
+
 async def test_a_plain_agent_is_denied_numbers(api: Api) -> None:
     agent = await add_agent(api, permission=16)
     listed = await api.client.get("/v1.0/numbers", headers=agent.headers)
@@ -272,13 +311,14 @@ async def test_a_manager_reads_and_points_numbers_but_does_not_buy_them(api: Api
     admin = await admin_of_new_customer(api)
     manager = await add_agent(api, permission=64, customer_id=admin.customer_id)
     number = await buy(api, admin.headers, number=VIRTUAL)
+    flow_id = await a_flow(api, admin.headers)
     bought = await api.client.post(
         "/v1.0/numbers", json={"number": "+899123456780"}, headers=manager.headers
     )
     assert_error(bought, 403, "PERMISSION_DENIED", "PERMISSION_DENIED")
     pointed = await api.client.put(
         f"/v1.0/numbers/{number['id']}/flow_ids",
-        json={"call_flow_id": FLOW_ID, "message_flow_id": EMPTY_UUID},
+        json={"call_flow_id": flow_id, "message_flow_id": EMPTY_UUID},
         headers=manager.headers,
     )
     assert pointed.status_code == 200, pointed.text
@@ -304,8 +344,9 @@ async def test_pages_walk_every_number_once(api: Api) -> None:
 
 
 async def test_filters_by_number_type_call_flow_and_status(api: Api) -> None:
+    flow_id = await a_flow(api, api.headers)
     await verify(api, (await api.client.get("/v1.0/customer", headers=api.headers)).json()["id"])
-    virtual = await buy(api, api.headers, number=VIRTUAL, call_flow_id=FLOW_ID)
+    virtual = await buy(api, api.headers, number=VIRTUAL, call_flow_id=flow_id)
     normal = await buy(api, api.headers, number="+14155550102")
     gone = await buy(api, api.headers, number="+899123456700")
     await api.client.delete(f"/v1.0/numbers/{gone['id']}", headers=api.headers)
@@ -318,7 +359,7 @@ async def test_filters_by_number_type_call_flow_and_status(api: Api) -> None:
     assert await ids(number=VIRTUAL) == [virtual["id"]]
     assert await ids(type="normal") == [normal["id"]]
     assert await ids(type="virtual") == [virtual["id"]]
-    assert await ids(call_flow_id=FLOW_ID) == [virtual["id"]]
+    assert await ids(call_flow_id=flow_id) == [virtual["id"]]
     assert await ids(status="deleted", deleted="all") == [gone["id"]]
     assert await ids(type="") == [normal["id"], virtual["id"]]
     for params, field in (({"type": "mobile"}, "type"), ({"call_flow_id": "x"}, "call_flow_id")):

@@ -25,14 +25,14 @@ async def test_a_reference_must_name_a_live_resource_of_the_customer(api: Api) -
     service = api.state.services["tag"]
     ctx = service.context(_admin_of(tag["customer_id"]))
     other = service.context(_admin_of(await add_customer(api)))
-    references = {"tag_id": "tag", "flow_id": "flow"}
+    references = {"tag_id": "tag", "later_id": "not_served_yet"}
 
     await check_references(ctx, references, {"tag_id": tag["id"], "name": "x"})
     await check_references(ctx, references, {"tag_id": EMPTY_UUID})
     await check_references(ctx, references, {"tag_id": None})
     await check_references(ctx, references, {"name": "no reference given"})
-    # No flow service is registered in this server: its references are not checked yet.
-    await check_references(ctx, references, {"flow_id": UNKNOWN})
+    # No such resource is served: its references are not checked until it is registered.
+    await check_references(ctx, references, {"later_id": UNKNOWN})
     for context, value in ((ctx, UNKNOWN), (ctx, gone["id"]), (other, tag["id"])):
         with pytest.raises(Unprocessable) as raised:
             await check_references(context, references, {"tag_id": value})

@@ -17,6 +17,7 @@ from tests.server.conftest import (
     assert_error,
     fields_of,
 )
+from tests.server.test_numbers import a_flow
 from voipbin.models.accesskey import AccesskeyCreate, AccesskeyUpdate
 from voipbin.models.agent import (
     AgentAddresses,
@@ -39,7 +40,6 @@ from voipbin.server.body import decode_body
 from voipbin.server.signup import SignupRequest
 
 Json = dict[str, Any]
-FLOW_ID = "a1b2c3d4-e5f6-4890-a234-567890abcdef"
 
 CUSTOMER_FIELDS: Json = {
     "name": "Acme",
@@ -67,6 +67,7 @@ async def _ids(api: Api) -> dict[str, str]:
         "key": key["id"],
         "customer": customer["id"],
         "number": number.json()["id"],
+        "flow": await a_flow(api, api.headers),
     }
 
 
@@ -105,8 +106,8 @@ def _upstream_requests(ids: dict[str, str]) -> list[tuple[str, str, Json]]:
             {
                 "number": "+899123000002",
                 "type": "virtual",
-                "call_flow_id": FLOW_ID,
-                "message_flow_id": FLOW_ID,
+                "call_flow_id": ids["flow"],
+                "message_flow_id": ids["flow"],
                 "name": "n",
                 "detail": "d",
             },
@@ -114,12 +115,17 @@ def _upstream_requests(ids: dict[str, str]) -> list[tuple[str, str, Json]]:
         (
             "PUT",
             f"/v1.0/numbers/{ids['number']}",
-            {"call_flow_id": FLOW_ID, "message_flow_id": FLOW_ID, "name": "n", "detail": "d"},
+            {
+                "call_flow_id": ids["flow"],
+                "message_flow_id": ids["flow"],
+                "name": "n",
+                "detail": "d",
+            },
         ),
         (
             "PUT",
             f"/v1.0/numbers/{ids['number']}/flow_ids",
-            {"call_flow_id": FLOW_ID, "message_flow_id": FLOW_ID},
+            {"call_flow_id": ids["flow"], "message_flow_id": ids["flow"]},
         ),
         ("PUT", f"/v1.0/numbers/{ids['number']}/metadata", {"rtp_debug": True}),
         ("POST", "/v1.0/tags", {"name": "n", "detail": "d"}),
