@@ -35,6 +35,7 @@ FIELDS = {
     "webhook_uri",
     "billing_account_id",
     "email_verified",
+    "identity_verification_status",
     "status",
     "tm_create",
     "tm_update",
@@ -92,6 +93,7 @@ async def test_create_answers_201_with_every_upstream_field(api: Api) -> None:
     assert {k: customer[k] for k in FULL} == FULL
     assert customer["billing_account_id"] == EMPTY_UUID
     assert customer["email_verified"] is False
+    assert customer["identity_verification_status"] == "none"
     assert customer["status"] == "active"
     for name in ("tm_create", "tm_update", "tm_delete"):
         assert TIMESTAMP.match(customer[name]), customer[name]

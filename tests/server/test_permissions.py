@@ -1,5 +1,5 @@
-"""Who may do what to whose agents, tags, flows, access keys, extensions, trunks and routes
-(CONVENTIONS.md §8).
+"""Who may do what to whose agents, tags, flows, access keys, numbers, extensions, trunks
+and routes (CONVENTIONS.md §8).
 
 First the matrix: the four roles x {their own customer's resource, another customer's} x
 {list, get, create, update, delete}, each cell's exact status, reason and stored effect. Then
@@ -12,6 +12,7 @@ start), collecting every failing cell before failing, so one run shows the whole
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -360,6 +361,33 @@ TRUNKS = Kind(
     frozenset({"password", "digest_ha1_md5", "digest_ha1_sha256", "digest_realm"}),
 )
 
+
+def _virtual_number(name: str) -> str:
+    """A virtual number of its own for each name of the world (never ``+899000...``)."""
+    digest = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    return f"+899{1_000_000 + digest % 999_000_000:09d}"
+
+
+async def _victim_number(world: World, tenant: Tenant, name: str) -> str:
+    body = {"number": _virtual_number(name)}
+    created = await _post(world.api, "/v1.0/numbers", body, tenant.owner.headers)
+    return str(created["id"])
+
+
+def numbers_kind(held: Mapping[str, str]) -> Kind:
+    """Numbers, each customer's target being ``held[its label]``."""
+    return Kind(
+        "number",
+        "/v1.0/numbers",
+        "NUMBER_NOT_FOUND",
+        lambda tenant: held[tenant.label],
+        lambda name: {"number": _virtual_number(name), "name": name},
+        "number",
+        _victim_number,
+        frozenset(),
+    )
+
+
 ListOutcome = frozenset[str] | str
 Row = tuple[ListOutcome, str, str, str, str]
 """A role's outcomes on one customer's resources: list, get, create, update, delete."""
@@ -588,6 +616,29 @@ async def test_who_may_do_what_to_routes(api: Api) -> None:
             (MANAGER, OTHER): (DENIED, DENIED, DENIED, DENIED, DENIED),
             (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
             (AGENT, OTHER): (DENIED, DENIED, DENIED, DENIED, DENIED),
+        },
+    )
+
+
+async def test_who_may_do_what_to_numbers(api: Api) -> None:
+    world = await build_world(api)
+    held = {}
+    for tenant in (world.project, world.a, world.b):
+        held[tenant.label] = await _victim_number(world, tenant, f"{tenant.label} number")
+        world.labels[held[tenant.label]] = f"{tenant.label} number"
+    await walk(
+        world,
+        numbers_kind(held),
+        {
+            # Buying and releasing spend money: the admin's; managers read and point numbers.
+            (SUPER, OWN): (labels("P number"), OK, "P", OK, OK),
+            (SUPER, OTHER): (labels("A number"), OK, "A", OK, OK),
+            (ADMIN, OWN): (labels("A number"), OK, "A", OK, OK),
+            (ADMIN, OTHER): (labels(), HIDDEN, "A", HIDDEN, HIDDEN),
+            (MANAGER, OWN): (labels("A number"), OK, DENIED, OK, DENIED),
+            (MANAGER, OTHER): (labels(), HIDDEN, DENIED, HIDDEN, HIDDEN),
+            (AGENT, OWN): (DENIED, DENIED, DENIED, DENIED, DENIED),
+            (AGENT, OTHER): (DENIED, HIDDEN, DENIED, HIDDEN, HIDDEN),
         },
     )
 

@@ -240,6 +240,26 @@ CATALOG: tuple[Reason, ...] = (
         _S.INVALID_ARGUMENT,
         'An action\'s anonymous option is not one of: "", yes, no, auto.',
     ),
+    # number
+    Reason("NUMBER_NOT_FOUND", 404, _S.NOT_FOUND, "The number was not found."),
+    Reason(
+        "NUMBER_ALREADY_EXISTS",
+        409,
+        _S.ALREADY_EXISTS,
+        "The number is already held by a live number.",
+    ),
+    Reason(
+        "NUMBER_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The number is not in a state that allows this.",
+    ),
+    Reason(
+        "IDENTITY_VERIFICATION_REQUIRED",
+        403,
+        _S.PERMISSION_DENIED,
+        "The customer's identity must be verified first.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

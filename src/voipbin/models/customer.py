@@ -19,6 +19,8 @@ from voipbin.models.fields import (
 
 CustomerStatus = Literal["initial", "active", "frozen", "deleted", "expired"]
 CUSTOMER_STATUSES: tuple[str, ...] = ("initial", "active", "frozen", "deleted", "expired")
+#: Whether the customer's identity was checked: a normal number purchase needs ``verified``.
+IdentityVerificationStatus = Literal["none", "pending", "verified", "rejected"]
 
 Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET
@@ -37,6 +39,8 @@ class Customer(msgspec.Struct, kw_only=True):
     webhook_uri: str
     billing_account_id: UUID | None
     email_verified: bool
+    identity_verification_status: str = "none"
+    """``none`` until checked (servers before it did not send it, hence the default)."""
     status: str
     tm_create: datetime
     tm_update: datetime | None
@@ -66,6 +70,8 @@ class CustomerUpdate(RequestBody, kw_only=True):
     address: Detail | Unset = UNSET
     webhook_method: WebhookMethod | Unset = UNSET
     webhook_uri: Detail | Unset = UNSET
+    identity_verification_status: IdentityVerificationStatus | Unset = UNSET
+    """Set by super-admins only (anyone else gets a 403)."""
 
 
 CUSTOMERS = ResourceSpec(

@@ -10,6 +10,7 @@ from voipbin.models.base import ResourceSpec
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
+from voipbin.models.number import NUMBERS
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
@@ -21,6 +22,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     ACCESSKEYS,
     TAGS,
     FLOWS,
+    NUMBERS,
     EXTENSIONS,
     TRUNKS,
     PROVIDERS,

@@ -16,11 +16,15 @@ from starlette.types import ASGIApp
 
 from voipbin.common.errors import ApiError, Unavailable
 from voipbin.common.permissions import CUSTOMER_ANY, Permission
+from voipbin.models.number import AVAILABLE_NUMBERS
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
+from voipbin.server.available_numbers import AvailableNumbersAnswer
+from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.http import Endpoint, json_response
+from voipbin.server.lookups import lookup_route
 from voipbin.server.middleware.input import InputLimits
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import OwnPath, openapi_document
@@ -125,6 +129,7 @@ def create_app(
             ),
         ],
         signup=settings.signup == "open",
+        lookups=[AVAILABLE_NUMBERS],
     )
 
     async def openapi(request: Request) -> Response:
@@ -144,6 +149,11 @@ def create_app(
             update=Permission.CUSTOMER_ADMIN,
         ),
         own_resource_route("/v1.0/me", services["agent"], auth, own_agent_id, read=CUSTOMER_ANY),
+        lookup_route(
+            AVAILABLE_NUMBERS,
+            auth,
+            AvailableNumbersAnswer(services["number"], SimulatedCarrier()),
+        ),
         *auth_routes(identity),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),

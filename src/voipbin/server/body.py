@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from functools import cache
 from itertools import accumulate
 from typing import Any, TypeVar, cast
@@ -317,3 +317,15 @@ def decode_body(body: bytes, kind: type[T]) -> T:
     except UnicodeDecodeError:  # only when the edge did not check the body
         check_text(body)
         raise InvalidArgument("INVALID_JSON_BODY") from None
+
+
+def decode_query(params: Mapping[str, str], kind: type[T]) -> T:
+    """Query parameters as ``kind``, their text converted to its field types (``"10"`` to
+    an integer); a bad one is ``400 INVALID_REQUEST_PARAMETER`` naming it. An empty value
+    means the parameter is not given (CONVENTIONS.md §5)."""
+    given = {name: value for name, value in params.items() if value != ""}
+    try:
+        return msgspec.convert(given, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        field, description, _ = _field(kind, str(exc))
+        raise InvalidArgument.field(field, description, "INVALID_REQUEST_PARAMETER") from None

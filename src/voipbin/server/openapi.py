@@ -10,6 +10,7 @@ import msgspec
 import voipbin
 from voipbin.common.reasons import CATALOG, Status
 from voipbin.models.base import Filter, ResourceSpec
+from voipbin.models.lookup import Lookup
 from voipbin.models.wire import wire_struct
 
 _REF = "#/components/schemas/{name}"
@@ -349,14 +350,47 @@ def _one_of(schema: Any) -> Any:
     return schema
 
 
+def _lookup_paths(lookups: Sequence[Lookup], names: dict[type, str]) -> dict[str, Any]:
+    """``GET <path>`` of each lookup: one query parameter per field of its query struct."""
+    paths: dict[str, Any] = {}
+    for lookup in lookups:
+        _, components = msgspec.json.schema_components([lookup.query], ref_template=_REF)
+        fields: dict[str, Any] = components[lookup.query.__name__]["properties"]
+        parameters = []
+        for name, schema in fields.items():
+            description = schema.get("description", "")
+            value = {k: v for k, v in schema.items() if k != "description"}
+            parameters.append(_query(name, value, description))
+        paths[lookup.path] = {
+            "get": {
+                "tags": [lookup.tag],
+                "summary": lookup.summary,
+                "description": lookup.description,
+                "operationId": lookup.name,
+                "parameters": parameters,
+                "responses": {
+                    "200": _json(names[lookup.answer], lookup.summary),
+                    **_COMMON_ERRORS,
+                },
+            }
+        }
+    return paths
+
+
 def openapi_document(
-    resources: Sequence[ResourceSpec[Any]], own: Sequence[OwnPath] = (), *, signup: bool = False
+    resources: Sequence[ResourceSpec[Any]],
+    own: Sequence[OwnPath] = (),
+    *,
+    signup: bool = False,
+    lookups: Sequence[Lookup] = (),
 ) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes)."""
+    """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes,
+    and ``lookups``)."""
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
     from voipbin.server.signup import SignupRequest
 
     types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]
+    types.extend(lookup.answer for lookup in lookups)
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -417,6 +451,7 @@ def openapi_document(
     for spec in resources:
         paths.update(_resource_paths(spec, names))
     paths.update(_own_paths(own, names))
+    paths.update(_lookup_paths(lookups, names))
     return {
         "openapi": "3.1.0",
         "info": {"title": "VoIPBIN API", "version": voipbin.__version__},

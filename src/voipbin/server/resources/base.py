@@ -110,6 +110,11 @@ class ServerResource(Generic[M]):
     shared_customer_id: str | None = None
     """A ``customer_id`` that stands for every customer (the owner of default routes): a
     super-admin may name it in a creation body although no customer has it."""
+    references: Mapping[str, str] = field(default_factory=dict)
+    """Id fields that must name a live resource of the same customer, by the name of that
+    resource's service (``{"call_flow_id": "flow"}``): a 422 naming the field otherwise.
+    Checked by the generic service on every write that sets them; the empty UUID is no
+    reference. A name no registered resource has (one not built yet) is not checked."""
 
     def __post_init__(self) -> None:
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):

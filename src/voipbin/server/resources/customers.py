@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from voipbin.common.address import is_email
-from voipbin.common.errors import FailedPrecondition, InvalidArgument
+from voipbin.common.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from voipbin.common.permissions import Permission
 from voipbin.models.customer import CUSTOMERS, Customer
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
@@ -18,6 +18,9 @@ SUPER_ADMIN_ONLY = Permission.NONE
 
 async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
     values = await plain_values(ctx, body, current)
+    if "identity_verification_status" in values and not ctx.principal.is_super_admin:
+        # Through PUT /v1.0/customer an admin changes their own customer: never this.
+        raise PermissionDenied(message="Only a super-admin may set identity_verification_status.")
     email = values.get("email")
     if email and not is_email(email):
         raise InvalidArgument.field("email", "must be a valid email address")

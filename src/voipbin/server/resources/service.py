@@ -33,6 +33,7 @@ from voipbin.server.body import decode_body
 from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
+from voipbin.server.resources.references import check_references
 from voipbin.server.settings import Settings
 from voipbin.server.storage.database import Executor, Row, UniqueViolation
 from voipbin.server.storage.repository import Repository
@@ -185,6 +186,7 @@ class ResourceService(Generic[M]):
         customer_id = await self._customer_for(principal, decoded)
         ctx = self.context(principal, customer_id)
         values = await self.resource.prepare_create(ctx, decoded, None)
+        await check_references(ctx, self.resource.references, values)
         shown = values.pop(SHOWN_ONCE, {})
         if self._customer is not None:
             values["customer_id"] = customer_id
@@ -257,6 +259,7 @@ class ResourceService(Generic[M]):
         self.resource.guard(ctx, verb, current)
         self._live(row)
         values = await prepare(ctx, decoded, current)
+        await check_references(ctx, self.resource.references, values)
         if not values:
             return self._item(row)
         try:

@@ -77,8 +77,9 @@ def _holds_any(column: sa.Column[Any], name: str, dialect: str) -> sa.ColumnElem
 
 
 def _in_id_list(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[bool]:
-    """``column`` is one of the ids bound as ``:ids`` (see ``Database.ids_param``): one
-    parameter however many ids, so the statement's text, and its cache entry, is one."""
+    """``column`` is one of the ids (or other text values) bound as ``:ids`` (see
+    ``Database.ids_param``): one parameter however many, so the statement's text, and its
+    cache entry, is one."""
     if dialect == "postgresql":
         return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(column.type)))
     listed = sa.select(sa.column("value", sa.String)).select_from(
@@ -177,21 +178,29 @@ class Repository:
     async def live_ids(self, ids: Sequence[str], customer_id: str | None = None) -> set[str]:
         """Those of ``ids`` that are live rows (of ``customer_id``, when given), in one query
         whose text does not depend on how many ids there are."""
-        if not ids:
+        return await self.live_values("id", ids, customer_id)
+
+    async def live_values(
+        self, column: str, values: Sequence[str], customer_id: str | None = None
+    ) -> set[str]:
+        """Those of ``values`` that ``column`` holds in live rows (of ``customer_id``, when
+        given): ids, or the numbers of any customer already held. One query whose text does
+        not depend on how many values there are."""
+        if not values:
             return set()
         t = self.table
         scoped = customer_id is not None
 
         def build() -> sa.Select[Any]:
-            query = sa.select(_wire_column(t.c.id, self.db.name)).where(
-                _in_id_list(t.c.id, self.db.name), t.c.tm_delete.is_(None)
+            query = sa.select(_wire_column(t.c[column], self.db.name)).where(
+                _in_id_list(t.c[column], self.db.name), t.c.tm_delete.is_(None)
             )
             if scoped:
                 query = query.where(t.c.customer_id == sa.bindparam("customer_id"))
             return query
 
-        statement = self.db.compile((self._key, "live_ids", scoped), build)
-        params: dict[str, Any] = {"ids": self.db.ids_param(ids)}
+        statement = self.db.compile((self._key, "live_values", column, scoped), build)
+        params: dict[str, Any] = {"ids": self.db.ids_param(values)}
         if scoped:
             params["customer_id"] = customer_id
         return {str(row[0]) for row in await self.db.fetch(statement, params)}

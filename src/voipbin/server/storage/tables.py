@@ -106,6 +106,7 @@ customer_customers = resource_table(
         server_default=sa.false(),
         info={"kind": "bool"},
     ),
+    text_column("identity_verification_status", default="none"),
     text_column("status", default="active"),
     customer_scoped=False,
 )
@@ -162,6 +163,44 @@ customer_accesskeys = resource_table(
     timestamp_column("tm_expire"),
 )
 sa.Index("uq_customer_accesskeys_token_hash", customer_accesskeys.c.token_hash, unique=True)
+
+number_numbers = resource_table(
+    "number_numbers",
+    text_column("number"),
+    text_column("type", default="normal"),
+    id_column("call_flow_id", default=EMPTY_UUID_TEXT),
+    id_column("message_flow_id", default=EMPTY_UUID_TEXT),
+    text_column("name"),
+    text_column("detail"),
+    text_column("status", default="active"),
+    sa.Column(
+        "t38_enabled",
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"kind": "bool"},
+    ),
+    sa.Column(
+        "emergency_enabled",
+        sa.Boolean(),
+        nullable=False,
+        server_default=sa.false(),
+        info={"kind": "bool"},
+    ),
+    # Written whole at purchase (see resources/numbers.py): the default only fills old rows.
+    json_column("metadata", default="{}"),
+    timestamp_column("tm_purchase"),
+    timestamp_column("tm_renew"),
+)
+# A live number belongs to one customer at a time, across all customers; release frees it.
+sa.Index(
+    "uq_number_numbers_number",
+    number_numbers.c.number,
+    unique=True,
+    postgresql_where=number_numbers.c.tm_delete.is_(None),
+    sqlite_where=number_numbers.c.tm_delete.is_(None),
+)
+sa.Index(None, number_numbers.c.customer_id, number_numbers.c.call_flow_id)
 
 # Responses to POSTs sent with an Idempotency-Key, kept 24 hours per credential (the agent of a
 # login token, or the access key) and key. ``claim`` names the request holding the key, so
