@@ -23,6 +23,7 @@ from tests.server.conftest import (
 from voipbin.common.errors import Unavailable
 from voipbin.common.permissions import Permission
 from voipbin.common.timestamps import SENTINEL_TEXT
+from voipbin.server.resources.call_routes import SIM_PROVIDER_ID
 
 FIELDS = {
     "id",
@@ -402,3 +403,55 @@ async def test_a_customer_and_its_agents_and_keys_are_deleted_together_or_not_at
     assert_error(failed, 503, "UNAVAILABLE", "SERVICE_UNAVAILABLE")
     assert (kept["status"], kept["tm_delete"]) == ("active", SENTINEL_TEXT)
     assert still.status_code == 200, still.text
+
+
+async def test_deleting_a_customer_releases_its_numbers_and_deletes_what_it_configured(
+    api: Api,
+) -> None:
+    customer = await add_customer(api)
+    admin = await add_agent(api, permission=ADMIN, customer_id=customer)
+    made = {}
+    for path, body in (
+        ("/v1.0/numbers", {"number": "+899123456789"}),
+        ("/v1.0/flows", {"name": "menu"}),
+        ("/v1.0/extensions", {"extension": "100", "password": "sip-password-1"}),
+        (
+            "/v1.0/trunks",
+            {"domain_name": "acme", "auth_types": ["ip"], "allowed_ips": ["192.0.2.1"]},
+        ),
+    ):
+        response = await api.client.post(path, json=body, headers=admin.headers)
+        assert response.status_code == 201, response.text
+        made[path] = response.json()["id"]
+    route = await api.client.post(
+        "/v1.0/routes",
+        json={
+            "customer_id": customer,
+            "provider_id": SIM_PROVIDER_ID,
+            "target": "all",
+        },
+        headers=api.headers,
+    )
+
+    deleted = await api.client.delete(f"/v1.0/customers/{customer}", headers=api.headers)
+
+    assert deleted.status_code == 204
+    for path, id in made.items():
+        response = await api.client.get(f"{path}/{id}", headers=api.headers)
+        assert response.json()["tm_delete"] != SENTINEL_TEXT, path
+    number = await api.client.get(f"/v1.0/numbers/{made['/v1.0/numbers']}", headers=api.headers)
+    assert number.json()["status"] == "deleted"
+    assert route.status_code == 201, route.text
+    gone = await api.client.get(f"/v1.0/routes/{route.json()['id']}", headers=api.headers)
+    assert gone.json()["tm_delete"] != SENTINEL_TEXT
+    # What it held is free for others: the number and the trunk's domain name.
+    other = await add_agent(api, permission=ADMIN)
+    for path, body in (
+        ("/v1.0/numbers", {"number": "+899123456789"}),
+        (
+            "/v1.0/trunks",
+            {"domain_name": "acme", "auth_types": ["ip"], "allowed_ips": ["192.0.2.1"]},
+        ),
+    ):
+        response = await api.client.post(path, json=body, headers=other.headers)
+        assert response.status_code == 201, response.text

@@ -50,7 +50,8 @@ RESOURCE: ServerResource[Customer] = ServerResource(
     prepare_update=_values,
     guard=_guard,
     identity=True,
-    # Its agents' usernames are freed, and nothing of it authenticates.
-    cascade=("agent", "accesskey"),
+    # Nothing of it authenticates, and what it held is freed for others: its agents'
+    # usernames, its numbers (released), its trunks' domain names.
+    cascade=("agent", "accesskey", "flow", "number", "extension", "trunk", "route"),
     deleted_values={"status": "deleted"},
 )
