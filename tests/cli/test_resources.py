@@ -201,3 +201,20 @@ def test_flows_are_created_from_json_actions_and_listed(cli: Cli) -> None:
     assert bad.exit_code != 0
     assert "INVALID_ACTION_TYPE" in bad.output
     assert "actions[0].type" in bad.output
+
+
+def test_available_numbers_is_a_command(cli: Cli) -> None:
+    table = cli("available-numbers", "-f", "country_code=US", "-f", "page_size=2")
+    assert table.exit_code == 0, table.output
+    assert "+1" in table.stdout
+    assert "number" in table.stdout  # the header
+
+    result = cli("available-numbers", "-f", "type=virtual", "-f", "page_size=3", "--json")
+    assert result.exit_code == 0, result.output
+    numbers = [n["number"] for n in json.loads(result.stdout)["result"]]
+    assert len(numbers) == 3
+    assert all(n.startswith("+899") for n in numbers)
+
+    bad = cli("available-numbers", "-f", "colour=red")
+    assert bad.exit_code == 2
+    assert "no parameter colour" in bad.stderr

@@ -75,3 +75,8 @@ async def test_logging_in_can_be_done_up_front(app: Starlette, sleeps: Sleeps) -
         await client.login()
 
     assert [q.url.path for q, _ in recorded.log] == ["/auth/login"]
+
+
+async def test_a_lookup_is_called_by_name(aclient: AsyncClient) -> None:
+    found = await aclient.lookup("available_numbers", country_code="GB", page_size=2)
+    assert [n.country for n in found.result] == ["GB", "GB"]

@@ -310,3 +310,15 @@ def test_a_flow_is_built_from_the_catalogues_typed_actions(client: Client) -> No
     assert caught.value.details == [
         FieldError("actions[0].option.target_id", "names no action of the flow")
     ]
+
+
+def test_a_lookup_is_called_by_name(client: Client) -> None:
+    found = client.lookup("available_numbers", country_code="US", page_size=3)
+    assert len(found.result) == 3
+    assert all(n.number.startswith("+1") and n.country == "US" for n in found.result)
+    virtual = client.lookup("available_numbers", type="virtual", page_size=1)
+    assert virtual.result[0].number.startswith("+899")
+    with pytest.raises(TypeError, match="no parameter colour"):
+        client.lookup("available_numbers", colour="red")
+    with pytest.raises(ValueError, match="no lookup 'nope'"):
+        client.lookup("nope")

@@ -11,13 +11,14 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_args
 
 import msgspec
 import typer
 
 from voipbin.models.base import Action, ResourceSpec
-from voipbin.models.registry import RESOURCES
+from voipbin.models.lookup import Lookup
+from voipbin.models.registry import LOOKUPS, RESOURCES
 
 if TYPE_CHECKING:
     from voipbin.client import Client
@@ -51,11 +52,45 @@ All = Annotated[bool, typer.Option("--all", help="Walk every page (progress on s
 
 
 def add_resource_commands(app: typer.Typer) -> None:
-    """A command group per resource on ``app``."""
+    """A command group per resource on ``app``, and a command per lookup."""
     for spec in RESOURCES:
         app.add_typer(
             resource_app(spec), name=spec.plural.replace("_", "-"), help=spec.summary or None
         )
+    for lookup in LOOKUPS:
+        parameters = ", ".join(f.encode_name for f in msgspec.structs.fields(lookup.query))
+        app.command(
+            lookup.name.replace("_", "-"),
+            help=f"{lookup.summary}. Parameters, as -f NAME=VALUE: {parameters}.",
+        )(lookup_command(lookup))
+
+
+def lookup_command(lookup: Lookup) -> Any:
+    """``voipbin <lookup> -f NAME=VALUE ...``: the lookup's ``result`` as a table or JSON."""
+
+    def run(
+        ctx: typer.Context,
+        filters: Filters = None,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        from voipbin.cli.output import print_json, print_table
+
+        wanted = _pairs(filters, "--filter")
+        with _client(ctx, url, accesskey, token) as client:
+            try:
+                answer = client.lookup(lookup.name, **wanted)
+            except TypeError as exc:
+                _fail(str(exc), 2)
+        if as_json:
+            print_json(answer)
+        else:
+            (item,) = get_args(msgspec.structs.fields(lookup.answer)[0].type)
+            print_table(item, answer.result)
+
+    return run
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:

@@ -11,14 +11,14 @@ import anyio
 import httpx
 
 from voipbin.client.cache import ETagCache
-from voipbin.client.calls import ResourceCalls
+from voipbin.client.calls import FilterValue, LookupCalls, ResourceCalls
 from voipbin.client.core import build_core
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
 from voipbin.client.resources import AsyncResource
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.client.sync_client import CONNECTION_ERRORS, USER_AGENT
 from voipbin.models.base import M, ResourceSpec
-from voipbin.models.registry import RESOURCES
+from voipbin.models.registry import LOOKUPS, RESOURCES
 
 T = TypeVar("T")
 
@@ -81,6 +81,15 @@ class AsyncClient:
 
     def __dir__(self) -> list[str]:
         return [*super().__dir__(), *self._resources]
+
+    async def lookup(self, name: str, **params: FilterValue) -> Any:
+        """The answer of a read-only lookup that is no resource, by its name:
+        ``client.lookup("available_numbers", country_code="US")``."""
+        for lookup in LOOKUPS:
+            if lookup.name == name:
+                return await self._run(LookupCalls(self._core, lookup).call(params))
+        known = ", ".join(lookup.name for lookup in LOOKUPS)
+        raise ValueError(f"no lookup {name!r}; the lookups are: {known}")
 
     async def login(self) -> None:
         """Log in now (with a username and password) rather than before the first call."""

@@ -20,6 +20,7 @@ from voipbin.client.exchange import Exchange, Request
 from voipbin.common.pagination import Page
 from voipbin.common.timestamps import format_timestamp
 from voipbin.models.base import Action, M, ResourceSpec
+from voipbin.models.lookup import Lookup
 from voipbin.models.wire import decode_wire, decode_wire_page
 
 Id = UUID | str
@@ -140,3 +141,27 @@ class ResourceCalls(Generic[M]):
         if not action.returns_resource or not response.content:
             return None
         return decode_wire(self.spec.model, response.content)
+
+
+class LookupCalls:
+    """The one call of a lookup (``GET <path>?<query>``), from its declaration."""
+
+    def __init__(self, core: ClientCore, lookup: Lookup) -> None:
+        self.core = core
+        self.lookup = lookup
+        self.parameters = frozenset(f.encode_name for f in msgspec.structs.fields(lookup.query))
+
+    def call(self, params: Mapping[str, FilterValue]) -> Exchange[Any]:
+        """The lookup's answer (its ``answer`` struct); an unknown parameter is a
+        ``TypeError`` here, before anything is sent."""
+        unknown = set(params) - self.parameters
+        if unknown:
+            raise TypeError(
+                f"{self.lookup.name} has no parameter {', '.join(sorted(unknown))}; "
+                f"it has {', '.join(sorted(self.parameters))}"
+            )
+        query = tuple(
+            (name, query_value(value)) for name, value in params.items() if value is not None
+        )
+        response = yield from self.core.call(Request("GET", self.lookup.path, query))
+        return msgspec.json.decode(response.content, type=self.lookup.answer)

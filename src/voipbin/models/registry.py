@@ -10,7 +10,8 @@ from voipbin.models.base import ResourceSpec
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
-from voipbin.models.number import NUMBERS
+from voipbin.models.lookup import Lookup
+from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
@@ -28,3 +29,6 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     PROVIDERS,
     ROUTES,
 )
+
+LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)
+"""Every read-only lookup that is no resource (``GET /v1.0/available_numbers``)."""
