@@ -11,6 +11,7 @@ from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
 from voipbin.models.number import NUMBERS
+from voipbin.models.outbound_config import OUTBOUND_CONFIGS
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
@@ -25,6 +26,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     NUMBERS,
     EXTENSIONS,
     TRUNKS,
+    OUTBOUND_CONFIGS,
     PROVIDERS,
     ROUTES,
 )

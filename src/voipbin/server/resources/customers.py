@@ -51,6 +51,8 @@ RESOURCE: ServerResource[Customer] = ServerResource(
     guard=_guard,
     identity=True,
     # Its agents' usernames are freed, and nothing of it authenticates.
-    cascade=("agent", "accesskey"),
+    cascade=("agent", "accesskey", "outbound_config"),
+    # Made empty (every PSTN destination refused) with the customer, in its transaction.
+    companions=("outbound_config",),
     deleted_values={"status": "deleted"},
 )
