@@ -377,6 +377,7 @@ async def test_the_openapi_document_shows_both_paths(api: Api) -> None:
     assert set(paths[PATH]) == {"get"}
     assert set(paths[f"{PATH}/{{id}}"]) == {"get", "put"}
     assert set(paths[OWN]) == {"get", "put"}
+    assert "422" in paths[OWN]["put"]["responses"], "a caller id of no usable number"
     schemas = document["components"]["schemas"]
     body_ref = paths[OWN]["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     body = schemas[body_ref.rsplit("/", 1)[1]]
