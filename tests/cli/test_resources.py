@@ -16,7 +16,8 @@ from voipbin.models import RESOURCES
 def test_every_resource_has_its_commands() -> None:
     runner = CliRunner()
     for spec in RESOURCES:
-        result = runner.invoke(app, [spec.plural, "--help"])
+        # Command names hyphenate the path segment: outbound_configs -> outbound-configs.
+        result = runner.invoke(app, [spec.plural.replace("_", "-"), "--help"])
         assert result.exit_code == 0, result.output
         for verb in sorted(spec.verbs):
             assert verb in result.output

@@ -1,5 +1,5 @@
-"""Who may do what to whose agents, tags, flows, access keys, numbers, extensions, trunks
-and routes (CONVENTIONS.md §8).
+"""Who may do what to whose agents, tags, flows, access keys, numbers, extensions, trunks,
+outbound configs and routes (CONVENTIONS.md §8).
 
 First the matrix: the four roles x {their own customer's resource, another customer's} x
 {list, get, create, update, delete}, each cell's exact status, reason and stored effect. Then
@@ -46,6 +46,9 @@ OWN, OTHER = "own", "other"
 # resource's NOT_FOUND reason. A creation's outcome is instead the label ("P", "A") of the
 # customer the new resource must land in.
 OK, DENIED, HIDDEN = "allowed", "403", "404"
+# A verb the resource does not serve (an outbound config is neither created nor deleted
+# through the API): 405 for everyone, and nothing stored changes.
+ABSENT = "405"
 
 UNUSED_ID = "d9d32881-12fd-4b19-a6b2-6d5b6b6acf76"
 PASSWORD = "agent-password"
@@ -435,6 +438,10 @@ async def _create(world: World, kind: Kind, role: str, scope: str, expected: str
         body["customer_id"] = world.tenant(role, OTHER).customer_id
     response = await world.api.client.post(kind.path, json=body, headers=world.caller(role).headers)
     found = await stored_by(world.api, kind.name, kind.key, body[kind.key])
+    if expected == ABSENT:
+        assert_error(response, 405, "NOT_FOUND", "METHOD_NOT_ALLOWED")
+        assert found is None, f"a refused creation stored {found}"
+        return
     if expected == DENIED:
         assert_error(response, 403, "PERMISSION_DENIED", "PERMISSION_DENIED")
         assert found is None, f"a refused creation stored {found}"
@@ -464,12 +471,19 @@ async def _update(world: World, kind: Kind, role: str, scope: str, expected: str
 
 
 async def _delete(world: World, kind: Kind, role: str, scope: str, expected: str) -> None:
-    victim = await kind.victim(world, world.tenant(role, scope), f"victim-{role}-{scope}")
+    if expected == ABSENT:
+        victim = kind.target(world.tenant(role, scope))
+    else:
+        victim = await kind.victim(world, world.tenant(role, scope), f"victim-{role}-{scope}")
     response = await world.api.client.delete(
         f"{kind.path}/{victim}", headers=world.caller(role).headers
     )
     after = await stored(world.api, kind.name, victim)
     assert after is not None
+    if expected == ABSENT:
+        assert_error(response, 405, "NOT_FOUND", "METHOD_NOT_ALLOWED")
+        assert after["tm_delete"] == SENTINEL_TEXT, "a refused delete deleted it"
+        return
     if expect(response, expected, kind.not_found):
         assert response.content == b""
         assert after["tm_delete"] != SENTINEL_TEXT, "not deleted"
@@ -665,6 +679,47 @@ async def test_who_may_do_what_to_extensions(api: Api) -> None:
 
 async def test_who_may_do_what_to_trunks(api: Api) -> None:
     await walk(await build_world(api), TRUNKS, SIP_MATRIX["trunk"])
+
+
+async def _no_victim(world: World, tenant: Tenant, name: str) -> str:
+    raise AssertionError("outbound configs are not deleted through the API")
+
+
+async def test_who_may_do_what_to_outbound_configs(api: Api) -> None:
+    """Each customer's one config: read by admins and managers, changed by admins, neither
+    created nor deleted by anyone (405); another customer's is a 404."""
+    world = await build_world(api)
+    configs = {}
+    for tenant in (world.project, world.a, world.b):
+        # A and B were put straight into storage: their first own read makes theirs.
+        response = await api.client.get("/v1.0/outbound_config", headers=tenant.owner.headers)
+        assert response.status_code == 200, response.text
+        configs[tenant.label] = response.json()["id"]
+        world.labels[configs[tenant.label]] = f"{tenant.label} config"
+    kind = Kind(
+        "outbound_config",
+        "/v1.0/outbound_configs",
+        "OUTBOUND_CONFIG_NOT_FOUND",
+        lambda tenant: configs[tenant.label],
+        lambda name: {"name": name},
+        "name",
+        _no_victim,
+        frozenset(),
+    )
+    await walk(
+        world,
+        kind,
+        {
+            (SUPER, OWN): (labels("P config"), OK, ABSENT, OK, ABSENT),
+            (SUPER, OTHER): (labels("A config"), OK, ABSENT, OK, ABSENT),
+            (ADMIN, OWN): (labels("A config"), OK, ABSENT, OK, ABSENT),
+            (ADMIN, OTHER): (labels(), HIDDEN, ABSENT, HIDDEN, ABSENT),
+            (MANAGER, OWN): (labels("A config"), OK, ABSENT, DENIED, ABSENT),
+            (MANAGER, OTHER): (labels(), HIDDEN, ABSENT, HIDDEN, ABSENT),
+            (AGENT, OWN): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+            (AGENT, OTHER): (DENIED, HIDDEN, ABSENT, HIDDEN, ABSENT),
+        },
+    )
 
 
 # -- an agent's self-service ------------------------------------------------------------------

@@ -260,6 +260,14 @@ CATALOG: tuple[Reason, ...] = (
         _S.PERMISSION_DENIED,
         "The customer's identity must be verified first.",
     ),
+    # outbound config
+    Reason("OUTBOUND_CONFIG_NOT_FOUND", 404, _S.NOT_FOUND, "The outbound config was not found."),
+    Reason(
+        "OUTBOUND_CONFIG_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The outbound config is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

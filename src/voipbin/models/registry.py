@@ -12,6 +12,7 @@ from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
 from voipbin.models.lookup import Lookup
 from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
+from voipbin.models.outbound_config import OUTBOUND_CONFIGS
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
@@ -26,6 +27,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     NUMBERS,
     EXTENSIONS,
     TRUNKS,
+    OUTBOUND_CONFIGS,
     PROVIDERS,
     ROUTES,
 )

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from voipbin.common.errors import ApiError, Unavailable
-from voipbin.common.permissions import CUSTOMER_ANY, Permission
+from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permission
 from voipbin.models.number import AVAILABLE_NUMBERS
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
@@ -38,7 +38,7 @@ from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
-from voipbin.server.storage.database import Database
+from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 
@@ -98,7 +98,12 @@ def create_app(
     async def default_routes() -> None:
         await ensure_default_routes(services)
 
-    identity = Identity(settings, db, clock, passwords, defaults=[default_routes])
+    async def with_customer(customer_id: str, executor: Executor) -> None:
+        await services["customer"].create_companions(customer_id, executor)
+
+    identity = Identity(
+        settings, db, clock, passwords, defaults=[default_routes], with_customer=with_customer
+    )
     limiter = limiter_from_settings(settings)
     idempotency = IdempotencyKeys(db, clock, secret=settings.jwt_secret)
     auth = Authenticator(identity, limiter)
@@ -127,6 +132,12 @@ def create_app(
                 False,
                 missing="The caller is an access key, which is no agent: see /v1.0/customer.",
             ),
+            OwnPath(
+                "/v1.0/outbound_config",
+                services["outbound_config"].spec,
+                "The caller's customer's outbound config",
+                True,
+            ),
         ],
         signup=settings.signup == "open",
         lookups=[AVAILABLE_NUMBERS],
@@ -149,6 +160,14 @@ def create_app(
             update=Permission.CUSTOMER_ADMIN,
         ),
         own_resource_route("/v1.0/me", services["agent"], auth, own_agent_id, read=CUSTOMER_ANY),
+        own_resource_route(
+            "/v1.0/outbound_config",
+            services["outbound_config"],
+            auth,
+            None,  # the customer's one, found (or made) by customer
+            read=CUSTOMER_MANAGERS,
+            update=Permission.CUSTOMER_ADMIN,
+        ),
         lookup_route(
             AVAILABLE_NUMBERS,
             auth,

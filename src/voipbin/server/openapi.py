@@ -305,6 +305,8 @@ def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]
                     "200": _json(model, f"The {spec.title}."),
                     **_COMMON_ERRORS,
                     **_BODY_ERRORS,
+                    # As on <path>/{id}: a reference the body makes can name nothing usable.
+                    "422": _UNPROCESSABLE,
                     **not_found,
                 },
             }

@@ -77,6 +77,7 @@ def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
         async with db.transaction() as tx:
             row = await customers.repository.insert(customer, executor=tx)
             customer_id = str(row[0])
+            await customers.create_companions(customer_id, tx)
             await agents.repository.insert(
                 {
                     "customer_id": customer_id,

@@ -23,7 +23,7 @@ from voipbin.server.auth.principal import Principal
 from voipbin.server.auth.tokens import ACCESSKEY_PREFIX, Tokens, token_hash
 from voipbin.server.settings import Settings
 from voipbin.server.storage.clock import CreationClock
-from voipbin.server.storage.database import Database, UniqueViolation
+from voipbin.server.storage.database import Database, Executor, UniqueViolation
 from voipbin.server.storage.principals import Principals
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.system import SystemValues
@@ -54,11 +54,15 @@ class Identity:
         passwords: Passwords,
         monotonic: Callable[[], float] = time.monotonic,
         defaults: Sequence[Callable[[], Awaitable[None]]] = (),
+        with_customer: Callable[[str, Executor], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
         # Idempotent steps that put the project's default rows in place (the simulated
         # carrier's provider and route), given by the layer above that knows the resources.
         self.defaults = tuple(defaults)
+        # What every new customer gets (its outbound config), written in the transaction that
+        # makes the bootstrap customer; given by the layer above, like ``defaults``.
+        self.with_customer = with_customer
         self.db = db
         self.clock = clock
         self.passwords = passwords
@@ -114,6 +118,8 @@ class Identity:
                     },
                     executor=tx,
                 )
+                if self.with_customer is not None:
+                    await self.with_customer(str(customer[0]), tx)
         except UniqueViolation:
             return  # another process bootstrapped first
         if self.settings.bootstrap_password:

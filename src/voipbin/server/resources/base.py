@@ -105,6 +105,13 @@ class ServerResource(Generic[M]):
     """Writes change who may authenticate (customers, agents, access keys)."""
     cascade: tuple[str, ...] = ()
     """Resources whose rows of a deleted one (by ``customer_id``) are deleted with it."""
+    companions: tuple[str, ...] = ()
+    """Resources made, one each, with a new one of these (by ``customer_id``), in the
+    transaction that creates it: a customer's outbound config."""
+    per_customer: bool = False
+    """One live row per customer (a unique index on ``customer_id`` among live rows): made
+    with the customer (a ``companions`` entry of customers), found by customer by the own
+    route, and made there when missing (a customer from before the resource existed)."""
     deleted_values: Mapping[str, Any] = field(default_factory=dict)
     """Columns a soft delete also sets, in the same UPDATE (a customer's ``status``)."""
     shared_customer_id: str | None = None

@@ -52,6 +52,17 @@ RESOURCE: ServerResource[Customer] = ServerResource(
     identity=True,
     # Nothing of it authenticates, and what it held is freed for others: its agents'
     # usernames, its numbers (released), its trunks' domain names.
-    cascade=("agent", "accesskey", "flow", "number", "extension", "trunk", "route"),
+    cascade=(
+        "agent",
+        "accesskey",
+        "flow",
+        "number",
+        "extension",
+        "trunk",
+        "route",
+        "outbound_config",
+    ),
+    # Made empty (every PSTN destination refused) with the customer, in its transaction.
+    companions=("outbound_config",),
     deleted_values={"status": "deleted"},
 )

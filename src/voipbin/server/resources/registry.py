@@ -12,6 +12,7 @@ from voipbin.server.resources import (
     extensions,
     flows,
     numbers,
+    outbound_configs,
     providers,
     tags,
     trunks,
@@ -27,6 +28,7 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     numbers.RESOURCE,
     extensions.RESOURCE,
     trunks.RESOURCE,
+    outbound_configs.RESOURCE,
     providers.RESOURCE,
     call_routes.RESOURCE,
 )

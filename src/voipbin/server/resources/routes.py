@@ -100,13 +100,20 @@ def own_resource_route(
     path: str,
     service: ResourceService[Any],
     auth: Authenticator,
-    id_of: Callable[[Principal], str],
+    id_of: Callable[[Principal], str] | None,
     *,
     read: Permission,
     update: Permission | None = None,
 ) -> Route:
     """``path`` as the caller's own resource (``/v1.0/customer``, ``/v1.0/me``): GET (and PUT
-    when ``update`` is given) of the resource ``id_of`` names, for the roles given here."""
+    when ``update`` is given) of the resource ``id_of`` names, for the roles given here.
+    ``id_of`` ``None``: the one resource of the caller's customer (``/v1.0/outbound_config``,
+    of a resource declared ``per_customer``), looked up (or made) by customer."""
+
+    async def own_id(principal: Principal) -> str:
+        if id_of is not None:
+            return id_of(principal)
+        return await service.own_id(principal.customer_id)
 
     async def own(request: Request) -> Response:
         principal = await auth.authenticate(request)
@@ -115,11 +122,10 @@ def own_resource_route(
             assert update is not None
             principal.require(update)
             body = await request.body()
-            return json_response(
-                await service.update(principal, id_of(principal), body, authorized=True)
-            )
+            id = await own_id(principal)
+            return json_response(await service.update(principal, id, body, authorized=True))
         principal.require(read)
-        item = await service.get(principal, id_of(principal), authorized=True)
+        item = await service.get(principal, await own_id(principal), authorized=True)
         return etag_response(request, item)
 
     return Route(path, Endpoint(own), methods=["GET", "PUT"] if update is not None else ["GET"])

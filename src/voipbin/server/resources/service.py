@@ -190,16 +190,41 @@ class ResourceService(Generic[M]):
         shown = values.pop(SHOWN_ONCE, {})
         if self._customer is not None:
             values["customer_id"] = customer_id
-        if commit_with is None:
+        if commit_with is None and not self.resource.companions:
             item = self._answer(await self._insert(values), shown)
         else:
             # Only the writes hold the transaction: the checks above read through the
             # database, which on SQLite waits for the transaction's one connection.
             async with self.repository.db.transaction() as tx:
-                item = self._answer(await self._insert(values, tx), shown)
-                await commit_with(tx, item)
+                row = await self._insert(values, tx)
+                await self.create_companions(str(row[0]), tx)
+                item = self._answer(row, shown)
+                if commit_with is not None:
+                    await commit_with(tx, item)
         self._identity_changed()
         return item
+
+    async def create_companions(self, id: str, executor: Executor) -> None:
+        """Make the ``companions`` of the new resource ``id`` (a customer), in ``executor``'s
+        transaction: each with its columns' defaults, owned by ``id``."""
+        for name in self.resource.companions:
+            await self.services[name].repository.insert({"customer_id": id}, executor)
+
+    async def own_id(self, customer_id: str) -> str:
+        """The id of the live resource of ``customer_id``, for a resource declared
+        ``per_customer``: made now if the customer has none yet (it predates the resource),
+        once however many requests ask at the same time."""
+        for _ in range(2):
+            row = await self.repository.find(("id",), {"customer_id": customer_id})
+            if row is not None:
+                return str(row[0])
+            if not self.resource.per_customer:
+                break
+            try:
+                return str((await self.repository.insert({"customer_id": customer_id}))[0])
+            except UniqueViolation:
+                continue  # another request made it first: read theirs
+        raise NotFound(self.resource.not_found)
 
     async def _insert(self, values: dict[str, Any], executor: Executor | None = None) -> Row:
         try:

@@ -296,3 +296,21 @@ sa.Index(
     postgresql_where=registrar_trunks.c.tm_delete.is_(None),
     sqlite_where=registrar_trunks.c.tm_delete.is_(None),
 )
+
+# A customer's outbound config: one live row per customer, made with it (see
+# resources/outbound_configs.py). The whitelist is a JSON list of upper-case alpha-2 codes.
+call_outbound_configs = resource_table(
+    "call_outbound_configs",
+    text_column("name"),
+    text_column("detail"),
+    json_column("destination_whitelist", default="[]"),
+    text_column("codecs"),
+    id_column("default_outgoing_source_number_id", default=EMPTY_UUID_TEXT),
+)
+sa.Index(
+    "uq_call_outbound_configs_customer_id",
+    call_outbound_configs.c.customer_id,
+    unique=True,
+    postgresql_where=call_outbound_configs.c.tm_delete.is_(None),
+    sqlite_where=call_outbound_configs.c.tm_delete.is_(None),
+)
