@@ -359,3 +359,25 @@ async def test_filters_by_number_type_call_flow_and_status(api: Api) -> None:
         response = await api.client.get("/v1.0/numbers", params=params, headers=api.headers)
         error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_REQUEST_PARAMETER")
         assert fields_of(error) == [field]
+
+
+async def test_a_normal_number_is_bought_from_the_carrier_which_sells_only_what_it_offers(
+    api: Api,
+) -> None:
+    admin = await admin_of_new_customer(api)
+    await verify(api, admin.customer_id)
+    offered = await api.client.get(
+        "/v1.0/available_numbers?country_code=DE&page_size=1", headers=admin.headers
+    )
+    candidate = offered.json()["result"][0]["number"]
+
+    bought = await buy(api, admin.headers, number=candidate)
+
+    assert (bought["number"], bought["type"]) == (candidate, "normal")
+    for unsold in ("+18005550100", "+35312345678", "+1415555010"):
+        refused = await api.client.post(
+            "/v1.0/numbers", json={"number": unsold}, headers=admin.headers
+        )
+        error = assert_error(refused, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
+        assert fields_of(error) == ["number"], unsold
+        assert "available_numbers" in error["details"][0]["description"]

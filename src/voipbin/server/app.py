@@ -93,6 +93,8 @@ def create_app(
     db = open_database(settings.database_url, timeout=settings.database_timeout)
     clock = CreationClock(now)
     passwords = passwords or Passwords(concurrency=settings.password_hash_concurrency)
+    # The network: today the built-in simulated carrier (DESIGN.md "The runtime").
+    carrier = SimulatedCarrier()
     services: dict[str, ResourceService[Any]] = {}
 
     async def default_routes() -> None:
@@ -110,7 +112,7 @@ def create_app(
     for r in SERVER_RESOURCES:
         repository = Repository(db, r.table, r.spec.model.__struct_fields__, clock)
         services[r.spec.name] = ResourceService(
-            r, repository, services, passwords, identity.invalidate, settings
+            r, repository, services, passwords, identity.invalidate, settings, carrier
         )
     state = AppState(settings, db, clock, identity, auth, services)
 
@@ -171,7 +173,7 @@ def create_app(
         lookup_route(
             AVAILABLE_NUMBERS,
             auth,
-            AvailableNumbersAnswer(services["number"], SimulatedCarrier()),
+            AvailableNumbersAnswer(services["number"], carrier),
         ),
         *auth_routes(identity),
         *(signup_routes(services) if settings.signup == "open" else []),

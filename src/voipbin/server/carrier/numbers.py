@@ -33,6 +33,15 @@ class NumberSource(Protocol):
         ...
 
 
+class NumberSeller(NumberSource, Protocol):
+    """A carrier that sells the numbers it offers."""
+
+    async def purchase(self, number: str) -> None:
+        """Buy ``number`` for this server; ``422`` naming ``number`` when the carrier does
+        not offer it."""
+        ...
+
+
 class VirtualNumbers:
     """Virtual numbers: ``+899``, an area from 001 to 999, six digits. They need no
     carrier, so this server makes them itself; ``country_code`` is ignored."""

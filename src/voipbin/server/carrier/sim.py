@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voipbin.common.errors import InvalidArgument
+from voipbin.common.errors import InvalidArgument, Unprocessable
 from voipbin.models.number import AvailableNumber
 from voipbin.server.carrier.numbers import scattered
 
@@ -24,6 +24,17 @@ class Region:
     low: int
     high: int
     """The subscriber part is in ``[low, high)``, written with ``len(str(high - 1))`` digits."""
+
+    def holds(self, number: str) -> bool:
+        """Whether ``number`` is one of this region's."""
+        width = len(str(self.high - 1))
+        rest = number.removeprefix(self.prefix)
+        return (
+            rest != number
+            and len(rest) == width
+            and rest.isdigit()
+            and self.low <= int(rest) < self.high
+        )
 
     def number(self, index: int) -> str:
         width = len(str(self.high - 1))
@@ -95,3 +106,13 @@ class SimulatedCarrier:
                 )
             )
         return found
+
+    async def purchase(self, number: str) -> None:
+        """The simulated network sells every number of its regions (and only those): a
+        number it does not offer is a ``422`` naming ``number``."""
+        if not any(r.holds(number) for regions in COUNTRIES.values() for r in regions):
+            raise Unprocessable.field(
+                "number",
+                "the carrier offers no such number; GET /v1.0/available_numbers lists "
+                "numbers it sells",
+            )

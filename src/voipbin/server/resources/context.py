@@ -13,6 +13,7 @@ from typing import Protocol
 
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
+from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.settings import Settings
 from voipbin.server.storage.repository import Repository
 
@@ -37,3 +38,5 @@ class Context:
     now: datetime
     settings: Settings
     """The server's settings (a domain a resource derives its values from)."""
+    carrier: NumberSeller
+    """The carrier the server buys normal numbers from (the simulated one today)."""

@@ -4,7 +4,8 @@ A live ``number`` belongs to one customer at a time across the whole server (409
 ``NUMBER_ALREADY_EXISTS``); a release soft-deletes it with ``status: deleted`` and frees it.
 Virtual numbers are ``+899`` then 9 digits, never ``+899000...``; ``type`` left out is
 inferred from that prefix (upstream makes callers send it). A normal number needs the
-customer's identity verified (403 ``IDENTITY_VERIFICATION_REQUIRED``) and is charged.
+customer's identity verified (403 ``IDENTITY_VERIFICATION_REQUIRED``), is bought from the
+carrier (422 for a number it does not offer) and is charged.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
     }
     if kind == "normal":
         await _identity_verified(ctx)
+        await ctx.carrier.purchase(number)
         await charge(ctx, number)
         # Purchase and renew times are those of normal numbers only, as upstream.
         values["tm_purchase"] = values["tm_renew"] = ctx.now

@@ -30,6 +30,8 @@ from voipbin.models.wire import wire_struct
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
 from voipbin.server.body import decode_body
+from voipbin.server.carrier.numbers import NumberSeller
+from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
@@ -59,6 +61,7 @@ class ResourceService(Generic[M]):
         passwords: Passwords,
         on_identity_change: Callable[[], None] = lambda: None,
         settings: Settings | None = None,
+        carrier: NumberSeller | None = None,
     ) -> None:
         self.resource = resource
         self.spec = resource.spec
@@ -67,6 +70,7 @@ class ResourceService(Generic[M]):
         self.services = services
         self.passwords = passwords
         self.settings = settings or Settings()
+        self.carrier: NumberSeller = carrier or SimulatedCarrier()
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -102,6 +106,7 @@ class ResourceService(Generic[M]):
             self.passwords,
             self.repository.clock.now(),
             self.settings,
+            self.carrier,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:
