@@ -185,3 +185,28 @@ async def test_only_super_admins_use_providers_on_every_verb(api: Api) -> None:
     after = await api.client.get(f"/v1.0/providers/{SIM_PROVIDER_ID}", headers=api.headers)
     assert after.json() == before
     assert await _ids(api, deleted="all") == [SIM_PROVIDER_ID]
+
+
+async def test_the_list_walks_every_provider_exactly_once(api: Api) -> None:
+    made = {SIM_PROVIDER_ID}
+    for i in range(5):
+        body = {**GOOD, "name": f"carrier {i}", "hostname": f"sip{i}.example.com"}
+        response = await api.client.post("/v1.0/providers", json=body, headers=api.headers)
+        assert response.status_code == 201, response.text
+        made.add(response.json()["id"])
+
+    seen: list[str] = []
+    token = ""
+    while True:
+        response = await api.client.get(
+            f"/v1.0/providers?page_size=2&page_token={token}", headers=api.headers
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        seen += [p["id"] for p in page["result"]]
+        token = page["next_page_token"]
+        if not token:
+            break
+
+    assert len(seen) == len(set(seen)) == 6
+    assert set(seen) == made
