@@ -54,7 +54,7 @@ async def test_page_size_is_the_limit(api: Api) -> None:
 async def test_a_held_number_is_no_longer_offered_until_released(api: Api) -> None:
     own = await api.client.get("/v1.0/customer", headers=api.headers)
     await api.client.put(
-        f"/v1.0/customers/{own.json()['id']}",
+        f"/v1.0/customers/{own.json()['id']}/identity_verification_status",
         json={"identity_verification_status": "verified"},
         headers=api.headers,
     )

@@ -27,7 +27,13 @@ from voipbin.models.agent import (
     AgentTagIds,
     AgentUpdate,
 )
-from voipbin.models.customer import CustomerCreate, CustomerUpdate
+from voipbin.models.customer import (
+    CustomerBillingAccountId,
+    CustomerCreate,
+    CustomerIdentityVerification,
+    CustomerMetadataBody,
+    CustomerUpdate,
+)
 from voipbin.models.flows import FlowCreate, FlowUpdate
 from voipbin.models.number import (
     NumberCreate,
@@ -190,11 +196,13 @@ UPSTREAM_FIELDS: list[tuple[type[Any], set[str]]] = [
     (NumberUpdate, {"call_flow_id", "message_flow_id", "name", "detail"}),
     (NumberFlowIds, {"call_flow_id", "message_flow_id"}),
     (NumberMetadataUpdate, {"rtp_debug"}),
+    (CustomerMetadataBody, {"rtp_debug"}),
+    (CustomerBillingAccountId, {"billing_account_id"}),
 ]
 #: Fields a body declares beyond upstream's, each a documented improvement.
 OUR_ADDITIONS: dict[type[Any], set[str]] = {
-    # Upstream sets it only through its verification flow; a super-admin may set it here.
-    CustomerUpdate: {"identity_verification_status"},
+    # Upstream sets it only through its verification flow; a super-admin sets it here.
+    CustomerIdentityVerification: {"identity_verification_status"},
 }
 
 

@@ -268,6 +268,8 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The outbound config is not in a state that allows this.",
     ),
+    # customer lifecycle: VoIPBIN's name and message for a frozen customer's writes
+    Reason("ACCOUNT_FROZEN", 403, _S.PERMISSION_DENIED, "This account is frozen. Contact support."),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -67,6 +67,12 @@ class ResourceSpec(Generic[M]):
     actions: tuple[Action, ...] = ()
     summary: str = ""
     customer_scoped: bool = True
+    own: type[msgspec.Struct] | None = None
+    """What the caller's own route (``/v1.0/customer``) answers, when it shows the caller
+    more than ``model`` shows anyone (a customer's webhook secret): ``model``'s fields, then
+    its own."""
+    own_actions: tuple[Action, ...] = ()
+    """Actions only on the own route: ``POST|PUT <own path>/<name>``."""
 
     @property
     def path(self) -> str:

@@ -110,7 +110,7 @@ def create_app(
     idempotency = IdempotencyKeys(db, clock, secret=settings.jwt_secret)
     auth = Authenticator(identity, limiter)
     for r in SERVER_RESOURCES:
-        repository = Repository(db, r.table, r.spec.model.__struct_fields__, clock)
+        repository = Repository(db, r.table, r.fields, clock)
         services[r.spec.name] = ResourceService(
             r, repository, services, passwords, identity.invalidate, settings, carrier
         )
@@ -153,7 +153,7 @@ def create_app(
     for service in services.values():
         routes.extend(resource_routes(service, auth, idempotency))
     routes += [
-        own_resource_route(
+        *own_resource_route(
             "/v1.0/customer",
             services["customer"],
             auth,
@@ -161,8 +161,8 @@ def create_app(
             read=CUSTOMER_ANY,
             update=Permission.CUSTOMER_ADMIN,
         ),
-        own_resource_route("/v1.0/me", services["agent"], auth, own_agent_id, read=CUSTOMER_ANY),
-        own_resource_route(
+        *own_resource_route("/v1.0/me", services["agent"], auth, own_agent_id, read=CUSTOMER_ANY),
+        *own_resource_route(
             "/v1.0/outbound_config",
             services["outbound_config"],
             auth,

@@ -91,8 +91,13 @@ def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
             created_key = await keys.repository.insert(
                 {**key, "customer_id": customer_id}, executor=tx
             )
+        # The one signing up is the new customer's admin: it sees its customer as its own
+        # (with the webhook secret), as GET /v1.0/customer shows it.
         return json_response(
-            {"customer": customers.wire(*row), "accesskey": keys.created_wire(*created_key, token)}
+            {
+                "customer": customers.own_wire(*row),
+                "accesskey": keys.created_wire(*created_key, token),
+            }
         )
 
     return [Route("/auth/signup", Endpoint(signup), methods=["POST"])]

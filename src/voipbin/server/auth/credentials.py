@@ -10,16 +10,24 @@ this order, and the first found is the only one used:
 5. query ``accesskey``
 
 An access key is told from a JWT by its ``vb_`` prefix, wherever it is found.
+
+A frozen customer's credentials still authenticate, but every write (any method but
+GET/HEAD: a create, an update, a delete, an action, an own route's PUT) is refused here, once
+for every route: ``403 ACCOUNT_FROZEN``. Super-admins are never refused (as in VoIPBIN, whose
+check skips them): support must be able to act on a frozen customer, and to recover it.
 """
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
-from voipbin.common.errors import Unauthenticated
+from voipbin.common.errors import PermissionDenied, Unauthenticated
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.principal import Principal
 from voipbin.server.ratelimit.limiter import RateLimiter
+
+#: The methods a frozen customer may still use.
+READS = frozenset({"GET", "HEAD"})
 
 
 def credential(request: Request) -> str | None:
@@ -57,4 +65,6 @@ class Authenticator:
         principal = await self.identity.authenticate(token)
         if self.limiter is not None:
             await self.limiter.check_customer(request.scope, principal.customer_id)
+        if principal.frozen and request.method not in READS and not principal.is_super_admin:
+            raise PermissionDenied("ACCOUNT_FROZEN")
         return principal

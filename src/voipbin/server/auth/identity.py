@@ -181,6 +181,7 @@ class Identity:
                 permission=Permission(agent.permission),
                 username=agent.username,
                 credential_id=agent.id,
+                frozen=agent.frozen,
             )
             return _Loaded(principal, agent.token_generation, self._until())
 
@@ -204,6 +205,7 @@ class Identity:
                 username=f"accesskey {key.token_prefix}",
                 expires=key.expires,
                 credential_id=key.id,
+                frozen=key.frozen,
             )
             return _Loaded(principal, 0, self._until())
 

@@ -23,6 +23,9 @@ class Principal:
     credential_id: str = ""
     """What authenticated the request: the agent's id for its login token, the access key's
     id for an access key. Idempotency keys belong to it."""
+    frozen: bool = False
+    """The caller's customer is frozen: it may read, not write (read with the credential, in
+    the same statement, so it is as fresh as the credential itself)."""
 
     @property
     def is_agent(self) -> bool:
@@ -34,12 +37,16 @@ class Principal:
     def is_super_admin(self) -> bool:
         return bool(self.permission & Permission.PROJECT_SUPER_ADMIN)
 
+    def allows(self, allowed: Permission) -> bool:
+        """Whether the caller holds one of ``allowed``'s bits (super-admins hold all)."""
+        return self.is_super_admin or bool(self.permission & allowed)
+
     def require(self, allowed: Permission) -> None:
         """Raise ``403 PERMISSION_DENIED`` unless the caller holds one of ``allowed``'s bits.
 
         Super-admins hold every permission.
         """
-        if not (self.is_super_admin or self.permission & allowed):
+        if not self.allows(allowed):
             raise PermissionDenied()
 
     def sees(self, customer_id: str) -> bool:

@@ -31,6 +31,11 @@ Guard = Callable[["Context", str, Current], None]
 #: Raises when the resource, as it is, may not be deleted (a rule that needs storage).
 CheckDelete = Callable[["Context", Current], Awaitable[None]]
 
+#: An update or action's ``prepare`` may put, under this key, the column values the row must
+#: still hold when it is written (``{"status": "active"}``): the write is one conditional
+#: UPDATE, and a row that changed meanwhile is a 409, never a lost transition.
+EXPECTED = "__expected__"
+
 #: ``prepare_create`` may put fields that the creation answer shows (and that are not
 #: stored) under this key: an access key's token.
 SHOWN_ONCE = "__shown_once__"
@@ -127,9 +132,17 @@ class ServerResource(Generic[M]):
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):
             if reason not in REASONS:
                 raise ValueError(f"{self.spec.name}: reason {reason} is not in the catalog")
-        declared = {a.name for a in self.spec.actions}
+        declared = {a.name for a in (*self.spec.actions, *self.spec.own_actions)}
         if declared != set(self.actions):
             raise ValueError(f"{self.spec.name}: actions {declared} need implementations")
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The stored fields a row is read with: the model's, then those only the own route
+        shows."""
+        model = self.spec.model.__struct_fields__
+        own = self.spec.own.__struct_fields__ if self.spec.own is not None else ()
+        return (*model, *(f for f in own if f not in model))
 
     @property
     def not_found(self) -> str:

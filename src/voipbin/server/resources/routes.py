@@ -104,9 +104,10 @@ def own_resource_route(
     *,
     read: Permission,
     update: Permission | None = None,
-) -> Route:
+) -> list[Route]:
     """``path`` as the caller's own resource (``/v1.0/customer``, ``/v1.0/me``): GET (and PUT
-    when ``update`` is given) of the resource ``id_of`` names, for the roles given here.
+    when ``update`` is given) of the resource ``id_of`` names, for the roles given here, and
+    ``path/<name>`` for each own action the resource declares (for ``update``'s roles).
     ``id_of`` ``None``: the one resource of the caller's customer (``/v1.0/outbound_config``,
     of a resource declared ``per_customer``), looked up (or made) by customer."""
 
@@ -123,9 +124,34 @@ def own_resource_route(
             principal.require(update)
             body = await request.body()
             id = await own_id(principal)
-            return json_response(await service.update(principal, id, body, authorized=True))
+            item = await service.update(principal, id, body, authorized=True, own=True)
+            return json_response(item)
         principal.require(read)
-        item = await service.get(principal, await own_id(principal), authorized=True)
+        # What only the resource's own people see (a webhook secret) is for those who may
+        # change it: a customer's agents read their customer without it.
+        own = update is not None and principal.allows(update)
+        item = await service.get(principal, await own_id(principal), authorized=True, own=own)
         return etag_response(request, item)
 
-    return Route(path, Endpoint(own), methods=["GET", "PUT"] if update is not None else ["GET"])
+    def action(name: str) -> Endpoint:
+        async def run(request: Request) -> Response:
+            principal = await auth.authenticate(request)
+            no_parameters(request)
+            assert update is not None
+            principal.require(update)
+            body = await request.body()
+            id = await own_id(principal)
+            return json_response(
+                await service.action(principal, name, id, body, authorized=True, own=True)
+            )
+
+        return Endpoint(run)
+
+    methods = ["GET", "PUT"] if update is not None else ["GET"]
+    routes = [Route(path, Endpoint(own), methods=methods)]
+    if update is not None:
+        for declared in service.spec.own_actions:
+            routes.append(
+                Route(f"{path}/{declared.name}", action(declared.name), methods=[declared.method])
+            )
+    return routes

@@ -25,14 +25,14 @@ from voipbin.common.errors import (
 from voipbin.common.ids import canonical_id
 from voipbin.common.pagination import Page
 from voipbin.common.timestamps import SENTINEL_TEXT
-from voipbin.models.base import M
+from voipbin.models.base import M, RequestBody
 from voipbin.models.wire import wire_struct
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
 from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
-from voipbin.server.resources.base import SHOWN_ONCE, Current, ServerResource
+from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, ServerResource
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
@@ -50,6 +50,14 @@ def path_id(text: str) -> str:
         return canonical_id(text)
     except ValueError:
         raise InvalidArgument.field("id", "must be a UUID", "INVALID_ID") from None
+
+
+class _NoBody(RequestBody, kw_only=True):
+    """The body of an action that takes none: any field is unknown."""
+
+
+def _no_body(body: bytes) -> _NoBody:
+    return decode_body(body, _NoBody) if body.strip() else _NoBody()
 
 
 class ResourceService(Generic[M]):
@@ -74,6 +82,9 @@ class ResourceService(Generic[M]):
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
+        # A row holds the model's fields, then those only the own route shows.
+        self._shown = len(self.spec.model.__struct_fields__)
+        self.own_wire = wire_struct(self.spec.own) if self.spec.own is not None else self.wire
         self._customer = self.fields.index("customer_id") if self.spec.customer_scoped else None
         self._deleted = self.fields.index("tm_delete")
         self._created = self.fields.index("tm_create")
@@ -92,8 +103,10 @@ class ResourceService(Generic[M]):
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _item(self, row: Row) -> msgspec.Struct:
-        return self.wire(*row)
+    def _item(self, row: Row, own: bool = False) -> msgspec.Struct:
+        """``row`` on the wire; ``own``: as the own route shows it (with what only the
+        resource's own people see)."""
+        return self.own_wire(*row) if own else self.wire(*row[: self._shown])
 
     def current(self, row: Row) -> dict[str, Any]:
         return dict(zip(self.fields, row, strict=True))
@@ -172,13 +185,14 @@ class ResourceService(Generic[M]):
             rows = rows[: query.limit - 1]
             token = str(rows[-1][self._created])
         wire = self.wire
-        return Page(result=[wire(*row) for row in rows], next_page_token=token)
+        shown = self._shown
+        return Page(result=[wire(*row[:shown]) for row in rows], next_page_token=token)
 
     async def get(
-        self, principal: Principal, id_text: str, *, authorized: bool = False
+        self, principal: Principal, id_text: str, *, authorized: bool = False, own: bool = False
     ) -> msgspec.Struct:
         id = path_id(id_text)
-        return self._item(await self._target(principal, "get", id, authorized=authorized))
+        return self._item(await self._target(principal, "get", id, authorized=authorized), own)
 
     async def create(
         self, principal: Principal, body: bytes, *, commit_with: CommitHook | None = None
@@ -240,7 +254,7 @@ class ResourceService(Generic[M]):
     def _answer(self, row: Row, shown: Mapping[str, Any]) -> msgspec.Struct:
         """What ``create`` answers: the resource, and what it shows only once (a token)."""
         if self._created_wire is not None:
-            return self._created_wire(*row, *(shown[f] for f in self._shown_once))
+            return self._created_wire(*row[: self._shown], *(shown[f] for f in self._shown_once))
         return self._item(row)
 
     async def _customer_for(self, principal: Principal, body: msgspec.Struct) -> str:
@@ -257,7 +271,13 @@ class ResourceService(Generic[M]):
         return customer_id
 
     async def update(
-        self, principal: Principal, id_text: str, body: bytes, *, authorized: bool = False
+        self,
+        principal: Principal,
+        id_text: str,
+        body: bytes,
+        *,
+        authorized: bool = False,
+        own: bool = False,
     ) -> msgspec.Struct:
         id = path_id(id_text)
         row = await self._target(principal, "update", id, authorized=authorized)
@@ -268,38 +288,48 @@ class ResourceService(Generic[M]):
             row,
             decode_body(body, self.spec.update),
             self.resource.prepare_update,
+            own,
         )
 
     async def action(
-        self, principal: Principal, name: str, id_text: str, body: bytes
+        self,
+        principal: Principal,
+        name: str,
+        id_text: str,
+        body: bytes,
+        *,
+        authorized: bool = False,
+        own: bool = False,
     ) -> msgspec.Struct:
+        """Run the action ``name``; ``own``: one of the own route's (answered as it shows)."""
         id = path_id(id_text)
-        row = await self._target(principal, name, id)
-        kind = next(a.body for a in self.spec.actions if a.name == name)
-        assert kind is not None
-        return await self._change(
-            principal, name, row, decode_body(body, kind), self.resource.actions[name]
-        )
+        row = await self._target(principal, name, id, authorized=authorized)
+        declared = self.spec.own_actions if own else self.spec.actions
+        kind = next(a.body for a in declared if a.name == name)
+        # An action of no body takes none, or an empty object (what a client may send).
+        decoded = decode_body(body, kind) if kind is not None else _no_body(body)
+        return await self._change(principal, name, row, decoded, self.resource.actions[name], own)
 
     async def _change(
-        self, principal: Principal, verb: str, row: Row, decoded: Any, prepare: Any
+        self, principal: Principal, verb: str, row: Row, decoded: Any, prepare: Any, own: bool
     ) -> msgspec.Struct:
         current: Current = self.current(row)
         ctx = self.context(principal, str(current.get("customer_id", principal.customer_id)))
         self.resource.guard(ctx, verb, current)
         self._live(row)
         values = await prepare(ctx, decoded, current)
+        expected = values.pop(EXPECTED, None)
         await check_references(ctx, self.resource.references, values)
         if not values:
-            return self._item(row)
+            return self._item(row, own)
         try:
-            updated = await self.repository.update(str(row[0]), values)
+            updated = await self.repository.update(str(row[0]), values, expected=expected)
         except UniqueViolation as exc:
             raise self._duplicate(exc) from None
-        if updated is None:  # deleted in the meantime
+        if updated is None:  # deleted (or moved to another state) in the meantime
             raise FailedPrecondition(self.resource.state_invalid)
         self._identity_changed()
-        return self._item(updated)
+        return self._item(updated, own)
 
     async def delete(self, principal: Principal, id_text: str) -> None:
         id = path_id(id_text)

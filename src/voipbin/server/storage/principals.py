@@ -19,6 +19,9 @@ from voipbin.common.timestamps import parse_timestamp
 from voipbin.server.storage.database import Database
 from voipbin.server.storage.tables import agent_agents, customer_accesskeys, customer_customers
 
+#: The customer status whose credentials authenticate but may not write.
+FROZEN = "frozen"
+
 
 @dataclass(frozen=True, slots=True)
 class AgentCredential:
@@ -30,6 +33,7 @@ class AgentCredential:
     username: str
     password_hash: str
     token_generation: int
+    frozen: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,7 @@ class AccessKeyCredential:
     customer_id: str
     token_prefix: str
     expires: datetime | None
+    frozen: bool = False
 
 
 def _live_customer(customer_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
@@ -57,6 +62,7 @@ def _agents() -> sa.Select[Any]:
             a.c.username,
             a.c.password_hash,
             a.c.token_generation,
+            customer_customers.c.status,
         )
         .select_from(a.join(customer_customers, _live_customer(a.c.customer_id)))
         .where(a.c.tm_delete.is_(None))
@@ -72,6 +78,7 @@ def _agent(row: Any) -> AgentCredential:
         username=str(row[3]),
         password_hash=str(row[4]),
         token_generation=int(row[5]),
+        frozen=row[6] == FROZEN,
     )
 
 
@@ -113,7 +120,13 @@ class Principals:
         statement = self.db.compile(
             ("principals", "accesskey"),
             lambda: (
-                sa.select(k.c.id, k.c.customer_id, k.c.token_prefix, k.c.tm_expire)
+                sa.select(
+                    k.c.id,
+                    k.c.customer_id,
+                    k.c.token_prefix,
+                    k.c.tm_expire,
+                    customer_customers.c.status,
+                )
                 .select_from(k.join(customer_customers, _live_customer(k.c.customer_id)))
                 .where(k.c.token_hash == sa.bindparam("token_hash"), k.c.tm_delete.is_(None))
                 .limit(1)
@@ -123,7 +136,11 @@ class Principals:
         if row is None:
             return None
         return AccessKeyCredential(
-            id=str(row[0]), customer_id=str(row[1]), token_prefix=str(row[2]), expires=_time(row[3])
+            id=str(row[0]),
+            customer_id=str(row[1]),
+            token_prefix=str(row[2]),
+            expires=_time(row[3]),
+            frozen=row[4] == FROZEN,
         )
 
     async def super_admins(self) -> int:

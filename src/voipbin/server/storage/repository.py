@@ -115,6 +115,8 @@ class Repository:
         )
         self._convert = bool(self._json or self._bool)
         self._tm_create_index = f"uq_{table.name}_tm_create"
+        # Columns made at insert by the storage layer itself (a customer's webhook secret).
+        self._generated = tuple(c for c in table.columns if "generate" in c.info)
         self.customer_scoped = "customer_id" in table.c
 
     # -- statements, compiled once per shape --------------------------------------------
@@ -264,6 +266,8 @@ class Repository:
     async def insert(self, values: Mapping[str, Any], executor: Executor | None = None) -> Row:
         """Insert a row with a new id and a creation time no other row of the table has."""
         t = self.table
+        generated = {c.name: c.info["generate"]() for c in self._generated if c.name not in values}
+        values = {**values, **generated}
         names = tuple(sorted(values))
         statement = self.db.compile(
             (self._key, "insert", names),
@@ -323,21 +327,28 @@ class Repository:
         values: Mapping[str, Any],
         *,
         customer_id: str | None = None,
+        expected: Mapping[str, Any] | None = None,
         executor: Executor | None = None,
     ) -> Row | None:
-        """Change a live row (of this customer, when given); ``None`` when there is none."""
+        """Change a live row (of this customer, when given; whose columns hold ``expected``,
+        when given: a state transition in one conditional UPDATE); ``None`` when there is
+        none."""
         names = tuple(sorted(values))
         scoped = customer_id is not None
+        wanted = tuple(sorted(expected or {}))
+        t = self.table
 
         def build() -> sa.Update:
             return (
                 self._update_live(scoped)
+                .where(*(t.c[n] == sa.bindparam(f"w_{n}") for n in wanted))
                 .values({n: sa.bindparam(f"v_{n}") for n in (*names, "tm_update")})
                 .returning(*self._returning())
             )
 
-        statement = self.db.compile((self._key, "update", names, scoped), build)
+        statement = self.db.compile((self._key, "update", names, scoped, wanted), build)
         params = {f"v_{n}": self._param(n, v) for n, v in values.items()}
+        params.update({f"w_{n}": v for n, v in (expected or {}).items()})
         params["v_tm_update"] = self.db.timestamp_param(self.clock.next())
         params["id"] = id
         if scoped:

@@ -9,6 +9,7 @@ unique ``tm_create`` (that is what makes page tokens exact) and an index on
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -59,6 +60,19 @@ def timestamp_column(name: str, *, nullable: bool = True) -> sa.Column[Any]:
     return sa.Column(name, _TIMESTAMP, nullable=nullable, info={"kind": "timestamp"})
 
 
+def new_webhook_secret() -> str:
+    """A customer's webhook signing secret: ``whsec_`` and 256 random bits."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def secret_column(name: str) -> sa.Column[Any]:
+    """A secret the storage layer makes for every new row (whoever inserts it): the
+    repository fills a column whose ``info`` names a ``generate`` function."""
+    return sa.Column(
+        name, sa.Text(), nullable=False, server_default="", info={"generate": new_webhook_secret}
+    )
+
+
 def text_column(name: str, *, default: str = "") -> sa.Column[Any]:
     return sa.Column(name, sa.Text(), nullable=False, server_default=default)
 
@@ -99,6 +113,10 @@ customer_customers = resource_table(
     text_column("webhook_method"),
     text_column("webhook_uri"),
     id_column("billing_account_id", default=EMPTY_UUID_TEXT),
+    json_column("metadata", default='{"rtp_debug": false}'),
+    secret_column("webhook_secret"),
+    text_column("webhook_secret_previous"),
+    timestamp_column("tm_webhook_secret_rotate"),
     sa.Column(
         "email_verified",
         sa.Boolean(),
