@@ -81,6 +81,11 @@ async def _rotate(ctx: Context, body: Any, current: Current | None) -> Values:
     }
 
 
+async def _billing_account(ctx: Context, body: Any, current: Current | None) -> Values:
+    # Billing accounts do not exist yet: the id is stored as given (canonical), unchecked.
+    return {"billing_account_id": str(body.billing_account_id)}
+
+
 def _guard(ctx: Context, verb: str, current: Current) -> None:
     own = str(current["id"]) == ctx.principal.customer_id
     if verb in ("delete", "freeze") and own and ctx.principal.is_super_admin:
@@ -104,7 +109,7 @@ RESOURCE: ServerResource[Customer] = ServerResource(
     actions={
         "freeze": _transition("freeze"),
         "recover": _transition("recover"),
-        "billing_account_id": plain_values,
+        "billing_account_id": _billing_account,
         "metadata": _metadata,
         "identity_verification_status": plain_values,
         "webhook_secret_rotate": _rotate,
