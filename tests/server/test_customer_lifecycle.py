@@ -99,7 +99,7 @@ async def test_a_super_admin_cannot_freeze_their_own_customer(api: Api) -> None:
 
 
 async def test_a_frozen_customers_credentials_still_read(api: Api) -> None:
-    customer_id, admin, agent, key = await frozen_customer(api)
+    _, admin, agent, key = await frozen_customer(api)
     for headers in (admin.headers, agent.headers, key):
         for path in ("/v1.0/customer", "/v1.0/tags", f"/v1.0/agents/{agent.id}"):
             response = await api.client.get(path, headers=headers)
@@ -138,7 +138,7 @@ async def test_every_write_of_a_frozen_customer_is_403_account_frozen(api: Api) 
 
 
 async def test_recover_restores_writes(api: Api) -> None:
-    customer_id, admin, agent, key = await frozen_customer(api)
+    customer_id, admin, _, key = await frozen_customer(api)
     assert (await act(api, customer_id, "recover")).status_code == 200
     for headers in (admin.headers, key):
         response = await api.client.post("/v1.0/tags", json={"name": "t"}, headers=headers)
@@ -280,7 +280,8 @@ async def test_rotating_the_secret_keeps_the_previous_one(api: Api) -> None:
     row = await api.state.services["customer"].repository.find(
         ("webhook_secret_previous",), {"id": customer_id}
     )
-    assert row is not None and row[0] == before["webhook_secret"]
+    assert row is not None
+    assert row[0] == before["webhook_secret"]
 
 
 async def test_only_a_customers_admin_rotates_its_secret(api: Api) -> None:
