@@ -1051,3 +1051,58 @@ async def test_an_unknown_customer_id_from_a_super_admin_is_422_naming_it(api: A
             assert fields_of(error) == ["customer_id"], (path, customer_id)
         kind = "agent" if path == "/v1.0/agents" else "accesskey"
         assert await stored_by(api, kind, key, str(body[key])) is None
+
+
+# -- the customer lifecycle -------------------------------------------------------------------
+
+CUSTOMER_ACTIONS: tuple[tuple[str, str, Json | None], ...] = (
+    ("POST", "freeze", None),
+    ("POST", "recover", None),  # after freeze: it recovers what was just frozen
+    ("PUT", "billing_account_id", {"billing_account_id": UNUSED_ID}),
+    ("PUT", "metadata", {"rtp_debug": True}),
+    ("PUT", "identity_verification_status", {"identity_verification_status": "pending"}),
+)
+
+
+async def test_who_may_use_the_customer_lifecycle(api: Api) -> None:
+    """``/v1.0/customers/{id}/<action>`` is for super-admins only: everyone else is refused
+    before any lookup (403 for their own customer and for another alike, as every customers
+    route is); ``/v1.0/customer/metadata`` and ``.../webhook_secret_rotate`` are for the
+    caller's own customer's admins."""
+    world = await build_world(api)
+    failures = Failures()
+    for role in ROLES:
+        for scope in (OWN, OTHER):
+            if role == SUPER and scope == OWN:
+                continue  # a super-admin cannot freeze their own customer (409, tested apart)
+            tenant = world.tenant(role, scope)
+            before = await stored(api, "customer", tenant.customer_id)
+            for method, action, body in CUSTOMER_ACTIONS:
+                response = await api.client.request(
+                    method,
+                    f"/v1.0/customers/{tenant.customer_id}/{action}",
+                    json=body,
+                    headers=world.caller(role).headers,
+                )
+                cell = f"{role} {method} {tenant.label} customer/{action}"
+                if role == SUPER:
+                    if response.status_code != 200:
+                        failures.cells.append(f"{cell}: wanted 200: {response.text}")
+                else:
+                    failures.expect(cell, response, DENIED, "CUSTOMER_NOT_FOUND")
+            if role != SUPER and await stored(api, "customer", tenant.customer_id) != before:
+                failures.cells.append(f"{role} changed the {tenant.label} customer")
+    for role, allowed in ((SUPER, True), (ADMIN, True), (MANAGER, False), (AGENT, False)):
+        for method, path, body in (
+            ("PUT", "/v1.0/customer/metadata", {"rtp_debug": True}),
+            ("POST", "/v1.0/customer/webhook_secret_rotate", None),
+        ):
+            response = await api.client.request(
+                method, path, json=body, headers=world.caller(role).headers
+            )
+            cell = f"{role} {method} {path}"
+            if allowed and response.status_code != 200:
+                failures.cells.append(f"{cell}: wanted 200: {response.text}")
+            if not allowed:
+                failures.expect(cell, response, DENIED, "CUSTOMER_NOT_FOUND")
+    failures.assert_none()
