@@ -281,7 +281,8 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
 def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for path, spec, summary, writable, missing in own:
-        model = names[wire_struct(spec.model)]
+        # What the own route shows its own people (the customer's admins see its secret).
+        model = names[wire_struct(spec.own or spec.model)]
         not_found = {"404": _error(404, missing)} if missing else {}
         operations: dict[str, Any] = {
             "get": {
@@ -311,6 +312,22 @@ def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]
                 },
             }
         paths[path] = operations
+        for action in spec.own_actions if writable else ():
+            operation: dict[str, Any] = {
+                "tags": [spec.title.capitalize()],
+                "summary": action.summary or f"{action.name} of the caller's {spec.title}",
+                "operationId": f"own_{spec.name}_{action.name}",
+                "responses": {
+                    "200": _json(model, f"The {spec.title}."),
+                    **_COMMON_ERRORS,
+                    **not_found,
+                    "409": _error(409, f"The {spec.title} changed meanwhile; try again."),
+                },
+            }
+            if action.body is not None:
+                operation["requestBody"] = _body(names[action.body])
+                operation["responses"].update(_BODY_ERRORS)
+            paths[f"{path}/{action.name}"] = {action.method.lower(): operation}
     return paths
 
 
@@ -399,9 +416,18 @@ def openapi_document(
         if spec.created is not None:
             types.append(wire_struct(spec.created))
         types.extend(a.body for a in spec.actions if a.body is not None)
+        if spec.own is not None:
+            types.append(wire_struct(spec.own))
+        types.extend(a.body for a in spec.own_actions if a.body is not None)
     _, components = msgspec.json.schema_components(types, ref_template=_REF)
     components = _one_of(components)
     names = {t: t.__name__ for t in types}
+    for spec in resources:
+        if spec.own is not None:
+            # What only some of the resource's own people see is not always there.
+            extra = set(spec.own.__struct_fields__) - set(spec.model.__struct_fields__)
+            schema = components[names[wire_struct(spec.own)]]
+            schema["required"] = [f for f in schema.get("required", []) if f not in extra]
     for spec in resources:
         model = names[wire_struct(spec.model)]
         components[f"{model}Page"] = {
