@@ -74,6 +74,11 @@ _SIP_HOST = re.compile(
 )
 
 
+def is_e164(text: str) -> bool:
+    """Whether ``text`` is an E.164 number: ``+`` then 2-15 digits, the first not 0."""
+    return _E164.fullmatch(text) is not None
+
+
 def is_email(text: str) -> bool:
     """Whether ``text`` is a syntactically valid email address (``local@domain.tld``)."""
     local, at, domain = text.rpartition("@")

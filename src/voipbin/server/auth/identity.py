@@ -146,7 +146,12 @@ class Identity:
         now = self._monotonic()
         cached = self._principals.get(key)
         if cached is None or cached.until <= now:
-            cached = await load()
+            # One deadline for the whole load (a cache hit touches no database).
+            try:
+                async with asyncio.timeout(self.settings.database_timeout):
+                    cached = await load()
+            except TimeoutError:
+                raise Unavailable("REQUEST_TIMEOUT") from None
             if len(self._principals) > 10_000:
                 self._principals.clear()
             self._principals[key] = cached
@@ -156,14 +161,11 @@ class Identity:
         return self._monotonic() + self.settings.auth_cache_seconds
 
     async def authenticate(self, credential: str) -> Principal:
-        """The caller a token or access key stands for, within one ``database_timeout``."""
-        try:
-            async with asyncio.timeout(self.settings.database_timeout):
-                if credential.startswith(ACCESSKEY_PREFIX):
-                    return await self.accesskey_principal(credential)
-                return await self.token_principal(credential)
-        except TimeoutError:
-            raise Unavailable("REQUEST_TIMEOUT") from None
+        """The caller a token or access key stands for; loading it from the database is
+        bounded by one ``database_timeout``."""
+        if credential.startswith(ACCESSKEY_PREFIX):
+            return await self.accesskey_principal(credential)
+        return await self.token_principal(credential)
 
     async def token_principal(self, token: str) -> Principal:
         """The live agent (of a live customer) a login token names, re-read at most every

@@ -13,13 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import msgspec
-
 from voipbin.common.errors import InvalidArgument
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.extension import EXTENSIONS, Extension
 from voipbin.server.auth.sip_digest import checked_password, digest_values
-from voipbin.server.resources.base import Current, Rules, ServerResource, Values
+from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
 from voipbin.server.resources.context import Context
 from voipbin.server.storage.tables import registrar_extensions
 
@@ -55,12 +53,8 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
 
 async def _update(ctx: Context, body: Any, current: Current | None) -> Values:
     assert current is not None
-    values: Values = {
-        name: getattr(body, name)
-        for name in ("name", "detail")
-        if getattr(body, name) is not msgspec.UNSET
-    }
-    password = "" if body.password is msgspec.UNSET else checked_password(body.password)
+    values = await plain_values(ctx, body, current)
+    password = checked_password(values.pop("password", ""))
     if password:
         username, domain = str(current["username"]), str(current["domain_name"])
         values.update(digest_values(username, domain, password))

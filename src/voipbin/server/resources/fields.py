@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
+from voipbin.common.address import is_e164
 from voipbin.common.errors import InvalidArgument
-
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}", re.ASCII)
 
 
 def check_phone_number(value: str | None, field: str = "phone_number") -> None:
-    if value and not _E164.fullmatch(value):
+    if value and not is_e164(value):
         raise InvalidArgument.field(field, "must be an E.164 number: + then 2-15 digits")
 
 

@@ -28,9 +28,9 @@ from voipbin.models.number import (
 )
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
 from voipbin.server.resources.context import Context
+from voipbin.server.resources.fields import check_phone_number
 from voipbin.server.storage.tables import number_numbers
 
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}", re.ASCII)
 _VIRTUAL = re.compile(r"\+899[0-9]{9}", re.ASCII)
 
 
@@ -43,8 +43,7 @@ def _number_and_type(number: str, wanted: str | None) -> tuple[str, str]:
         if number.startswith(RESERVED_VIRTUAL_PREFIX):
             raise InvalidArgument.field("number", "+899000... numbers are reserved")
         return number, kind
-    if not _E164.fullmatch(number):
-        raise InvalidArgument.field("number", "must be an E.164 number: + then 2-15 digits")
+    check_phone_number(number, "number")
     if number.startswith(VIRTUAL_PREFIX):
         raise InvalidArgument.field("number", "a +899 number is virtual: leave out type")
     return number, kind

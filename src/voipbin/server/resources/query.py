@@ -4,6 +4,7 @@ refusing the parameters an endpoint does not know (a typo never passes silently)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from voipbin.common.errors import InvalidArgument
@@ -33,17 +34,18 @@ def _id(name: str, text: str) -> str:
         raise _bad(name, "must be a UUID") from None
 
 
-def check_parameters(params: Iterable[str], known: Iterable[str] = ()) -> None:
+def check_parameters(params: Iterable[str], known: Iterable[str] = CREDENTIAL_PARAMETERS) -> None:
     """``400 INVALID_REQUEST_PARAMETER`` naming the first of ``params`` that is neither in
     ``known`` nor a credential parameter, and listing those that are."""
-    allowed = {*known, *CREDENTIAL_PARAMETERS}
     for name in params:
-        if name not in allowed:
-            raise _bad(name, f"unknown parameter; known parameters: {', '.join(sorted(allowed))}")
+        if name not in known and name not in CREDENTIAL_PARAMETERS:
+            allowed = sorted({*known, *CREDENTIAL_PARAMETERS})
+            raise _bad(name, f"unknown parameter; known parameters: {', '.join(allowed)}")
 
 
+@cache
 def list_parameters(resource: ResourceSpec[Any]) -> frozenset[str]:
-    """The query parameters a list of ``resource`` knows."""
+    """The query parameters a list of ``resource`` knows (worked out once per resource)."""
     names = {*_PAGING, *(f.name for f in resource.filters)}
     if resource.customer_scoped:
         names.add("customer_id")

@@ -106,7 +106,11 @@ class ResourceService(Generic[M]):
     def _item(self, row: Row, own: bool = False) -> msgspec.Struct:
         """``row`` on the wire; ``own``: as the own route shows it (with what only the
         resource's own people see)."""
-        return self.own_wire(*row) if own else self.wire(*row[: self._shown])
+        if own:
+            return self.own_wire(*row)
+        return (
+            self.wire(*row) if self._shown == len(self.fields) else self.wire(*row[: self._shown])
+        )
 
     def current(self, row: Row) -> dict[str, Any]:
         return dict(zip(self.fields, row, strict=True))
@@ -185,6 +189,8 @@ class ResourceService(Generic[M]):
             rows = rows[: query.limit - 1]
             token = str(rows[-1][self._created])
         wire = self.wire
+        if self._shown == len(self.fields):  # nothing beyond the model's fields was read
+            return Page(result=[wire(*row) for row in rows], next_page_token=token)
         shown = self._shown
         return Page(result=[wire(*row[:shown]) for row in rows], next_page_token=token)
 
