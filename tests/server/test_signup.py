@@ -81,3 +81,13 @@ async def test_signup_checks_its_body(start_app: StartApp) -> None:
         response = await api.client.post("/auth/signup", json=body)
         error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")
         assert fields_of(error) == [field], body
+
+
+async def test_signup_refuses_an_unknown_query_parameter(start_app: StartApp) -> None:
+    api = await start_app(signup="open")
+    response = await api.client.post("/auth/signup?promo=1", json=BODY)
+    error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_REQUEST_PARAMETER")
+    assert error["details"][0]["field"] == "promo"
+    again = await api.client.post("/auth/signup", json=BODY)
+    assert again.status_code == 200, again.text
+    assert again.json()["customer"]["email"] == BODY["email"]

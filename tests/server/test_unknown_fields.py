@@ -279,6 +279,10 @@ async def test_an_unknown_query_parameter_is_400_on_every_endpoint(api: Api) -> 
         ("GET", "/v1.0/me", None),
         ("GET", "/v1.0/customer", None),
         ("PUT", "/v1.0/customer", {"detail": "x"}),
+        ("GET", "/v1.0/outbound_config", None),
+        ("POST", "/v1.0/customer/webhook_secret_rotate", None),
+        ("GET", "/v1.0/available_numbers", None),
+        ("POST", "/auth/login", {"username": "admin@localhost", "password": "admin-password"}),
     ]
 
     for method, path, body in requests:

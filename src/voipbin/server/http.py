@@ -8,7 +8,7 @@ to the router as a bare ASGI app instead.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -64,6 +64,30 @@ def query_params(scope: Scope) -> dict[str, str]:
         if problem is not None:
             raise InvalidArgument.field(printable(name), problem, "INVALID_REQUEST_PARAMETER")
     return dict(pairs)
+
+
+#: The credential parameters (CONVENTIONS.md §8), known to every endpoint.
+CREDENTIAL_PARAMETERS = ("token", "accesskey")
+
+
+def check_parameters(params: Iterable[str], known: Iterable[str] = CREDENTIAL_PARAMETERS) -> None:
+    """``400 INVALID_REQUEST_PARAMETER`` naming the first of ``params`` that is neither in
+    ``known`` nor a credential parameter, and listing those that are."""
+    for name in params:
+        if name not in known and name not in CREDENTIAL_PARAMETERS:
+            allowed = sorted({*known, *CREDENTIAL_PARAMETERS})
+            raise InvalidArgument.field(
+                name,
+                f"unknown parameter; known parameters: {', '.join(allowed)}",
+                "INVALID_REQUEST_PARAMETER",
+            )
+
+
+def no_parameters(request: Request) -> None:
+    """Only lists and lookups take query parameters; elsewhere any but the credentials is a
+    400 (a typo never passes silently)."""
+    if request.scope["query_string"]:
+        check_parameters(query_params(request.scope))
 
 
 class Endpoint:

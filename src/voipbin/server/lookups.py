@@ -16,8 +16,13 @@ from voipbin.models.lookup import Lookup
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
 from voipbin.server.body import decode_query
-from voipbin.server.http import Endpoint, json_response, query_params
-from voipbin.server.resources.query import CREDENTIAL_PARAMETERS, check_parameters
+from voipbin.server.http import (
+    CREDENTIAL_PARAMETERS,
+    Endpoint,
+    check_parameters,
+    json_response,
+    query_params,
+)
 
 #: Given the caller and the decoded query, the answer (or an ``ApiError``).
 Answer = Callable[[Principal, Any], Awaitable[msgspec.Struct]]

@@ -24,7 +24,7 @@ from voipbin.models.customer import CustomerCreate
 from voipbin.models.fields import Detail, Email, OptionalName, OptionalPhoneNumber, WebhookMethod
 from voipbin.server.auth.principal import Principal
 from voipbin.server.body import decode_body
-from voipbin.server.http import Endpoint, json_response
+from voipbin.server.http import Endpoint, json_response, no_parameters
 from voipbin.server.resources.accesskeys import new_key
 from voipbin.server.resources.base import Values
 from voipbin.server.resources.service import ResourceService
@@ -53,6 +53,7 @@ def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
     db = customers.repository.db
 
     async def signup(request: Request) -> Response:
+        no_parameters(request)
         body = decode_body(await request.body(), SignupRequest)
         if not is_email(body.email):
             raise InvalidArgument.field("email", "must be a valid email address")

@@ -3,7 +3,7 @@ refusing the parameters an endpoint does not know (a typo never passes silently)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -12,12 +12,11 @@ from voipbin.common.ids import canonical_id
 from voipbin.common.pagination import parse_page_size, parse_page_token, parse_query_timestamp
 from voipbin.models.base import Filter, ResourceSpec
 from voipbin.server.auth.principal import Principal
+from voipbin.server.http import check_parameters
 from voipbin.server.storage.repository import Deleted, ListQuery
 
 _DELETED: dict[str, Deleted] = {"false": "false", "true": "true", "all": "all"}
 
-#: The credential parameters (CONVENTIONS.md §8), known to every endpoint.
-CREDENTIAL_PARAMETERS = ("token", "accesskey")
 #: The most ids a ``uuids`` filter takes.
 MAX_FILTER_IDS = 100
 _PAGING = ("page_size", "page_token", "tm_create_from", "tm_create_to", "deleted")
@@ -32,15 +31,6 @@ def _id(name: str, text: str) -> str:
         return canonical_id(text)
     except ValueError:
         raise _bad(name, "must be a UUID") from None
-
-
-def check_parameters(params: Iterable[str], known: Iterable[str] = CREDENTIAL_PARAMETERS) -> None:
-    """``400 INVALID_REQUEST_PARAMETER`` naming the first of ``params`` that is neither in
-    ``known`` nor a credential parameter, and listing those that are."""
-    for name in params:
-        if name not in known and name not in CREDENTIAL_PARAMETERS:
-            allowed = sorted({*known, *CREDENTIAL_PARAMETERS})
-            raise _bad(name, f"unknown parameter; known parameters: {', '.join(allowed)}")
 
 
 @cache

@@ -13,16 +13,16 @@ from starlette.routing import Route
 from voipbin.common.permissions import Permission
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
-from voipbin.server.http import Endpoint, etag_response, json_response, query_params
+from voipbin.server.http import (
+    Endpoint,
+    etag_response,
+    json_response,
+    no_parameters,
+    query_params,
+)
 from voipbin.server.idempotency import idempotent
-from voipbin.server.resources.query import check_parameters
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.storage.idempotency import IdempotencyKeys
-
-
-def no_parameters(request: Request) -> None:
-    """Only lists take query parameters; elsewhere any but the credentials is a 400."""
-    check_parameters(query_params(request.scope))
 
 
 def resource_routes(
