@@ -161,16 +161,29 @@ class Agent:
 
 
 async def add_customer(api: Api, name: str = "Other") -> str:
-    """A new customer, straight into storage; its id."""
-    row = await api.state.identity.customers.insert(
-        {
-            "name": name,
-            "detail": "",
-            "status": "active",
-            "billing_account_id": "00000000-0000-0000-0000-000000000000",
-        }
-    )
+    """A new customer, straight into storage, with what every new customer gets (its
+    billing account, its outbound config); its id."""
+    async with api.state.db.transaction() as tx:
+        row = await api.state.identity.customers.insert(
+            {"name": name, "detail": "", "status": "active"}, executor=tx
+        )
+        await api.state.services["customer"].create_companions(str(row[0]), tx)
     return str(row[0])
+
+
+async def fund(api: Api, customer_id: str, dollars: str) -> dict[str, Any]:
+    """Add ``dollars`` of credit to the customer's billing account, as a super-admin does;
+    the account after."""
+    customer = await api.client.get(f"/v1.0/customers/{customer_id}", headers=api.headers)
+    account_id = customer.json()["billing_account_id"]
+    response = await api.client.post(
+        f"/v1.0/billing_accounts/{account_id}/balance_add_force",
+        content=f'{{"balance": {dollars}}}',
+        headers=api.headers,
+    )
+    assert response.status_code == 200, response.text
+    account: dict[str, Any] = response.json()
+    return account
 
 
 async def add_agent(

@@ -162,8 +162,16 @@ async def test_a_super_admin_still_acts_on_a_frozen_customer(api: Api) -> None:
 
 async def test_a_super_admin_sets_the_billing_account_id(api: Api) -> None:
     customer_id = await new_customer(api)
-    account = str(uuid.uuid4())
+    # Another customer's live account: one account may pay for several customers.
+    other = await api.client.get(f"/v1.0/customers/{await new_customer(api)}", headers=api.headers)
+    account = other.json()["billing_account_id"]
     path = f"/v1.0/customers/{customer_id}/billing_account_id"
+    unknown = await api.client.put(
+        path, json={"billing_account_id": str(uuid.uuid4())}, headers=api.headers
+    )
+    assert fields_of(assert_error(unknown, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")) == [
+        "billing_account_id"
+    ]
     response = await api.client.put(path, json={"billing_account_id": account}, headers=api.headers)
     assert response.status_code == 200, response.text
     assert response.json()["billing_account_id"] == account

@@ -95,7 +95,12 @@ async def test_create_answers_201_with_every_upstream_field(api: Api) -> None:
     assert response.headers["location"] == f"/v1.0/customers/{customer['id']}"
     assert uuid.UUID(customer["id"]).version == 4
     assert {k: customer[k] for k in FULL} == FULL
-    assert customer["billing_account_id"] == EMPTY_UUID
+    # Its billing account was made with it, and it names it.
+    account = await api.client.get(
+        f"/v1.0/billing_accounts/{customer['billing_account_id']}", headers=api.headers
+    )
+    assert account.status_code == 200, account.text
+    assert account.json()["customer_id"] == customer["id"]
     assert customer["email_verified"] is False
     assert customer["identity_verification_status"] == "none"
     assert customer["metadata"] == {"rtp_debug": False}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.conftest import Agent, Api, add_agent, assert_error, fields_of
+from tests.server.conftest import Agent, Api, add_agent, assert_error, fields_of, fund
 from tests.server.test_permissions import stored
 from voipbin.common.timestamps import SENTINEL_TEXT
 
@@ -41,7 +41,13 @@ async def buy(api: Api, headers: dict[str, str], **body: Any) -> Json:
     return created
 
 
-async def verify(api: Api, customer_id: str, status: str = "verified") -> None:
+async def verify(
+    api: Api, customer_id: str, status: str = "verified", *, credit: str = "100"
+) -> None:
+    """Set the customer's identity verification status; a verified customer is also given
+    ``credit`` dollars, so it can pay for normal numbers."""
+    if status == "verified" and credit != "0":
+        await fund(api, customer_id, credit)
     response = await api.client.put(
         f"/v1.0/customers/{customer_id}/identity_verification_status",
         json={"identity_verification_status": status},

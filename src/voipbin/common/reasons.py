@@ -270,6 +270,21 @@ CATALOG: tuple[Reason, ...] = (
     ),
     # customer lifecycle: VoIPBIN's name and message for a frozen customer's writes
     Reason("ACCOUNT_FROZEN", 403, _S.PERMISSION_DENIED, "This account is frozen. Contact support."),
+    # billing
+    Reason("BILLING_ACCOUNT_NOT_FOUND", 404, _S.NOT_FOUND, "The billing account was not found."),
+    Reason(
+        "BILLING_ACCOUNT_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The billing account is not in a state that allows this.",
+    ),
+    Reason("BILLING_NOT_FOUND", 404, _S.NOT_FOUND, "The billing record was not found."),
+    Reason(
+        "BILLING_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The billing record is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -7,6 +7,7 @@ from typing import Any
 from voipbin.models.accesskey import ACCESSKEYS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
+from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
@@ -30,6 +31,8 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     OUTBOUND_CONFIGS,
     PROVIDERS,
     ROUTES,
+    BILLING_ACCOUNTS,
+    BILLINGS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

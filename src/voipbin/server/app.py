@@ -22,6 +22,7 @@ from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.routes import auth_routes
 from voipbin.server.available_numbers import AvailableNumbersAnswer
+from voipbin.server.billing.ledger import ledger_for
 from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.lookups import lookup_route
@@ -30,6 +31,7 @@ from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import OwnPath, openapi_document
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.agents import own_agent_id
+from voipbin.server.resources.billing_accounts import own_account_id
 from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import own_resource_route, resource_routes
@@ -109,10 +111,12 @@ def create_app(
     limiter = limiter_from_settings(settings)
     idempotency = IdempotencyKeys(db, clock, secret=settings.jwt_secret)
     auth = Authenticator(identity, limiter)
+    # Balances change only through the ledger: one per app, shared by every resource.
+    ledger = ledger_for(db, clock, settings)
     for r in SERVER_RESOURCES:
         repository = Repository(db, r.table, r.fields, clock)
         services[r.spec.name] = ResourceService(
-            r, repository, services, passwords, identity.invalidate, settings, carrier
+            r, repository, services, passwords, identity.invalidate, settings, carrier, ledger
         )
     state = AppState(settings, db, clock, identity, auth, services)
 
@@ -138,6 +142,12 @@ def create_app(
                 "/v1.0/outbound_config",
                 services["outbound_config"].spec,
                 "The caller's customer's outbound config",
+                True,
+            ),
+            OwnPath(
+                "/v1.0/billing_account",
+                services["billing_account"].spec,
+                "The caller's customer's billing account",
                 True,
             ),
         ],
@@ -168,6 +178,14 @@ def create_app(
             auth,
             None,  # the customer's one, found (or made) by customer
             read=CUSTOMER_MANAGERS,
+            update=Permission.CUSTOMER_ADMIN,
+        ),
+        *own_resource_route(
+            "/v1.0/billing_account",
+            services["billing_account"],
+            auth,
+            own_account_id(services["customer"]),  # the one the customer is charged to
+            read=Permission.CUSTOMER_ADMIN,
             update=Permission.CUSTOMER_ADMIN,
         ),
         lookup_route(

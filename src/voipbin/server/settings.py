@@ -50,6 +50,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
     sip_domain: str = "sip.localhost"
+    billing_prices: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -76,6 +77,9 @@ class Settings:
         for name in ("max_body_bytes", "max_json_depth"):
             if getattr(self, name) < 1:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be at least 1")
+        from voipbin.server.billing.prices import rates
+
+        rates(self.billing_prices)  # a ValueError naming what is wrong
         if not _DNS_NAME.fullmatch(self.sip_domain):
             raise ValueError(f"VOIPBIN_SIP_DOMAIN: {self.sip_domain!r} is not a DNS name")
         for layer in ("auth", "ip", "customer"):
@@ -187,5 +191,11 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "sip.localhost",
         "SIP domain: an extension's domain is `<customer_id>.<this>`, a trunk's "
         "`<domain_name>.trunk.<this>`.",
+    ),
+    Setting(
+        "VOIPBIN_BILLING_PRICES",
+        "(upstream's)",
+        'Rates to change, as JSON: `{"number": {"credit": 3000000}, "recording": {"token": 0}}` '
+        "(micro-dollars and tokens per unit; see the README's price table).",
     ),
 )

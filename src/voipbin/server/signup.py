@@ -79,6 +79,7 @@ def signup_routes(services: dict[str, ResourceService[Any]]) -> list[Route]:
             row = await customers.repository.insert(customer, executor=tx)
             customer_id = str(row[0])
             await customers.create_companions(customer_id, tx)
+            row = await customers.repository.get(customer_id, tx) or row  # as they left it
             await agents.repository.insert(
                 {
                     "customer_id": customer_id,

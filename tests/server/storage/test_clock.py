@@ -54,7 +54,7 @@ async def test_tm_create_is_unique_and_increasing_when_the_clock_goes_backwards(
 ) -> None:
     wall = ManualClock(fixed)
     api = await start_app(now=wall)
-    readings = [fixed, fixed, fixed - timedelta(hours=1), fixed - US, fixed + 10 * US, fixed]
+    readings = [fixed, fixed, fixed - timedelta(hours=1), fixed - US, fixed + 1000 * US, fixed]
     tags = []
     for i, reading in enumerate(readings):
         wall.value = reading
@@ -64,7 +64,7 @@ async def test_tm_create_is_unique_and_increasing_when_the_clock_goes_backwards(
     assert times == sorted(set(times))
     assert all(tag["tm_update"] == tag["tm_create"] for tag in tags)
     # A clock that moved on past every time handed out is taken as it is.
-    assert times[4] == format_timestamp(fixed + 10 * US)
+    assert times[4] == format_timestamp(fixed + 1000 * US)
     items = await walk(api, {"page_size": 2})
     assert [item["id"] for item in items] == [tag["id"] for tag in reversed(tags)]
     assert_newest_first(items)

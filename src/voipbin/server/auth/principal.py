@@ -52,3 +52,9 @@ class Principal:
     def sees(self, customer_id: str) -> bool:
         """Whether this caller may see a resource of ``customer_id`` (404 otherwise)."""
         return self.is_super_admin or customer_id == self.customer_id
+
+
+def server_principal(customer_id: str) -> Principal:
+    """The server itself, acting for ``customer_id`` (making what a new customer gets): no
+    agent, every permission. Never the principal of a request."""
+    return Principal(EMPTY_UUID_TEXT, customer_id, Permission.PROJECT_SUPER_ADMIN)

@@ -16,6 +16,7 @@ import msgspec
 from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permission
 from voipbin.common.reasons import REASONS
 from voipbin.models.base import M, ResourceSpec
+from voipbin.server.storage.database import Executor, Row
 
 if TYPE_CHECKING:
     from voipbin.server.resources.context import Context
@@ -30,6 +31,15 @@ Prepare = Callable[["Context", Any, Current | None], Awaitable[Values]]
 Guard = Callable[["Context", str, Current], None]
 #: Raises when the resource, as it is, may not be deleted (a rule that needs storage).
 CheckDelete = Callable[["Context", Current], Awaitable[None]]
+#: An action that does its own writes (a balance change with its ledger row): given a
+#: validated body and the resource as it is, it answers the resource as it is after.
+Perform = Callable[["Context", Any, Current], Awaitable[Row]]
+#: Written in the transaction that creates a resource, given the new resource: a failure
+#: (a 402 for a number that cannot be paid) creates nothing.
+WithCreate = Callable[["Context", Executor, Current], Awaitable[None]]
+#: How the companion of a new owner is made, in the owner's creation transaction
+#: (``ctx.customer_id`` is the owner); by default one row of column defaults.
+MakeCompanion = Callable[["Context", Executor], Awaitable[None]]
 
 #: An update or action's ``prepare`` may put, under this key, the column values the row must
 #: still hold when it is written (``{"status": "active"}``): the write is one conditional
@@ -101,7 +111,13 @@ class ServerResource(Generic[M]):
     prepare_create: Prepare = plain_values
     prepare_update: Prepare = plain_values
     actions: Mapping[str, Prepare] = field(default_factory=dict)
-    """The implementation of each action the spec declares."""
+    """The implementation of each action the spec declares, as column values..."""
+    performs: Mapping[str, Perform] = field(default_factory=dict)
+    """... or as an action doing its own writes."""
+    with_create: WithCreate | None = None
+    """Written in the transaction that creates the resource (a purchase's charge)."""
+    make_companion: MakeCompanion | None = None
+    """How this resource is made as a companion of a new owner (see ``companions``)."""
     guard: Guard = no_guard
     check_delete: CheckDelete = no_delete_check
     unique: Mapping[str, tuple[str, str]] = field(default_factory=dict)
@@ -133,7 +149,7 @@ class ServerResource(Generic[M]):
             if reason not in REASONS:
                 raise ValueError(f"{self.spec.name}: reason {reason} is not in the catalog")
         declared = {a.name for a in (*self.spec.actions, *self.spec.own_actions)}
-        if declared != set(self.actions):
+        if declared != set(self.actions) | set(self.performs):
             raise ValueError(f"{self.spec.name}: actions {declared} need implementations")
 
     @property

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
+from voipbin.server.billing.ledger import Ledger
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.settings import Settings
 from voipbin.server.storage.repository import Repository
@@ -40,3 +41,5 @@ class Context:
     """The server's settings (a domain a resource derives its values from)."""
     carrier: NumberSeller
     """The carrier the server buys normal numbers from (the simulated one today)."""
+    ledger: Ledger
+    """Balances: quotes, charges (``402`` when the customer cannot pay) and adjustments."""

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from voipbin.common.address import is_email
-from voipbin.common.errors import FailedPrecondition, InvalidArgument
+from voipbin.common.errors import FailedPrecondition, InvalidArgument, Unprocessable
 from voipbin.common.permissions import Permission
 from voipbin.models.customer import CUSTOMERS, Customer
 from voipbin.server.resources.base import (
@@ -82,8 +82,12 @@ async def _rotate(ctx: Context, body: Any, current: Current | None) -> Values:
 
 
 async def _billing_account(ctx: Context, body: Any, current: Current | None) -> Values:
-    # Billing accounts do not exist yet: the id is stored as given (canonical), unchecked.
-    return {"billing_account_id": str(body.billing_account_id)}
+    """Charge the customer to another live billing account (any customer's: one account may
+    pay for several customers)."""
+    account_id = str(body.billing_account_id)
+    if not await ctx.services["billing_account"].repository.live_ids([account_id]):
+        raise Unprocessable.field("billing_account_id", "is not a live billing account")
+    return {"billing_account_id": account_id}
 
 
 def _guard(ctx: Context, verb: str, current: Current) -> None:
@@ -127,8 +131,10 @@ RESOURCE: ServerResource[Customer] = ServerResource(
         "trunk",
         "route",
         "outbound_config",
+        "billing_account",
     ),
-    # Made empty (every PSTN destination refused) with the customer, in its transaction.
-    companions=("outbound_config",),
+    # Made with the customer, in its transaction: its outbound config (empty: every PSTN
+    # destination refused) and its billing account (the free plan's tokens, no credit).
+    companions=("outbound_config", "billing_account"),
     deleted_values={"status": "deleted"},
 )

@@ -5,7 +5,8 @@ A live ``number`` belongs to one customer at a time across the whole server (409
 Virtual numbers are ``+899`` then 9 digits, never ``+899000...``; ``type`` left out is
 inferred from that prefix (upstream makes callers send it). A normal number needs the
 customer's identity verified (403 ``IDENTITY_VERIFICATION_REQUIRED``), is bought from the
-carrier (422 for a number it does not offer) and is charged.
+carrier (422 for a number it does not offer) and charged its first month with its creation
+(402 ``INSUFFICIENT_BALANCE`` when the customer's billing account cannot pay it).
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from voipbin.models.number import (
     Number,
     NumberMetadata,
 )
+from voipbin.server.billing.ledger import Usage
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.fields import check_phone_number
+from voipbin.server.storage.database import Executor
 from voipbin.server.storage.tables import number_numbers
 
 _VIRTUAL = re.compile(r"\+899[0-9]{9}", re.ASCII)
@@ -62,13 +65,12 @@ async def _identity_verified(ctx: Context) -> None:
         )
 
 
-async def charge(ctx: Context, number: str) -> None:
-    """Pay for a normal number from the customer's billing account.
-
-    The one place a purchase is charged. Until billing accounts exist it allows every
-    purchase; billing will debit the account here, in one conditional UPDATE, and raise
-    ``402 INSUFFICIENT_BALANCE`` when it cannot pay.
-    """
+async def _charge(ctx: Context, executor: Executor, number: Current) -> None:
+    """Pay the first month of a normal number, in the transaction that makes it: a
+    purchase that cannot be paid (``402``) makes no number."""
+    if number["type"] == "normal":
+        usage = Usage("number", "number", str(number["id"]))
+        await ctx.ledger.charge(ctx.customer_id, usage, executor)
 
 
 def _flow_id(value: UUID | None) -> str:
@@ -90,8 +92,9 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
     }
     if kind == "normal":
         await _identity_verified(ctx)
+        # Refused before the carrier is asked; charged with the new row (see _charge).
+        await ctx.ledger.require(ctx.customer_id, "number")
         await ctx.carrier.purchase(number)
-        await charge(ctx, number)
         # Purchase and renew times are those of normal numbers only, as upstream.
         values["tm_purchase"] = values["tm_renew"] = ctx.now
     return values
@@ -134,6 +137,7 @@ RESOURCE: ServerResource[Number] = ServerResource(
     ),
     prepare_create=_create,
     prepare_update=_update,
+    with_create=_charge,
     actions={"flow_ids": _set_flow_ids, "metadata": _set_metadata},
     unique={"uq_number_numbers_number": ("number", "NUMBER_ALREADY_EXISTS")},
     deleted_values={"status": "deleted"},

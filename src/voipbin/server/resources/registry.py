@@ -7,6 +7,8 @@ from typing import Any
 from voipbin.server.resources import (
     accesskeys,
     agents,
+    billing_accounts,
+    billings,
     call_routes,
     customers,
     extensions,
@@ -31,4 +33,6 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     outbound_configs.RESOURCE,
     providers.RESOURCE,
     call_routes.RESOURCE,
+    billing_accounts.RESOURCE,
+    billings.RESOURCE,
 )

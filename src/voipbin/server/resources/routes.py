@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -100,7 +101,7 @@ def own_resource_route(
     path: str,
     service: ResourceService[Any],
     auth: Authenticator,
-    id_of: Callable[[Principal], str] | None,
+    id_of: Callable[[Principal], str | Awaitable[str]] | None,
     *,
     read: Permission,
     update: Permission | None = None,
@@ -112,9 +113,10 @@ def own_resource_route(
     of a resource declared ``per_customer``), looked up (or made) by customer."""
 
     async def own_id(principal: Principal) -> str:
-        if id_of is not None:
-            return id_of(principal)
-        return await service.own_id(principal.customer_id)
+        if id_of is None:
+            return await service.own_id(principal.customer_id)
+        found = id_of(principal)
+        return await found if inspect.isawaitable(found) else found
 
     async def own(request: Request) -> Response:
         principal = await auth.authenticate(request)

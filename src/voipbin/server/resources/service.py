@@ -28,11 +28,12 @@ from voipbin.common.timestamps import SENTINEL_TEXT
 from voipbin.models.base import M, RequestBody
 from voipbin.models.wire import wire_struct
 from voipbin.server.auth.passwords import Passwords
-from voipbin.server.auth.principal import Principal
+from voipbin.server.auth.principal import Principal, server_principal
+from voipbin.server.billing.ledger import Ledger, ledger_for
 from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
-from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, ServerResource
+from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, Perform, ServerResource
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
@@ -70,6 +71,7 @@ class ResourceService(Generic[M]):
         on_identity_change: Callable[[], None] = lambda: None,
         settings: Settings | None = None,
         carrier: NumberSeller | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.resource = resource
         self.spec = resource.spec
@@ -79,6 +81,7 @@ class ResourceService(Generic[M]):
         self.passwords = passwords
         self.settings = settings or Settings()
         self.carrier: NumberSeller = carrier or SimulatedCarrier()
+        self._ledger = ledger
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -115,6 +118,13 @@ class ResourceService(Generic[M]):
     def current(self, row: Row) -> dict[str, Any]:
         return dict(zip(self.fields, row, strict=True))
 
+    @property
+    def ledger(self) -> Ledger:
+        """The balances' service (one per app; made here for a service built alone)."""
+        if self._ledger is None:
+            self._ledger = ledger_for(self.repository.db, self.repository.clock, self.settings)
+        return self._ledger
+
     def context(self, principal: Principal, customer_id: str | None = None) -> Context:
         return Context(
             principal,
@@ -124,6 +134,7 @@ class ResourceService(Generic[M]):
             self.repository.clock.now(),
             self.settings,
             self.carrier,
+            self.ledger,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:
@@ -215,14 +226,20 @@ class ResourceService(Generic[M]):
         shown = values.pop(SHOWN_ONCE, {})
         if self._customer is not None:
             values["customer_id"] = customer_id
-        if commit_with is None and not self.resource.companions:
+        with_create = self.resource.with_create
+        if commit_with is None and not self.resource.companions and with_create is None:
             item = self._answer(await self._insert(values), shown)
         else:
             # Only the writes hold the transaction: the checks above read through the
             # database, which on SQLite waits for the transaction's one connection.
             async with self.repository.db.transaction() as tx:
                 row = await self._insert(values, tx)
-                await self.create_companions(str(row[0]), tx)
+                if self.resource.companions:
+                    # A companion may name itself in its owner (a billing account).
+                    await self.create_companions(str(row[0]), tx)
+                    row = await self.repository.get(str(row[0]), tx) or row
+                if with_create is not None:
+                    await with_create(ctx, tx, self.current(row))
                 item = self._answer(row, shown)
                 if commit_with is not None:
                     await commit_with(tx, item)
@@ -233,7 +250,12 @@ class ResourceService(Generic[M]):
         """Make the ``companions`` of the new resource ``id`` (a customer), in ``executor``'s
         transaction: each with its columns' defaults, owned by ``id``."""
         for name in self.resource.companions:
-            await self.services[name].repository.insert({"customer_id": id}, executor)
+            companion = self.services[name]
+            make = companion.resource.make_companion
+            if make is None:
+                await companion.repository.insert({"customer_id": id}, executor)
+            else:
+                await make(companion.context(server_principal(id), id), executor)
 
     async def own_id(self, customer_id: str) -> str:
         """The id of the live resource of ``customer_id``, for a resource declared
@@ -314,7 +336,20 @@ class ResourceService(Generic[M]):
         kind = next(a.body for a in declared if a.name == name)
         # An action of no body takes none, or an empty object (what a client may send).
         decoded = decode_body(body, kind) if kind is not None else _no_body(body)
+        perform = self.resource.performs.get(name)
+        if perform is not None:
+            return await self._perform(principal, name, row, decoded, perform, own)
         return await self._change(principal, name, row, decoded, self.resource.actions[name], own)
+
+    async def _perform(
+        self, principal: Principal, verb: str, row: Row, decoded: Any, perform: Perform, own: bool
+    ) -> msgspec.Struct:
+        """An action that does its own writes: the same checks as a change, then its answer."""
+        current: Current = self.current(row)
+        ctx = self.context(principal, str(current.get("customer_id", principal.customer_id)))
+        self.resource.guard(ctx, verb, current)
+        self._live(row)
+        return self._item(await perform(ctx, decoded, current), own)
 
     async def _change(
         self, principal: Principal, verb: str, row: Row, decoded: Any, prepare: Any, own: bool

@@ -161,7 +161,12 @@ class Repository:
         return None if row is None else self._decode(row)
 
     async def find(
-        self, columns: Sequence[str], equals: Mapping[str, Any], *, live: bool = True
+        self,
+        columns: Sequence[str],
+        equals: Mapping[str, Any],
+        *,
+        live: bool = True,
+        executor: Executor | None = None,
     ) -> Row | None:
         """The first row matching ``equals`` (live rows only, unless told), as ``columns``."""
         t = self.table
@@ -175,7 +180,7 @@ class Repository:
 
         statement = self.db.compile((self._key, "find", tuple(columns), names, live), build)
         params = {n: self._param(n, v) for n, v in equals.items()}
-        return await self.db.fetchrow(statement, params)
+        return await (executor or self.db).fetchrow(statement, params)
 
     async def live_ids(self, ids: Sequence[str], customer_id: str | None = None) -> set[str]:
         """Those of ``ids`` that are live rows (of ``customer_id``, when given), in one query

@@ -332,3 +332,56 @@ sa.Index(
     postgresql_where=call_outbound_configs.c.tm_delete.is_(None),
     sqlite_where=call_outbound_configs.c.tm_delete.is_(None),
 )
+
+
+def money_column(name: str) -> sa.Column[Any]:
+    """Micro-dollars or tokens: an exact 64-bit integer, never a float."""
+    return sa.Column(name, sa.BigInteger(), nullable=False, server_default="0")
+
+
+# A customer's billing account, made with it (see server/billing/): balances are changed only
+# by single conditional UPDATEs, each with its ledger row in the same transaction.
+billing_accounts = resource_table(
+    "billing_accounts",
+    text_column("name"),
+    text_column("detail"),
+    text_column("plan_type", default="free"),
+    text_column("plan_status", default="active"),
+    money_column("balance_credit"),
+    money_column("balance_token"),
+    text_column("payment_type"),
+    text_column("payment_method"),
+    text_column("status", default="active"),
+    timestamp_column("tm_last_topup"),
+    timestamp_column("tm_next_topup"),
+)
+
+# The ledger: rows are only ever inserted. One row per (reference_type, reference_id): a
+# usage charged twice (a hangup seen again after a restart) is charged once.
+billing_billings = resource_table(
+    "billing_billings",
+    id_column("account_id"),
+    text_column("transaction_type"),
+    text_column("status", default="end"),
+    text_column("reference_type"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    text_column("cost_type"),
+    sa.Column("usage_duration", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("billable_units", sa.Integer(), nullable=False, server_default="0"),
+    money_column("rate_token_per_unit"),
+    money_column("rate_credit_per_unit"),
+    money_column("amount_token"),
+    money_column("amount_credit"),
+    money_column("balance_token_snapshot"),
+    money_column("balance_credit_snapshot"),
+    id_column("idempotency_key", default=EMPTY_UUID_TEXT),
+    timestamp_column("tm_billing_start"),
+    timestamp_column("tm_billing_end"),
+)
+sa.Index(
+    "uq_billing_billings_reference_type_reference_id",
+    billing_billings.c.reference_type,
+    billing_billings.c.reference_id,
+    unique=True,
+)
+sa.Index(None, billing_billings.c.account_id, billing_billings.c.tm_create)
