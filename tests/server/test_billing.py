@@ -233,8 +233,8 @@ async def test_billing_is_for_customer_admins_only(api: Api) -> None:
         ("POST", f"/v1.0/billing_accounts/{account_id}/balance_add_force"),
         ("POST", f"/v1.0/billing_accounts/{account_id}/balance_subtract_force"),
     ):
-        body: Json = {"balance": 1} if method == "POST" else {"name": "x"}
-        response = await api.client.request(method, path, json=body, headers=admin.headers)
+        sent: Json = {"balance": 1} if method == "POST" else {"name": "x"}
+        response = await api.client.request(method, path, json=sent, headers=admin.headers)
         assert_error(response, 403, "PERMISSION_DENIED", "PERMISSION_DENIED")
     assert (await account_of(api, customer_id))["balance_credit"] == 0
 
