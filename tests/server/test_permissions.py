@@ -246,6 +246,9 @@ def expect(response: httpx.Response, expected: str, not_found: str) -> bool:
     if expected == HIDDEN:
         assert_error(response, 404, "NOT_FOUND", not_found)
         return False
+    if expected == ABSENT:
+        assert_error(response, 405, "NOT_FOUND", "METHOD_NOT_ALLOWED")
+        return False
     assert response.status_code == success, f"wanted {success}: {response.text}"
     return True
 
@@ -718,6 +721,84 @@ async def test_who_may_do_what_to_outbound_configs(api: Api) -> None:
             (MANAGER, OTHER): (labels(), HIDDEN, ABSENT, HIDDEN, ABSENT),
             (AGENT, OWN): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
             (AGENT, OTHER): (DENIED, HIDDEN, ABSENT, HIDDEN, ABSENT),
+        },
+    )
+
+
+async def _no_creation(world: World, tenant: Tenant, name: str) -> str:
+    raise AssertionError("neither billing accounts nor ledger rows are deleted through the API")
+
+
+async def test_who_may_do_what_to_billing_accounts(api: Api) -> None:
+    """Super-admins only, refused to everyone else before anything is looked up (a customer's
+    admins read theirs at /v1.0/billing_account); made with customers, never through the API."""
+    world = await build_world(api)
+    accounts = {}
+    for tenant in (world.project, world.a, world.b):
+        customer = await api.client.get(
+            f"/v1.0/customers/{tenant.customer_id}", headers=api.headers
+        )
+        accounts[tenant.label] = customer.json()["billing_account_id"]
+        world.labels[accounts[tenant.label]] = f"{tenant.label} account"
+    kind = Kind(
+        "billing_account",
+        "/v1.0/billing_accounts",
+        "BILLING_ACCOUNT_NOT_FOUND",
+        lambda tenant: accounts[tenant.label],
+        lambda name: {"name": name},
+        "name",
+        _no_creation,
+        frozenset(),
+    )
+    await walk(
+        world,
+        kind,
+        {
+            (SUPER, OWN): (labels("P account"), OK, ABSENT, OK, ABSENT),
+            (SUPER, OTHER): (labels("A account"), OK, ABSENT, OK, ABSENT),
+            (ADMIN, OWN): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+            (ADMIN, OTHER): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+            (MANAGER, OWN): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+            (MANAGER, OTHER): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+            (AGENT, OWN): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+            (AGENT, OTHER): (DENIED, DENIED, ABSENT, DENIED, ABSENT),
+        },
+    )
+
+
+async def test_who_may_do_what_to_the_ledger(api: Api) -> None:
+    """Customer admins read their customer's rows; nobody writes them (405)."""
+    world = await build_world(api)
+    rows = {}
+    for tenant in (world.project, world.a, world.b):
+        response = await api.client.get(
+            "/v1.0/billings", params={"customer_id": tenant.customer_id}, headers=api.headers
+        )
+        (row,) = response.json()["result"]  # the tokens granted with the customer
+        rows[tenant.label] = row["id"]
+        world.labels[row["id"]] = f"{tenant.label} row"
+    kind = Kind(
+        "billing",
+        "/v1.0/billings",
+        "BILLING_NOT_FOUND",
+        lambda tenant: rows[tenant.label],
+        lambda name: {"reference_type": name},
+        "reference_type",
+        _no_creation,
+        frozenset(),
+    )
+    await walk(
+        world,
+        kind,
+        {
+            (SUPER, OWN): (labels("P row"), OK, ABSENT, ABSENT, ABSENT),
+            (SUPER, OTHER): (labels("A row"), OK, ABSENT, ABSENT, ABSENT),
+            (ADMIN, OWN): (labels("A row"), OK, ABSENT, ABSENT, ABSENT),
+            (ADMIN, OTHER): (labels(), HIDDEN, ABSENT, ABSENT, ABSENT),
+            (MANAGER, OWN): (DENIED, DENIED, ABSENT, ABSENT, ABSENT),
+            (MANAGER, OTHER): (DENIED, HIDDEN, ABSENT, ABSENT, ABSENT),
+            (AGENT, OWN): (DENIED, DENIED, ABSENT, ABSENT, ABSENT),
+            (AGENT, OTHER): (DENIED, HIDDEN, ABSENT, ABSENT, ABSENT),
         },
     )
 

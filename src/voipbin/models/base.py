@@ -73,6 +73,8 @@ class ResourceSpec(Generic[M]):
     its own."""
     own_actions: tuple[Action, ...] = ()
     """Actions only on the own route: ``POST|PUT <own path>/<name>``."""
+    paid: str = ""
+    """When a creation may cost money: what is charged (its ``402 INSUFFICIENT_BALANCE``)."""
 
     @property
     def path(self) -> str:

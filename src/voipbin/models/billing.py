@@ -106,7 +106,7 @@ Dollars = Annotated[
     Decimal,
     msgspec.Meta(
         description="US dollars, at most 6 decimal places (one micro-dollar); not negative.",
-        extra_json_schema={"type": "number", "format": "double", "minimum": 0},
+        extra_json_schema={"minimum": 0},
     ),
 ]
 

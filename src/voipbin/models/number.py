@@ -122,6 +122,10 @@ NUMBERS = ResourceSpec(
         Action("metadata", "PUT", NumberMetadataUpdate, summary="Replace the number's metadata"),
     ),
     summary="Numbers: purchase (create), configure and release (delete) telephone numbers.",
+    paid=(
+        "The customer's billing account cannot pay a normal number's first month "
+        "(INSUFFICIENT_BALANCE; details name the price and the balance)."
+    ),
 )
 
 

@@ -209,6 +209,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
                     "The body refers to something that does not exist or cannot be used, or "
                     "the idempotency key was used for another request.",
                 ),
+                **({"402": _error(402, spec.paid)} if spec.paid else {}),
             },
         }
     if "get" in spec.verbs:
@@ -358,11 +359,14 @@ def _filter_schema(spec: Filter) -> dict[str, Any]:
 
 def _one_of(schema: Any) -> Any:
     """``schema`` with each discriminated union as ``oneOf``: msgspec writes ``anyOf``, but
-    the members of a tagged union exclude each other (each has its own ``type``)."""
+    the members of a tagged union exclude each other (each has its own ``type``). Decimals
+    (dollar amounts) are JSON numbers, read exactly: msgspec documents them as strings."""
     if isinstance(schema, dict):
         fixed = {k: _one_of(v) for k, v in schema.items()}
         if "discriminator" in fixed and "anyOf" in fixed:
             fixed["oneOf"] = fixed.pop("anyOf")
+        if fixed.get("type") == "string" and fixed.get("format") == "decimal":
+            fixed["type"], fixed["format"] = "number", "double"
         return fixed
     if isinstance(schema, list):
         return [_one_of(v) for v in schema]
