@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 
 from tests.server.conftest import Api
+from voipbin.common.permissions import CUSTOMER_ANY
+from voipbin.models import OWN_ROUTES
+from voipbin.server.resources.routes import OwnAccess, own_resource_route
 
 UNUSED_ID = "d9d32881-12fd-4b19-a6b2-6d5b6b6acf76"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
@@ -244,3 +247,29 @@ async def test_the_rules_the_server_enforces_are_in_the_schemas(document: dict[s
     assert phone["pattern"] == r"^(\+[1-9][0-9]{1,14})?$"
     password = document["paths"]["/v1.0/agents/{id}/password"]["put"]
     assert "ends the agent's earlier logins" in password["summary"]
+
+
+async def test_every_own_route_is_served_and_documented(api: Api, document: dict[str, Any]) -> None:
+    for route in OWN_ROUTES:
+        methods = {"get", "put"} if route.update is not None else {"get"}
+        assert operations(document, route.path) == methods, route.path
+        answer = schema_of(document, route.path, "get", "200")
+        assert set(answer["properties"]) == set(route.model.__struct_fields__)
+        read = await api.client.get(route.path, headers=api.headers)
+        assert read.status_code == 200, (route.path, read.text)
+        assert set(read.json()) <= set(answer["properties"])
+        for action in route.actions:
+            path = f"{route.path}/{action.name}"
+            assert operations(document, path) == {action.method.lower()}
+            response = await api.client.request(action.method, path, json={}, headers=api.headers)
+            assert response.status_code == 200, (path, response.text)
+
+
+async def test_an_own_route_is_writable_exactly_when_it_has_an_update_permission(
+    api: Api,
+) -> None:
+    customer = OWN_ROUTES[0]
+    service = api.state.services[customer.spec.name]
+
+    with pytest.raises(ValueError, match="writable"):
+        own_resource_route(customer, service, api.state.auth, OwnAccess(read=CUSTOMER_ANY))

@@ -1,5 +1,7 @@
 """``voipbin <resource> list|get|create|update|delete|<action>``, for every resource in
-``voipbin.models.RESOURCES``: one set of commands written once, registered per resource.
+``voipbin.models.RESOURCES``, and ``voipbin <own route> get|update|<action>`` for every own
+route in ``voipbin.models.OWN_ROUTES`` (``voipbin customer get``): one set of commands
+written once, registered per declaration.
 
 The commands use the SDK (``voipbin.client``) and print with rich; both are imported when a
 command runs, so ``voipbin serve`` does not pay for them.
@@ -18,7 +20,8 @@ import typer
 
 from voipbin.models.base import Action, ResourceSpec
 from voipbin.models.lookup import Lookup
-from voipbin.models.registry import LOOKUPS, RESOURCES
+from voipbin.models.own import OwnRoute
+from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
 if TYPE_CHECKING:
     from voipbin.client import Client
@@ -52,11 +55,15 @@ All = Annotated[bool, typer.Option("--all", help="Walk every page (progress on s
 
 
 def add_resource_commands(app: typer.Typer) -> None:
-    """A command group per resource on ``app``, and a command per lookup."""
+    """A command group per resource and per own route on ``app``, and a command per
+    lookup."""
     for spec in RESOURCES:
         app.add_typer(
             resource_app(spec), name=spec.plural.replace("_", "-"), help=spec.summary or None
         )
+    for route in OWN_ROUTES:
+        help = f"{route.summary}: {route.path}."
+        app.add_typer(own_app(route), name=route.name.replace("_", "-"), help=help)
     for lookup in LOOKUPS:
         parameters = ", ".join(f.encode_name for f in msgspec.structs.fields(lookup.query))
         app.command(
@@ -326,5 +333,63 @@ def _add_action(group: typer.Typer, spec: ResourceSpec[Any], action: Action) -> 
         body = _body(action.body, sets, data)
         with _client(ctx, url, accesskey, token) as client:
             item = getattr(client.resource(spec), action.name)(id, body)
+        if item is not None:
+            _show(item, as_json)
+
+
+def own_app(route: OwnRoute) -> typer.Typer:
+    """The commands of one own route: ``get``, ``update`` when writable, its actions."""
+    group = typer.Typer(no_args_is_help=True, add_completion=False)
+
+    @group.command("get")
+    def get(
+        ctx: typer.Context,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Show it."""
+        with _client(ctx, url, accesskey, token) as client:
+            item = client.own_routes[route.name].get()
+        _show(item, as_json)
+
+    if route.update is not None:
+
+        @group.command("update")
+        def update(
+            ctx: typer.Context,
+            sets: Sets = None,
+            data: Data = None,
+            as_json: AsJson = False,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            """Change the fields given; the others keep their values."""
+            body = _body(route.update, sets, data)
+            with _client(ctx, url, accesskey, token) as client:
+                item = client.own_routes[route.name].update(body)
+            _show(item, as_json)
+
+    for action in route.actions:
+        _add_own_action(group, route, action)
+    return group
+
+
+def _add_own_action(group: typer.Typer, route: OwnRoute, action: Action) -> None:
+    @group.command(action.name.replace("_", "-"), help=action.summary or None)
+    def run(
+        ctx: typer.Context,
+        sets: Sets = None,
+        data: Data = None,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        body = _body(action.body, sets, data)
+        with _client(ctx, url, accesskey, token) as client:
+            item = getattr(client.own_routes[route.name], action.name)(body)
         if item is not None:
             _show(item, as_json)

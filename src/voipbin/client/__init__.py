@@ -9,9 +9,13 @@
         for agent in client.agents.iter(status="available"):
             ...
         client.agents.status(agent.id, status="away")
+        secret = client.customer.get().webhook_secret
 
 Every resource in ``voipbin.models.RESOURCES`` is an attribute named by its path segment, with
-``list``, ``iter``, ``get``, ``create``, ``update``, ``delete`` and its declared actions. Models
+``list``, ``iter``, ``get``, ``create``, ``update``, ``delete`` and its declared actions. Every
+own route in ``voipbin.models.OWN_ROUTES`` (the caller's own resource, without an id) is one
+too: ``client.customer``, ``client.me``, ``client.outbound_config``, with ``get``, ``update``
+where the route is writable, and its actions (``client.customer.webhook_secret_rotate()``). Models
 are the ``voipbin.models`` structs (aware datetimes; ``None`` for the unset-time sentinel and
 the empty UUID). Errors are the ``voipbin.common.errors`` classes, re-exported here.
 
@@ -20,7 +24,7 @@ The core (``voipbin.client.core``) does no I/O; ``Client`` and ``AsyncClient`` o
 
 from voipbin.client.async_client import AsyncClient
 from voipbin.client.cache import ETagCache
-from voipbin.client.resources import AsyncResource, Resource
+from voipbin.client.resources import AsyncOwn, AsyncResource, Own, Resource
 from voipbin.client.retry import RetryPolicy
 from voipbin.client.sync_client import Client
 from voipbin.common.errors import (
@@ -47,6 +51,7 @@ __all__ = [
     "AlreadyExists",
     "ApiError",
     "AsyncClient",
+    "AsyncOwn",
     "AsyncResource",
     "BadGateway",
     "Client",
@@ -57,6 +62,7 @@ __all__ = [
     "InvalidArgument",
     "MethodNotAllowed",
     "NotFound",
+    "Own",
     "Page",
     "PayloadTooLarge",
     "PaymentRequired",

@@ -11,14 +11,14 @@ import anyio
 import httpx
 
 from voipbin.client.cache import ETagCache
-from voipbin.client.calls import FilterValue, LookupCalls, ResourceCalls
+from voipbin.client.calls import FilterValue, LookupCalls, OwnCalls, ResourceCalls
 from voipbin.client.core import build_core
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
-from voipbin.client.resources import AsyncResource
+from voipbin.client.resources import AsyncOwn, AsyncResource
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.client.sync_client import CONNECTION_ERRORS, USER_AGENT
 from voipbin.models.base import M, ResourceSpec
-from voipbin.models.registry import LOOKUPS, RESOURCES
+from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
 T = TypeVar("T")
 
@@ -64,6 +64,10 @@ class AsyncClient:
             for spec in RESOURCES
         }
 
+        self._own: dict[str, AsyncOwn] = {
+            route.name: AsyncOwn(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES
+        }
+
     def resource(self, spec: ResourceSpec[M]) -> AsyncResource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
         return AsyncResource(ResourceCalls(self._core, spec), self._run)
@@ -73,14 +77,24 @@ class AsyncClient:
         """Every resource's accessor by its path segment."""
         return self._resources
 
-    def __getattr__(self, name: str) -> AsyncResource[Any]:
+    @property
+    def own_routes(self) -> Mapping[str, AsyncOwn]:
+        """Every own route's accessor by its name (``customer``, ``me``)."""
+        return self._own
+
+    def __getattr__(self, name: str) -> Any:
+        """A resource's accessor (``AsyncResource``) or an own route's (``AsyncOwn``), by name.
+        Resources and own routes never share a name (``voipbin.models.registry``)."""
         resources: dict[str, AsyncResource[Any]] = self.__dict__.get("_resources", {})
         if name in resources:
             return resources[name]
+        own: dict[str, AsyncOwn] = self.__dict__.get("_own", {})
+        if name in own:
+            return own[name]
         raise AttributeError(f"{type(self).__name__!r} has no resource or attribute {name!r}")
 
     def __dir__(self) -> list[str]:
-        return [*super().__dir__(), *self._resources]
+        return [*super().__dir__(), *self._resources, *self._own]
 
     async def lookup(self, name: str, **params: FilterValue) -> Any:
         """The answer of a read-only lookup that is no resource, by its name:

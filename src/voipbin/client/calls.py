@@ -2,7 +2,8 @@
 and response reading for list, get, create, update, delete and the declared actions.
 
 Nothing here is written for a particular resource: a resource added to ``RESOURCES`` gets
-every call (and so its SDK accessor and CLI commands) from its ``ResourceSpec``.
+every call (and so its SDK accessor and CLI commands) from its ``ResourceSpec``, and an own
+route added to ``OWN_ROUTES`` from its ``OwnRoute``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from voipbin.common.pagination import Page
 from voipbin.common.timestamps import format_timestamp
 from voipbin.models.base import Action, M, ResourceSpec
 from voipbin.models.lookup import Lookup
+from voipbin.models.own import OwnRoute
 from voipbin.models.wire import decode_wire, decode_wire_page
 
 Id = UUID | str
@@ -141,6 +143,42 @@ class ResourceCalls(Generic[M]):
         if not action.returns_resource or not response.content:
             return None
         return decode_wire(self.spec.model, response.content)
+
+
+class OwnCalls:
+    """The calls of an own route (``/v1.0/customer``), from its declaration: get, update
+    when the route is writable, and its actions. Answers are ``route.model`` (the resource
+    as its own people see it: a customer with its webhook secret)."""
+
+    def __init__(self, core: ClientCore, route: OwnRoute) -> None:
+        self.core = core
+        self.route = route
+        self.actions: dict[str, Action] = {a.name: a for a in route.actions}
+
+    def get(self) -> Exchange[Any]:
+        response = yield from self.core.call(Request("GET", self.route.path), cacheable=True)
+        return decode_wire(self.route.model, response.content)
+
+    def update(self, body: Body | None, fields: Mapping[str, Any]) -> Exchange[Any]:
+        """The resource with the fields given changed."""
+        if self.route.update is None:
+            raise TypeError(f"{self.route.name} cannot be updated")
+        content = encode_body(self.route.update, body, fields)
+        request = Request("PUT", self.route.path, body=content, headers=_JSON)
+        response = yield from self.core.call(request)
+        return decode_wire(self.route.model, response.content)
+
+    def action(self, name: str, body: Body | None, fields: Mapping[str, Any]) -> Exchange[Any]:
+        """The resource as the action left it, or ``None`` for an action without a result."""
+        action = self.actions[name]
+        content = encode_body(action.body, body, fields)
+        path = f"{self.route.path}/{action.name}"
+        response = yield from self.core.call(
+            Request(action.method, path, body=content, headers=_JSON)
+        )
+        if not action.returns_resource or not response.content:
+            return None
+        return decode_wire(self.route.model, response.content)
 
 
 class LookupCalls:

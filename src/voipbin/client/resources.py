@@ -1,8 +1,10 @@
-"""Resource accessors: ``client.tags.list()``, ``client.agents.status(id, status=...)``.
+"""Resource accessors: ``client.tags.list()``, ``client.agents.status(id, status=...)``; and
+own-route accessors: ``client.customer.get()``, ``client.customer.webhook_secret_rotate()``.
 
-One accessor class serves every resource (and one its async twin); the calls come from the
-resource's declaration (:class:`~voipbin.client.calls.ResourceCalls`) and each method only
-runs them. Actions are the resource's declared ones, found by name.
+One accessor class serves every resource (and one its async twin), one every own route; the
+calls come from the declaration (:class:`~voipbin.client.calls.ResourceCalls`,
+:class:`~voipbin.client.calls.OwnCalls`) and each method only runs them. Actions are the
+declared ones, found by name.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
-from voipbin.client.calls import Body, FilterValue, Id, ResourceCalls
+from voipbin.client.calls import Body, FilterValue, Id, OwnCalls, ResourceCalls
 from voipbin.client.exchange import Exchange
 from voipbin.client.paging import Pager
 from voipbin.common.pagination import Page
 from voipbin.models.base import M, ResourceSpec
+from voipbin.models.own import OwnRoute
 
 T = TypeVar("T")
 
@@ -135,6 +138,81 @@ class AsyncResource(_Accessor[M]):
 
         async def action(id: Id, body: Body | None = None, /, **fields: Any) -> M | None:
             return await self._run(self._calls.action(name, id, body, fields))
+
+        action.__name__ = name
+        action.__doc__ = self._calls.actions[name].summary
+        return action
+
+
+class _OwnAccessor:
+    def __init__(self, calls: OwnCalls) -> None:
+        self._calls = calls
+
+    @property
+    def route(self) -> OwnRoute:
+        return self._calls.route
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._calls.actions]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.route.path}>"
+
+    def _unknown(self, name: str) -> AttributeError:
+        return AttributeError(f"{self.route.name} has no action {name!r}")
+
+
+class Own(_OwnAccessor):
+    """The calls of one own route (``client.customer``) on a :class:`~voipbin.client.Client`:
+    the caller's own resource, without an id."""
+
+    def __init__(self, calls: OwnCalls, run: Runner) -> None:
+        super().__init__(calls)
+        self._run = run
+
+    def get(self) -> Any:
+        """The caller's resource, as its own people see it (``OwnCustomer`` for a customer's
+        admins, with its webhook secret)."""
+        return self._run(self._calls.get())
+
+    def update(self, body: Body | None = None, /, **fields: Any) -> Any:
+        """Change the fields given; the others keep their values."""
+        return self._run(self._calls.update(body, fields))
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name not in self._calls.actions:
+            raise self._unknown(name)
+
+        def action(body: Body | None = None, /, **fields: Any) -> Any:
+            return self._run(self._calls.action(name, body, fields))
+
+        action.__name__ = name
+        action.__doc__ = self._calls.actions[name].summary
+        return action
+
+
+class AsyncOwn(_OwnAccessor):
+    """The calls of one own route on an :class:`~voipbin.client.AsyncClient`."""
+
+    def __init__(self, calls: OwnCalls, run: AsyncRunner) -> None:
+        super().__init__(calls)
+        self._run = run
+
+    async def get(self) -> Any:
+        """The caller's resource, as its own people see it (``OwnCustomer`` for a customer's
+        admins, with its webhook secret)."""
+        return await self._run(self._calls.get())
+
+    async def update(self, body: Body | None = None, /, **fields: Any) -> Any:
+        """Change the fields given; the others keep their values."""
+        return await self._run(self._calls.update(body, fields))
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        if name.startswith("_") or name not in self._calls.actions:
+            raise self._unknown(name)
+
+        async def action(body: Body | None = None, /, **fields: Any) -> Any:
+            return await self._run(self._calls.action(name, body, fields))
 
         action.__name__ = name
         action.__doc__ = self._calls.actions[name].summary

@@ -12,13 +12,13 @@ import httpx
 
 from voipbin import __version__
 from voipbin.client.cache import ETagCache
-from voipbin.client.calls import FilterValue, LookupCalls, ResourceCalls
+from voipbin.client.calls import FilterValue, LookupCalls, OwnCalls, ResourceCalls
 from voipbin.client.core import build_core
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
-from voipbin.client.resources import Resource
+from voipbin.client.resources import Own, Resource
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.models.base import M, ResourceSpec
-from voipbin.models.registry import LOOKUPS, RESOURCES
+from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
 T = TypeVar("T")
 
@@ -29,7 +29,8 @@ USER_AGENT = f"voipbin-python/{__version__}"
 
 class Client:
     """A VoIPBIN API client. Give one of ``accesskey``, ``token`` (a JWT), or ``username``
-    and ``password``. Every resource is an attribute named by its path (``client.tags``).
+    and ``password``. Every resource is an attribute named by its path (``client.tags``), every
+    own route by its name (``client.customer``: the caller's own customer).
 
     ``retry`` says how failed calls are retried; ``cache=True`` (or an ``ETagCache``)
     revalidates single-resource GETs instead of downloading them again; ``transport``,
@@ -72,6 +73,10 @@ class Client:
             spec.plural: Resource(ResourceCalls(self._core, spec), self._run) for spec in RESOURCES
         }
 
+        self._own: dict[str, Own] = {
+            route.name: Own(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES
+        }
+
     def resource(self, spec: ResourceSpec[M]) -> Resource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
         return Resource(ResourceCalls(self._core, spec), self._run)
@@ -81,14 +86,24 @@ class Client:
         """Every resource's accessor by its path segment."""
         return self._resources
 
-    def __getattr__(self, name: str) -> Resource[Any]:
+    @property
+    def own_routes(self) -> Mapping[str, Own]:
+        """Every own route's accessor by its name (``customer``, ``me``)."""
+        return self._own
+
+    def __getattr__(self, name: str) -> Any:
+        """A resource's accessor (``Resource``) or an own route's (``Own``), by name.
+        Resources and own routes never share a name (``voipbin.models.registry``)."""
         resources: dict[str, Resource[Any]] = self.__dict__.get("_resources", {})
         if name in resources:
             return resources[name]
+        own: dict[str, Own] = self.__dict__.get("_own", {})
+        if name in own:
+            return own[name]
         raise AttributeError(f"{type(self).__name__!r} has no resource or attribute {name!r}")
 
     def __dir__(self) -> list[str]:
-        return [*super().__dir__(), *self._resources]
+        return [*super().__dir__(), *self._resources, *self._own]
 
     def lookup(self, name: str, **params: FilterValue) -> Any:
         """The answer of a read-only lookup that is no resource, by its name:

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from voipbin.common.errors import ApiError, Unavailable
 from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permission
 from voipbin.models.number import AVAILABLE_NUMBERS
+from voipbin.models.registry import OWN_ROUTES
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
@@ -28,13 +29,13 @@ from voipbin.server.http import Endpoint, json_response
 from voipbin.server.lookups import lookup_route
 from voipbin.server.middleware.input import InputLimits
 from voipbin.server.middleware.request_context import RequestContextMiddleware
-from voipbin.server.openapi import OwnPath, openapi_document
+from voipbin.server.openapi import openapi_document
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.agents import own_agent_id
 from voipbin.server.resources.billing_accounts import own_account_id
 from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
-from voipbin.server.resources.routes import own_resource_route, resource_routes
+from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
@@ -58,6 +59,20 @@ EXPOSED_HEADERS = [
     "ETag",
     "Idempotent-Replayed",
 ]
+
+
+OWN_ACCESS: dict[str, OwnAccess] = {
+    "customer": OwnAccess(
+        read=CUSTOMER_ANY,
+        update=Permission.CUSTOMER_ADMIN,
+        id_of=lambda principal: principal.customer_id,
+    ),
+    "me": OwnAccess(read=CUSTOMER_ANY, id_of=own_agent_id),
+    # The customer's one outbound config, found (or made) by customer.
+    "outbound_config": OwnAccess(read=CUSTOMER_MANAGERS, update=Permission.CUSTOMER_ADMIN),
+}
+"""Who reads and changes each own route of ``OWN_ROUTES`` (by name), and how the caller's
+resource is found."""
 
 
 class VoipbinApp(Starlette):
@@ -129,28 +144,7 @@ def create_app(
 
     document = openapi_document(
         [r.spec for r in SERVER_RESOURCES],
-        own=[
-            OwnPath("/v1.0/customer", services["customer"].spec, "The caller's own customer", True),
-            OwnPath(
-                "/v1.0/me",
-                services["agent"].spec,
-                "The caller's own agent",
-                False,
-                missing="The caller is an access key, which is no agent: see /v1.0/customer.",
-            ),
-            OwnPath(
-                "/v1.0/outbound_config",
-                services["outbound_config"].spec,
-                "The caller's customer's outbound config",
-                True,
-            ),
-            OwnPath(
-                "/v1.0/billing_account",
-                services["billing_account"].spec,
-                "The caller's customer's billing account",
-                True,
-            ),
-        ],
+        own=OWN_ROUTES,
         signup=settings.signup == "open",
         lookups=[AVAILABLE_NUMBERS],
     )
@@ -162,32 +156,19 @@ def create_app(
     routes: list[BaseRoute] = []
     for service in services.values():
         routes.extend(resource_routes(service, auth, idempotency))
-    routes += [
-        *own_resource_route(
-            "/v1.0/customer",
-            services["customer"],
-            auth,
-            lambda principal: principal.customer_id,
-            read=CUSTOMER_ANY,
-            update=Permission.CUSTOMER_ADMIN,
-        ),
-        *own_resource_route("/v1.0/me", services["agent"], auth, own_agent_id, read=CUSTOMER_ANY),
-        *own_resource_route(
-            "/v1.0/outbound_config",
-            services["outbound_config"],
-            auth,
-            None,  # the customer's one, found (or made) by customer
-            read=CUSTOMER_MANAGERS,
-            update=Permission.CUSTOMER_ADMIN,
-        ),
-        *own_resource_route(
-            "/v1.0/billing_account",
-            services["billing_account"],
-            auth,
-            own_account_id(services["customer"]),  # the one the customer is charged to
+    access = {
+        **OWN_ACCESS,
+        # The account the caller's customer is charged to (its billing_account_id).
+        "billing_account": OwnAccess(
             read=Permission.CUSTOMER_ADMIN,
             update=Permission.CUSTOMER_ADMIN,
+            id_of=own_account_id(services["customer"]),
         ),
+    }
+    for route in OWN_ROUTES:
+        service = services[route.spec.name]
+        routes.extend(own_resource_route(route, service, auth, access[route.name]))
+    routes += [
         lookup_route(
             AVAILABLE_NUMBERS,
             auth,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
@@ -11,6 +11,7 @@ import voipbin
 from voipbin.common.reasons import CATALOG, Status
 from voipbin.models.base import Filter, ResourceSpec
 from voipbin.models.lookup import Lookup
+from voipbin.models.own import OwnRoute
 from voipbin.models.wire import wire_struct
 
 _REF = "#/components/schemas/{name}"
@@ -279,11 +280,12 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     return paths
 
 
-def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]:
+def _own_paths(own: Sequence[OwnRoute], names: dict[type, str]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for path, spec, summary, writable, missing in own:
+    for route in own:
+        path, spec, summary, missing = route.path, route.spec, route.summary, route.missing
         # What the own route shows its own people (the customer's admins see its secret).
-        model = names[wire_struct(spec.own or spec.model)]
+        model = names[wire_struct(route.model)]
         not_found = {"404": _error(404, missing)} if missing else {}
         operations: dict[str, Any] = {
             "get": {
@@ -297,12 +299,12 @@ def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]
                 },
             },
         }
-        if writable and spec.update is not None:
+        if route.update is not None:
             operations["put"] = {
                 "tags": [spec.title.capitalize()],
                 "summary": f"Update: {summary.lower()}",
                 "operationId": f"update_own_{spec.name}",
-                "requestBody": _body(names[spec.update]),
+                "requestBody": _body(names[route.update]),
                 "responses": {
                     "200": _json(model, f"The {spec.title}."),
                     **_COMMON_ERRORS,
@@ -313,7 +315,7 @@ def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]
                 },
             }
         paths[path] = operations
-        for action in spec.own_actions if writable else ():
+        for action in route.actions:
             operation: dict[str, Any] = {
                 "tags": [spec.title.capitalize()],
                 "summary": action.summary or f"{action.name} of the caller's {spec.title}",
@@ -330,18 +332,6 @@ def _own_paths(own: Sequence[OwnPath], names: dict[type, str]) -> dict[str, Any]
                 operation["responses"].update(_BODY_ERRORS)
             paths[f"{path}/{action.name}"] = {action.method.lower(): operation}
     return paths
-
-
-class OwnPath(NamedTuple):
-    """A route serving the caller's own resource."""
-
-    path: str
-    spec: ResourceSpec[Any]
-    summary: str
-    writable: bool
-    """Whether PUT is served."""
-    missing: str = ""
-    """When some callers have no such resource: the 404's description."""
 
 
 def _filter_schema(spec: Filter) -> dict[str, Any]:
@@ -402,7 +392,7 @@ def _lookup_paths(lookups: Sequence[Lookup], names: dict[type, str]) -> dict[str
 
 def openapi_document(
     resources: Sequence[ResourceSpec[Any]],
-    own: Sequence[OwnPath] = (),
+    own: Sequence[OwnRoute] = (),
     *,
     signup: bool = False,
     lookups: Sequence[Lookup] = (),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from voipbin.common.permissions import Permission
+from voipbin.models.own import OwnRoute
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
 from voipbin.server.http import (
@@ -97,20 +99,29 @@ def resource_routes(
     return routes
 
 
+@dataclass(frozen=True)
+class OwnAccess:
+    """What the server adds to an own route's declaration: who reads it (``read``), who
+    changes it and runs its actions (``update``, given exactly when the route is writable),
+    and how the caller's resource is found: ``id_of`` the principal, or, ``None``, the one
+    resource of the caller's customer (``/v1.0/outbound_config``, of a resource declared
+    ``per_customer``), looked up (or made) by customer."""
+
+    read: Permission
+    update: Permission | None = None
+    id_of: Callable[[Principal], str | Awaitable[str]] | None = None
+
+
 def own_resource_route(
-    path: str,
-    service: ResourceService[Any],
-    auth: Authenticator,
-    id_of: Callable[[Principal], str | Awaitable[str]] | None,
-    *,
-    read: Permission,
-    update: Permission | None = None,
+    route: OwnRoute, service: ResourceService[Any], auth: Authenticator, access: OwnAccess
 ) -> list[Route]:
-    """``path`` as the caller's own resource (``/v1.0/customer``, ``/v1.0/me``): GET (and PUT
-    when ``update`` is given) of the resource ``id_of`` names, for the roles given here, and
-    ``path/<name>`` for each own action the resource declares (for ``update``'s roles).
-    ``id_of`` ``None``: the one resource of the caller's customer (``/v1.0/outbound_config``,
-    of a resource declared ``per_customer``), looked up (or made) by customer."""
+    """``route.path`` as the caller's own resource (``/v1.0/customer``, ``/v1.0/me``): GET
+    (and, when the route is writable, PUT) of the resource ``access`` finds, for the roles
+    ``access`` gives, and ``<path>/<name>`` for each of the route's actions (for the roles
+    that may update it)."""
+    if route.writable != (access.update is not None):
+        raise ValueError(f"{route.path}: give an update permission exactly when it is writable")
+    path, id_of, read, update = route.path, access.id_of, access.read, access.update
 
     async def own_id(principal: Principal) -> str:
         if id_of is None:
@@ -151,9 +162,8 @@ def own_resource_route(
 
     methods = ["GET", "PUT"] if update is not None else ["GET"]
     routes = [Route(path, Endpoint(own), methods=methods)]
-    if update is not None:
-        for declared in service.spec.own_actions:
-            routes.append(
-                Route(f"{path}/{declared.name}", action(declared.name), methods=[declared.method])
-            )
+    for declared in route.actions:
+        routes.append(
+            Route(f"{path}/{declared.name}", action(declared.name), methods=[declared.method])
+        )
     return routes
