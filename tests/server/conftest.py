@@ -160,14 +160,16 @@ class Agent:
     headers: dict[str, str]
 
 
-async def add_customer(api: Api, name: str = "Other") -> str:
+async def add_customer(api: Api, name: str = "Other", *, companions: bool = True) -> str:
     """A new customer, straight into storage, with what every new customer gets (its
-    billing account, its outbound config); its id."""
+    billing account, its outbound config; not with ``companions=False``, as a customer
+    from before they existed); its id."""
     async with api.state.db.transaction() as tx:
         row = await api.state.identity.customers.insert(
             {"name": name, "detail": "", "status": "active"}, executor=tx
         )
-        await api.state.services["customer"].create_companions(str(row[0]), tx)
+        if companions:
+            await api.state.services["customer"].create_companions(str(row[0]), tx)
     return str(row[0])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.server.conftest import Api, add_agent, assert_error, fields_of
+from tests.server.conftest import Api, add_agent, assert_error, fields_of, fund
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 PATH = "/v1.0/available_numbers"
@@ -58,6 +58,7 @@ async def test_a_held_number_is_no_longer_offered_until_released(api: Api) -> No
         json={"identity_verification_status": "verified"},
         headers=api.headers,
     )
+    await fund(api, own.json()["id"], "5")
     before = await lookup(api, country_code="US", page_size="5")
     taken = before[0]["number"]
     bought = await api.client.post("/v1.0/numbers", json={"number": taken}, headers=api.headers)

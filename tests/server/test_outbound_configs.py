@@ -13,6 +13,7 @@ from tests.server.conftest import (
     Api,
     StartApp,
     add_agent,
+    add_customer,
     assert_error,
     fields_of,
 )
@@ -126,7 +127,8 @@ async def test_the_bootstrap_customer_has_one_and_restarts_make_no_second(
 
 async def test_a_customer_without_one_gets_it_on_first_read_once(api: Api) -> None:
     # Straight into storage, as a customer from before outbound configs were.
-    admin = await add_agent(api, permission=32)
+    customer_id = await add_customer(api, companions=False)
+    admin = await add_agent(api, permission=32, customer_id=customer_id)
     assert await configs_of(api, admin.customer_id) == []
 
     answers = await asyncio.gather(*(api.client.get(OWN, headers=admin.headers) for _ in range(6)))

@@ -1139,7 +1139,7 @@ async def test_an_unknown_customer_id_from_a_super_admin_is_422_naming_it(api: A
 CUSTOMER_ACTIONS: tuple[tuple[str, str, Json | None], ...] = (
     ("POST", "freeze", None),
     ("POST", "recover", None),  # after freeze: it recovers what was just frozen
-    ("PUT", "billing_account_id", {"billing_account_id": UNUSED_ID}),
+    ("PUT", "billing_account_id", {}),  # filled with the customer's own live account
     ("PUT", "metadata", {"rtp_debug": True}),
     ("PUT", "identity_verification_status", {"identity_verification_status": "pending"}),
 )
@@ -1159,6 +1159,9 @@ async def test_who_may_use_the_customer_lifecycle(api: Api) -> None:
             tenant = world.tenant(role, scope)
             before = await stored(api, "customer", tenant.customer_id)
             for method, action, body in CUSTOMER_ACTIONS:
+                if action == "billing_account_id":
+                    assert before is not None
+                    body = {"billing_account_id": str(before["billing_account_id"])}
                 response = await api.client.request(
                     method,
                     f"/v1.0/customers/{tenant.customer_id}/{action}",
