@@ -5,7 +5,6 @@ test's own that can be stopped and started again."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -15,6 +14,7 @@ import pytest
 from redis import Redis
 
 from tests.backends import REDIS_URL, missing, reachable
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -34,13 +34,6 @@ class MicroClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds * 1_000_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

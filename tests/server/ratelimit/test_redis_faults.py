@@ -13,8 +13,9 @@ import pytest
 from anyio.abc import SocketAttribute, SocketStream
 from redis.asyncio import Redis
 
+from tests.processes import free_port
 from tests.server.conftest import Api, StartApp
-from tests.server.ratelimit.conftest import RedisServer, free_port
+from tests.server.ratelimit.conftest import RedisServer
 from voipbin.server.app import VoipbinApp
 from voipbin.server.ratelimit.gcra import Limit
 from voipbin.server.ratelimit.redis import RedisBuckets
