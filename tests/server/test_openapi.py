@@ -273,3 +273,18 @@ async def test_an_own_route_is_writable_exactly_when_it_has_an_update_permission
 
     with pytest.raises(ValueError, match="writable"):
         own_resource_route(customer, service, api.state.auth, OwnAccess(read=CUSTOMER_ANY))
+
+
+def test_the_timeline_route_and_every_event_type_are_documented() -> None:
+    from voipbin.models.events import CATALOGUE, TIMELINE_PATH, TIMELINE_RESOURCES
+    from voipbin.server.openapi import openapi_document
+
+    document = openapi_document([])
+
+    operation = document["paths"][TIMELINE_PATH]["get"]
+    kinds = next(p for p in operation["parameters"] if p["name"] == "resource_type")
+    assert kinds["schema"]["enum"] == list(TIMELINE_RESOURCES)
+    assert [e["type"] for e in document["x-event-types"]] == [e.name for e in CATALOGUE]
+    message = document["components"]["schemas"]["EventMessage"]
+    assert message["properties"]["type"]["enum"] == [e.name for e in CATALOGUE]
+    assert set(message["required"]) == {"type", "data"}
