@@ -92,7 +92,13 @@ async def test_every_documented_operation_is_served(api: Api, document: dict[str
         for method in item:
             if method not in METHODS:
                 continue
-            url = path.replace("{id}", UNUSED_ID)
+            url = path
+            for parameter in item[method].get("parameters", []):
+                if parameter.get("in") == "path":
+                    # An enumerated segment takes one of its values; any other, an id.
+                    value = parameter["schema"].get("enum", [UNUSED_ID])[0]
+                    url = url.replace(f"{{{parameter['name']}}}", value)
+            url = url.replace("{id}", UNUSED_ID)
             response = await api.client.request(method, url, json={}, headers=api.headers)
             assert response.status_code not in (404, 405) or response.json()["error"][
                 "reason"
