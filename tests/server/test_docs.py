@@ -8,7 +8,7 @@ from pathlib import Path
 
 from voipbin.common import errors
 from voipbin.common.reasons import REASONS
-from voipbin.server.docs import reasons_page
+from voipbin.server.docs import events_page, reasons_page
 from voipbin.server.settings import SETTINGS_DOC, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +20,12 @@ def test_the_reasons_page_is_generated_from_the_catalog() -> None:
     page = (ROOT / "docs" / "reasons.md").read_text(encoding="utf-8")
 
     assert page == reasons_page(), "docs/reasons.md is stale: run `make docs`"
+
+
+def test_the_events_page_is_generated_from_the_catalogue() -> None:
+    page = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+
+    assert page == events_page(), "docs/events.md is stale: run `make docs`"
 
 
 def test_every_reason_the_code_raises_is_in_the_catalog() -> None:

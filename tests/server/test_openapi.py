@@ -92,7 +92,13 @@ async def test_every_documented_operation_is_served(api: Api, document: dict[str
         for method in item:
             if method not in METHODS:
                 continue
-            url = path.replace("{id}", UNUSED_ID)
+            url = path
+            for parameter in item[method].get("parameters", []):
+                if parameter.get("in") == "path":
+                    # An enumerated segment takes one of its values; any other, an id.
+                    value = parameter["schema"].get("enum", [UNUSED_ID])[0]
+                    url = url.replace(f"{{{parameter['name']}}}", value)
+            url = url.replace("{id}", UNUSED_ID)
             response = await api.client.request(method, url, json={}, headers=api.headers)
             assert response.status_code not in (404, 405) or response.json()["error"][
                 "reason"
@@ -273,3 +279,18 @@ async def test_an_own_route_is_writable_exactly_when_it_has_an_update_permission
 
     with pytest.raises(ValueError, match="writable"):
         own_resource_route(customer, service, api.state.auth, OwnAccess(read=CUSTOMER_ANY))
+
+
+def test_the_timeline_route_and_every_event_type_are_documented() -> None:
+    from voipbin.models.events import CATALOGUE, TIMELINE_PATH, TIMELINE_RESOURCES
+    from voipbin.server.openapi import openapi_document
+
+    document = openapi_document([])
+
+    operation = document["paths"][TIMELINE_PATH]["get"]
+    kinds = next(p for p in operation["parameters"] if p["name"] == "resource_type")
+    assert kinds["schema"]["enum"] == list(TIMELINE_RESOURCES)
+    assert [e["type"] for e in document["x-event-types"]] == [e.name for e in CATALOGUE]
+    message = document["components"]["schemas"]["EventMessage"]
+    assert message["properties"]["type"]["enum"] == [e.name for e in CATALOGUE]
+    assert set(message["required"]) == {"type", "data"}

@@ -285,6 +285,10 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The billing record is not in a state that allows this.",
     ),
+    # The runtime's resources; their timelines answer these too (upstream's names).
+    Reason("CALL_NOT_FOUND", 404, _S.NOT_FOUND, "The call was not found."),
+    Reason("GROUPCALL_NOT_FOUND", 404, _S.NOT_FOUND, "The groupcall was not found."),
+    Reason("ACTIVEFLOW_NOT_FOUND", 404, _S.NOT_FOUND, "The activeflow was not found."),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

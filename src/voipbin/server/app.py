@@ -37,6 +37,9 @@ from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.runtime.events.outbox import Outbox
+from voipbin.server.runtime.events.routes import timeline_route
+from voipbin.server.runtime.events.timeline import Timelines, owner_in
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -98,6 +101,10 @@ class AppState:
     identity: Identity
     auth: Authenticator
     services: dict[str, ResourceService[Any]]
+    outbox: Outbox
+    """Where every state change records its event, in the change's own transaction."""
+    timelines: Timelines
+    """Each resource type's owner lookup, registered by the part that serves it."""
 
 
 def create_app(
@@ -133,7 +140,10 @@ def create_app(
         services[r.spec.name] = ResourceService(
             r, repository, services, passwords, identity.invalidate, settings, carrier, ledger
         )
-    state = AppState(settings, db, clock, identity, auth, services)
+    outbox = Outbox(db, clock)
+    timelines = Timelines(outbox)
+    timelines.register("flows", owner_in(services["flow"].repository))
+    state = AppState(settings, db, clock, identity, auth, services, outbox, timelines)
 
     async def health(request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -174,6 +184,7 @@ def create_app(
             auth,
             AvailableNumbersAnswer(services["number"], carrier),
         ),
+        timeline_route(timelines, auth),
         *auth_routes(identity),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),

@@ -9,6 +9,7 @@ import msgspec
 
 import voipbin
 from voipbin.common.reasons import CATALOG, Status
+from voipbin.models import events
 from voipbin.models.base import Filter, ResourceSpec
 from voipbin.models.lookup import Lookup
 from voipbin.models.own import OwnRoute
@@ -390,6 +391,54 @@ def _lookup_paths(lookups: Sequence[Lookup], names: dict[type, str]) -> dict[str
     return paths
 
 
+def _timeline_paths() -> dict[str, Any]:
+    """The timeline route (``voipbin.models.events``)."""
+    resource_types = list(events.TIMELINE_RESOURCES)
+    return {
+        events.TIMELINE_PATH: {
+            "get": {
+                "tags": ["Timeline"],
+                "summary": "A resource's events, newest first",
+                "description": (
+                    "Every event the resource went through, as it was delivered "
+                    "(x-event-types lists them). Customer admins and managers; another "
+                    "customer's resource is a 404 with the resource's reason "
+                    "(CALL_NOT_FOUND...); a resource type with no timeline is 404 "
+                    "ROUTE_NOT_FOUND."
+                ),
+                "operationId": "timeline_events",
+                "parameters": [
+                    {
+                        "name": "resource_type",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": resource_types},
+                    },
+                    {
+                        "name": "resource_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                    *_LIST_PARAMETERS[:2],
+                ],
+                "responses": {
+                    "200": _json("TimelinePage", "A page of the resource's events."),
+                    **_COMMON_ERRORS,
+                    "404": _error(404, "No such resource for the caller."),
+                },
+            }
+        }
+    }
+
+
+def _event_types() -> list[dict[str, str]]:
+    return [
+        {"type": e.name, "resource": e.resource, "description": e.description}
+        for e in events.CATALOGUE
+    ]
+
+
 def openapi_document(
     resources: Sequence[ResourceSpec[Any]],
     own: Sequence[OwnRoute] = (),
@@ -404,6 +453,7 @@ def openapi_document(
 
     types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]
     types.extend(lookup.answer for lookup in lookups)
+    types.extend([events.TimelinePage, events.EventMessage])
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -436,6 +486,9 @@ def openapi_document(
             },
         }
     components["Error"] = _ERROR_SCHEMA
+    message = components["EventMessage"]
+    message["properties"]["type"]["enum"] = [e.name for e in events.CATALOGUE]
+    message["description"] = "An event as a webhook delivers it (its body)."
     paths: dict[str, Any] = {
         "/auth/login": {
             "post": {
@@ -474,8 +527,10 @@ def openapi_document(
         paths.update(_resource_paths(spec, names))
     paths.update(_own_paths(own, names))
     paths.update(_lookup_paths(lookups, names))
+    paths.update(_timeline_paths())
     return {
         "openapi": "3.1.0",
+        "x-event-types": _event_types(),
         "info": {"title": "VoIPBIN API", "version": voipbin.__version__},
         "servers": [{"url": "/"}],
         "security": [{name: []} for name in _SECURITY_SCHEMES],

@@ -118,6 +118,10 @@ class Repository:
         # Columns made at insert by the storage layer itself (a customer's webhook secret).
         self._generated = tuple(c for c in table.columns if "generate" in c.info)
         self.customer_scoped = "customer_id" in table.c
+        # An append-only table (the event outbox) has a creation time and nothing else: no
+        # ``tm_update`` to stamp, no ``tm_delete`` to filter on.
+        self._stamps = ("tm_create", "tm_update") if "tm_update" in table.c else ("tm_create",)
+        self._deletable = "tm_delete" in table.c
 
     # -- statements, compiled once per shape --------------------------------------------
 
@@ -240,7 +244,9 @@ class Repository:
                 conditions.append(t.c.tm_create < sa.bindparam("tm_create_to"))
             if query.before is not None:
                 conditions.append(t.c.tm_create < sa.bindparam("before"))
-            if query.deleted == "false":
+            if not self._deletable:
+                pass
+            elif query.deleted == "false":
                 conditions.append(t.c.tm_delete.is_(None))
             elif query.deleted == "true":
                 conditions.append(t.c.tm_delete.is_not(None))
@@ -278,7 +284,7 @@ class Repository:
             (self._key, "insert", names),
             lambda: (
                 sa.insert(t)
-                .values({n: sa.bindparam(n) for n in (*names, "id", "tm_create", "tm_update")})
+                .values({n: sa.bindparam(n) for n in (*names, "id", *self._stamps)})
                 .returning(*self._returning())
             ),
         )
@@ -287,7 +293,8 @@ class Repository:
         runner = executor or self.db
         for attempt in range(_INSERT_ATTEMPTS):
             now = self.db.timestamp_param(self.clock.next())
-            params["tm_create"] = params["tm_update"] = now
+            for stamp in self._stamps:
+                params[stamp] = now
             try:
                 # In a transaction, a clash must not abort the whole transaction.
                 async with runner.savepoint():

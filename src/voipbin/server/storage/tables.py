@@ -385,3 +385,22 @@ sa.Index(
     unique=True,
 )
 sa.Index(None, billing_billings.c.account_id, billing_billings.c.tm_create)
+
+# The event outbox: one row per event, written in the transaction of the state change it
+# reports (server/runtime/events/). Rows are only ever inserted; ``data`` is the resource's
+# wire form as it was. Delivery (webhooks, websockets) keeps its own state in tables of its
+# own, keyed by the event's id, so this table stays append-only. Read by the timeline:
+# a resource's events newest first, hence the index on (resource, resource_id, tm_create).
+event_outbox = sa.Table(
+    "event_outbox",
+    metadata,
+    id_column("id", primary_key=True),
+    id_column("customer_id"),
+    text_column("type"),
+    text_column("resource"),
+    id_column("resource_id"),
+    json_column("data", default="{}"),
+    timestamp_column("tm_create", nullable=False),
+)
+sa.Index("uq_event_outbox_tm_create", event_outbox.c.tm_create, unique=True)
+sa.Index(None, event_outbox.c.resource, event_outbox.c.resource_id, event_outbox.c.tm_create)

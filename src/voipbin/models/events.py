@@ -1,0 +1,98 @@
+"""The event catalogue: every event a customer can see, as one declared table.
+
+Each row is ``(type, resource, description)``: ``call_hangup`` is an event of a ``call``.
+The server refuses to record an event whose type is not here; the OpenAPI document lists
+the types and ``docs/events.md`` is generated from this table. Names are upstream VoIPBIN's
+(``behaviour-calls-billing-numbers.md`` §7, ``behaviour-flows-webhooks.md`` §4.4).
+
+An event travels as :class:`EventMessage` (``{"type", "data"}``, the webhook body), and a
+resource's past events are read back from its timeline,
+``GET /v1.0/timelines/{resource_type}/{resource_id}/events``, as a :class:`TimelinePage`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import msgspec
+
+from voipbin.models.wire import WireTimestamp
+
+
+class EventType(NamedTuple):
+    """One row of the catalogue."""
+
+    name: str
+    resource: str
+    """The kind of resource the event's ``data`` is (``call``)."""
+    description: str
+
+
+CATALOGUE: tuple[EventType, ...] = (
+    EventType("call_created", "call", "A call was created (outgoing: before it is dialled)."),
+    EventType("call_dialing", "call", "An outgoing call is being dialled."),
+    EventType("call_ringing", "call", "The far end is ringing."),
+    EventType("call_progressing", "call", "The call was answered and media flows."),
+    EventType("call_terminating", "call", "The call is being hung up."),
+    EventType("call_canceling", "call", "An unanswered call is being cancelled."),
+    EventType("call_hangup", "call", "The call ended; its hangup_by and hangup_reason say how."),
+    EventType("call_updated", "call", "Something else about the call changed (its action, mute)."),
+    EventType("call_deleted", "call", "The call was deleted."),
+    EventType("groupcall_created", "groupcall", "A groupcall was created."),
+    EventType("groupcall_progressing", "groupcall", "One of the groupcall's calls answered."),
+    EventType("groupcall_hangup", "groupcall", "The groupcall ended."),
+    EventType("groupcall_deleted", "groupcall", "The groupcall was deleted."),
+    EventType("recording_started", "recording", "A recording started."),
+    EventType("recording_finished", "recording", "A recording finished; its files are ready."),
+    EventType("message_created", "message", "A message was created (sent or received)."),
+    EventType("message_updated", "message", "A message's delivery status changed."),
+    EventType("message_deleted", "message", "A message was deleted."),
+    EventType("number_created", "number", "A number was bought or created."),
+    EventType("number_updated", "number", "A number was changed."),
+    EventType("number_deleted", "number", "A number was released."),
+    EventType("activeflow_created", "activeflow", "A flow started running."),
+    EventType("activeflow_updated", "activeflow", "A running flow moved to another action."),
+    EventType("activeflow_deleted", "activeflow", "A running flow was deleted."),
+    EventType("flow_created", "flow", "A flow was created."),
+    EventType("flow_updated", "flow", "A flow was changed."),
+    EventType("flow_deleted", "flow", "A flow was deleted."),
+)
+
+EVENT_TYPES: dict[str, EventType] = {row.name: row for row in CATALOGUE}
+
+#: The timeline's ``resource_type`` path segments, and the kind of resource each reads the
+#: events of (``calls`` -> the events whose resource is a ``call``).
+TIMELINE_RESOURCES: dict[str, str] = {
+    "calls": "call",
+    "groupcalls": "groupcall",
+    "activeflows": "activeflow",
+    "flows": "flow",
+}
+
+TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"
+
+
+class EventMessage(msgspec.Struct, kw_only=True):
+    """An event as delivered: the body of a webhook."""
+
+    type: str
+    """One of the catalogue's types."""
+    data: dict[str, Any]
+    """The resource, in the wire form its GET answers, as it was when the event happened."""
+
+
+class TimelineEvent(msgspec.Struct, kw_only=True):
+    """One event of a resource's timeline (upstream's shape)."""
+
+    timestamp: WireTimestamp
+    """When the event happened."""
+    event_type: str
+    data: dict[str, Any]
+    """The resource as it was then, as in :class:`EventMessage`."""
+
+
+class TimelinePage(msgspec.Struct, kw_only=True):
+    """A page of a timeline, newest first; ``next_page_token`` is ``""`` on the last page."""
+
+    result: list[TimelineEvent]
+    next_page_token: str = ""

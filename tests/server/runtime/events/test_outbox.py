@@ -1,0 +1,80 @@
+"""The outbox: an event is written exactly when the transaction of its change commits, and
+only event types of the catalogue are written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.server.conftest import Api
+from voipbin.server.runtime.events.outbox import UnknownEventType
+
+
+class _Boom(Exception):
+    pass
+
+
+async def _flow(api: Api) -> dict[str, Any]:
+    response = await api.client.post("/v1.0/flows", json={"name": "f"}, headers=api.headers)
+    assert response.status_code == 201, response.text
+    flow: dict[str, Any] = response.json()
+    return flow
+
+
+async def _timeline(api: Api, flow_id: str) -> list[dict[str, Any]]:
+    response = await api.client.get(f"/v1.0/timelines/flows/{flow_id}/events", headers=api.headers)
+    assert response.status_code == 200, response.text
+    result: list[dict[str, Any]] = response.json()["result"]
+    return result
+
+
+async def test_an_event_emitted_in_a_committed_transaction_is_stored_with_its_data(
+    api: Api,
+) -> None:
+    flow = await _flow(api)
+
+    async with api.state.db.transaction() as tx:
+        event_id = await api.state.outbox.emit(
+            tx, flow["customer_id"], "flow_created", "flow", flow["id"], flow
+        )
+
+    events = await api.state.outbox.events_of("flow", flow["id"], 10)
+    assert [(e.id, e.type) for e in events] == [(event_id, "flow_created")]
+    assert [e["data"] for e in await _timeline(api, flow["id"])] == [flow]
+
+
+async def test_an_event_emitted_in_a_transaction_that_rolls_back_leaves_no_row(api: Api) -> None:
+    flow = await _flow(api)
+
+    async def change_that_fails() -> None:
+        async with api.state.db.transaction() as tx:
+            await api.state.outbox.emit(
+                tx, flow["customer_id"], "flow_updated", "flow", flow["id"], flow
+            )
+            raise _Boom
+
+    with pytest.raises(_Boom):
+        await change_that_fails()
+
+    assert await api.state.outbox.events_of("flow", flow["id"], 10) == []
+    assert await _timeline(api, flow["id"]) == []
+
+
+@pytest.mark.parametrize(
+    ("type", "resource"),
+    [("flow_exploded", "flow"), ("call_hangup", "flow"), ("", "flow")],
+)
+async def test_a_type_not_in_the_catalogue_for_the_resource_is_refused_and_not_written(
+    api: Api, type: str, resource: str
+) -> None:
+    flow = await _flow(api)
+
+    async def emit() -> None:
+        async with api.state.db.transaction() as tx:
+            await api.state.outbox.emit(tx, flow["customer_id"], type, resource, flow["id"], {})
+
+    with pytest.raises(UnknownEventType):
+        await emit()
+
+    assert await api.state.outbox.events_of(resource, flow["id"], 10) == []
