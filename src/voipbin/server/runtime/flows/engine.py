@@ -23,7 +23,7 @@ import msgspec
 
 from voipbin.common.errors import InvalidArgument
 from voipbin.models.flows.actions import ACTION_TYPES, FINISH, Actions, FlowAction
-from voipbin.models.flows.check import check_actions
+from voipbin.models.flows.check import check_actions, check_filled_addresses
 from voipbin.models.flows.options import EMPTY
 from voipbin.server.runtime.flows import commands as c
 from voipbin.server.runtime.flows import events as e
@@ -48,14 +48,16 @@ def action_type(action: FlowAction) -> str:
 
 
 def fill(action: FlowAction, variables: dict[str, str]) -> FlowAction:
-    """``action`` with the templates of its option filled in (``msgspec.ValidationError``
-    when the result breaks the option's rules)."""
+    """``action`` with the templates of its option filled in; ``msgspec.ValidationError``
+    or ``InvalidArgument`` when the result breaks the option's rules (an address that is
+    none once filled in)."""
     option: msgspec.Struct = action.option  # type: ignore[attr-defined]
     data = msgspec.to_builtins(option)
     filled = substitute_all(data, variables)
     if filled == data:
         return action
-    return msgspec.structs.replace(action, option=msgspec.convert(filled, type(option)))
+    checked = check_filled_addresses(msgspec.convert(filled, type(option)), "option")
+    return msgspec.structs.replace(action, option=checked)
 
 
 def step(state: FlowState, event: e.AnyEvent, env: Env) -> Step:
@@ -145,11 +147,15 @@ def _fetched(event: e.FetchAnswered, run: Run) -> list[FlowAction]:
     try:
         checked, _ = check_actions(given, "fetched")
     except InvalidArgument as error:
-        detail = "; ".join(
-            f"{d.field} {d.description}" for d in error.details if not isinstance(d, dict)
-        )
-        raise Fatal(f"fetch answered invalid actions: {detail}") from None
+        raise Fatal(f"fetch answered invalid actions: {_why(error)}") from None
     return checked
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, InvalidArgument):
+        fields = [d for d in error.details if not isinstance(d, dict)]
+        return "; ".join(f"{d.field} {d.description}" for d in fields) or str(error)
+    return f"option: {error}"
 
 
 def _loaded(event: e.FlowLoaded) -> list[FlowAction]:
@@ -207,9 +213,9 @@ def _run_action(run: Run, raw: FlowAction) -> None:
     name = action_type(raw)
     try:
         action = fill(raw, s.variables)
-    except msgspec.ValidationError as error:
+    except (msgspec.ValidationError, InvalidArgument) as error:
         s.current_action = raw
-        run.emit(c.NotExecuted(action_id=raw.id, action_type=name, reason=f"option: {error}"))
+        run.emit(c.NotExecuted(action_id=raw.id, action_type=name, reason=_why(error)))
         return
     s.current_action = action
     media = ACTION_TYPES[name].media

@@ -83,7 +83,10 @@ class Run:
     def push(self, actions: list[FlowAction]) -> None:
         if len(self.state.stacks) >= self.env.limits.max_stacks:
             raise Fatal(f"more than {self.env.limits.max_stacks} stacks")
-        stacks.push(self.state, self.env.new_id(), actions)
+        stack_id = self.env.new_id()
+        if stack_id in self.state.stacks:
+            raise Fatal(f"stack {stack_id} exists already")
+        stacks.push(self.state, stack_id, actions)
 
     def end(self, reason: EndReason, detail: str = "") -> Outcome:
         s = self.state

@@ -91,7 +91,7 @@ def push(state: FlowState, stack_id: UUID, actions: list[FlowAction]) -> None:
         return
     state.stacks[stack_id] = Stack(
         id=stack_id,
-        actions=actions,
+        actions=list(actions),
         return_stack_id=state.current_stack_id,
         return_action_id=state.current_action.id,
     )
