@@ -274,3 +274,16 @@ def test_an_option_broken_by_its_templates_is_passed() -> None:
         variables={"to": "not a number"},
     )
     assert [type(x) for x in r.commands] == [c.NotExecuted, c.Hangup, c.FlowEnded]
+    skipped = r.commands[0]
+    assert isinstance(skipped, c.NotExecuted)
+    assert skipped.reason.startswith("option.destinations[0]")
+
+
+def test_an_address_filled_in_by_a_template_is_checked_and_used() -> None:
+    r = start(
+        [act("call", 1, destinations=[{"type": "tel", "target": "${to}"}])],
+        variables={"to": "+15005550001"},
+    )
+    calls = r.commands[0]
+    assert isinstance(calls, c.StartCalls), r.commands
+    assert calls.destinations[0].target == "+15005550001"
