@@ -12,7 +12,7 @@ import msgspec
 
 from voipbin.models.flows.actions import ACTION_TYPES, ACTIONS, FlowAction
 from voipbin.models.flows.options import EMPTY
-from voipbin.server.runtime.flows import Env, FlowState, Limits, Step, new_state, step
+from voipbin.server.runtime.flows import Env, FlowState, Step, new_state, step
 from voipbin.server.runtime.flows import events as e
 from voipbin.server.runtime.flows.commands import AnyCommand
 from voipbin.server.runtime.flows.engine import action_type
@@ -30,30 +30,21 @@ def uid(n: int) -> UUID:
     return UUID(int=0x1000 + n)
 
 
-def act(
-    type: str, id: int | UUID | None = None, next_id: UUID = EMPTY, **option: Any
-) -> FlowAction:
-    """An action of ``type`` with ``option`` given by its wire names (``async``...)."""
-    row = ACTION_TYPES[type]
-    opt = msgspec.convert(option, row.option)
-    given = id if isinstance(id, UUID) else uid(id) if id is not None else UUID(int=0)
-    return ACTIONS[type](id=given if id is not None else _fresh(), next_id=next_id, option=opt)
-
-
 _ids: Iterator[int] = count(1)
 
 
-def _fresh() -> UUID:
-    return UUID(int=0x9000_0000 + next(_ids))
-
-
-_stack_ids: Iterator[int] = count(1)
+def act(type: str, n: int | None = None, next_id: UUID = EMPTY, **option: Any) -> FlowAction:
+    """An action of ``type``, with the id ``uid(n)`` (a fresh one when ``n`` is left out) and
+    ``option`` given by its wire names (``async``...)."""
+    opt = msgspec.convert(option, ACTION_TYPES[type].option)
+    id = uid(n) if n is not None else UUID(int=0x9000_0000 + next(_ids))
+    return ACTIONS[type](id=id, next_id=next_id, option=opt)
 
 
 def env(**kw: Any) -> Env:
     """An environment at :data:`NOW` whose new ids never repeat within the tests."""
     kw.setdefault("now", NOW)
-    return Env(new_id=lambda: UUID(int=0x5000_0000 + next(_stack_ids)), **kw)
+    return Env(new_id=lambda: UUID(int=0x5000_0000 + next(_ids)), **kw)
 
 
 def state(
@@ -97,6 +88,3 @@ def token(s: FlowState) -> int:
 def fire(r: Step, the_env: Env | None = None) -> Step:
     """The timer of the waiting action fires."""
     return step(r.state, e.TimerFired(token=token(r.state)), the_env or env())
-
-
-__all__ = ["Limits"]
