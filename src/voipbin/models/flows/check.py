@@ -161,3 +161,18 @@ def _check_option(
         else:
             refs.add(f.kind, at, value)
     return msgspec.structs.replace(option, **changes) if changes else option
+
+
+def check_filled_addresses(option: msgspec.Struct, path: str) -> msgspec.Struct:
+    """``option`` with its addresses checked and canonical, once its ``${variable}``
+    templates are filled in (the flow engine calls it when the action runs);
+    ``400 INVALID_ARGUMENT`` naming the first bad one."""
+    changes: dict[str, Any] = {}
+    for f in _fields(type(option)):
+        value = getattr(option, f.attr)
+        at = f"{path}.{f.name}"
+        if f.kind == "address" and value is not None:
+            changes[f.attr] = validate_address(value, at)
+        elif f.kind == "addresses":
+            changes[f.attr] = [validate_address(a, f"{at}[{k}]") for k, a in enumerate(value)]
+    return msgspec.structs.replace(option, **changes) if changes else option

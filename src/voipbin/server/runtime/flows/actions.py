@@ -1,0 +1,250 @@
+"""What each implemented action type does, one handler per type.
+
+A handler gets the step in progress and the action's option (templates filled in) and
+says what happened: ``next`` (run the next action now), ``wait`` (a command was given whose
+answer resumes the flow) or ``end``. A type with no handler here moves on with a
+``not_executed`` command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from voipbin.models.flows import options as o
+from voipbin.models.flows.actions import CallOption
+from voipbin.server.runtime.flows import commands as c
+from voipbin.server.runtime.flows import conditions, stacks
+from voipbin.server.runtime.flows.run import Fatal, Outcome, Run
+from voipbin.server.runtime.flows.variables import DIGITS, substitute
+
+Handler = Callable[[Run, Any], Outcome]
+
+
+def _answer(run: Run, option: o.NoOption) -> Outcome:
+    run.emit(c.Answer())
+    return "next"
+
+
+def _talk(run: Run, option: o.TalkOption) -> Outcome:
+    run.emit(
+        c.Talk(
+            token=run.token,
+            text=option.text,
+            language=option.language,
+            gender=option.gender,
+            provider=option.provider,
+            voice_id=option.voice_id,
+            seconds=c.talk_seconds(option.text),
+            digits_handle=option.digits_handle,
+            async_=option.async_,
+        )
+    )
+    return "next" if option.async_ else run.wait("media")
+
+
+def _play(run: Run, option: o.PlayOption) -> Outcome:
+    seconds = c.PLAY_SECONDS_PER_URL * len(option.stream_urls)
+    run.emit(c.Play(token=run.token, stream_urls=option.stream_urls, seconds=seconds))
+    return run.wait("media")
+
+
+def _beep(run: Run, option: o.NoOption) -> Outcome:
+    run.emit(c.Beep(token=run.token, seconds=c.BEEP_SECONDS))
+    return run.wait("media")
+
+
+def _sleep(run: Run, option: o.DurationOption) -> Outcome:
+    run.emit(c.Sleep(token=run.token, seconds=option.duration / 1000))
+    return run.wait("media")
+
+
+def _echo(run: Run, option: o.DurationOption) -> Outcome:
+    run.emit(c.Echo(token=run.token, seconds=option.duration / 1000))
+    return run.wait("media")
+
+
+def _digits_receive(run: Run, option: o.DigitsReceiveOption) -> Outcome:
+    if conditions.digits_done(option, run.state.variables.get(DIGITS, "")):
+        return "next"
+    run.emit(
+        c.CollectDigits(
+            token=run.token, seconds=option.duration / 1000, key=option.key, length=option.length
+        )
+    )
+    return run.wait("digits")
+
+
+def _digits_send(run: Run, option: o.DigitsSendOption) -> Outcome:
+    n = len(option.digits)
+    millis = option.duration * n + option.interval * max(n - 1, 0)
+    run.emit(
+        c.SendDigits(
+            token=run.token,
+            digits=option.digits,
+            duration=option.duration,
+            interval=option.interval,
+            seconds=millis / 1000,
+        )
+    )
+    return run.wait("media")
+
+
+def _amd(run: Run, option: o.AMDOption) -> Outcome:
+    run.emit(c.Amd(token=run.token, machine_handle=option.machine_handle, async_=option.async_))
+    return "next" if option.async_ else run.wait("amd")
+
+
+def _hangup(run: Run, option: o.HangupOption) -> Outcome:
+    run.emit(c.Hangup(reason=option.reason or "normal", reference_id=option.reference_id))
+    return run.end("hangup")
+
+
+def _goto(run: Run, option: o.GotoOption) -> Outcome:
+    if option.loop_count <= 0:
+        return "next"
+    # The count lives in the stack's copy of the action, so it survives the jump back.
+    s = run.state
+    stack = s.stacks[s.current_stack_id]
+    i = stacks.index_of(stack, s.current_action.id)
+    if i is not None:
+        held = stack.actions[i]
+        left = msgspec.structs.replace(held.option, loop_count=option.loop_count - 1)  # type: ignore[attr-defined]
+        stack.actions[i] = msgspec.structs.replace(held, option=left)
+    return run.jump(option.target_id, "goto.target_id")
+
+
+def _branch(run: Run, option: o.BranchOption) -> Outcome:
+    name = option.variable or DIGITS
+    value = run.state.variables.get(name, "")
+    run.state.variables[name] = ""
+    target = option.target_ids.get(value, option.default_target_id)
+    return run.jump(target, f"branch: no target for {value!r}, and default_target_id")
+
+
+def _on_false(run: Run, holds: bool, false_target: Any) -> Outcome:
+    return "next" if holds else run.jump(false_target, "false_target_id")
+
+
+def _condition_variable(run: Run, option: o.ConditionVariableOption) -> Outcome:
+    raw = run.raw.option.variable if run.raw is not None else option.variable  # type: ignore[attr-defined]
+    value = conditions.variable_value(raw, option.variable, run.state.variables)
+    return _on_false(run, conditions.variable_holds(option, value), option.false_target_id)
+
+
+def _condition_datetime(run: Run, option: o.ConditionDatetimeOption) -> Outcome:
+    holds = conditions.datetime_holds(option, run.env.now)
+    return _on_false(run, holds, option.false_target_id)
+
+
+def _condition_call_digits(run: Run, option: o.ConditionCallDigitsOption) -> Outcome:
+    holds = conditions.call_digits_hold(option, run.state.variables)
+    return _on_false(run, holds, option.false_target_id)
+
+
+def _condition_call_status(run: Run, option: o.ConditionCallStatusOption) -> Outcome:
+    return _on_false(run, run.env.call_status == option.status, option.false_target_id)
+
+
+def _variable_set(run: Run, option: o.VariableSetOption) -> Outcome:
+    # As upstream, the value is filled in twice (a value may hold a template's text).
+    if option.key:
+        run.state.variables[option.key] = substitute(option.value, run.state.variables)
+    return "next"
+
+
+def _fetch(run: Run, option: o.FetchOption) -> Outcome:
+    if not option.event_url:
+        raise Fatal("fetch.event_url is not set")
+    s = run.state
+    run.emit(
+        c.Fetch(
+            token=run.token,
+            url=option.event_url,
+            method=option.event_method or "GET",
+            body={"activeflow_id": str(s.id), "reference_id": str(s.reference_id)},
+        )
+    )
+    return run.wait("fetch")
+
+
+def _fetch_flow(run: Run, option: o.FetchFlowOption) -> Outcome:
+    if option.flow_id == o.EMPTY:
+        raise Fatal("fetch_flow.flow_id is not set")
+    run.emit(c.LoadFlow(token=run.token, flow_id=option.flow_id))
+    return run.wait("flow")
+
+
+def _stop(run: Run, option: o.NoOption) -> Outcome:
+    return run.finish()
+
+
+def _empty(run: Run, option: o.NoOption) -> Outcome:
+    return "next"
+
+
+def _block(run: Run, option: o.NoOption) -> Outcome:
+    return run.wait("block")
+
+
+def _call(run: Run, option: CallOption) -> Outcome:
+    if not option.destinations:
+        raise Fatal("call.destinations is empty")
+    run.emit(
+        c.StartCalls(
+            source=option.source,
+            destinations=option.destinations,
+            flow_id=option.flow_id,
+            actions=option.actions,
+            chained=option.chained,
+            early_execution=option.early_execution,
+            anonymous=option.anonymous,
+        )
+    )
+    return "next"
+
+
+def _connect(run: Run, option: o.ConnectOption) -> Outcome:
+    if not option.destinations:
+        raise Fatal("connect.destinations is empty")
+    run.emit(
+        c.Connect(
+            token=run.token,
+            source=option.source,
+            destinations=option.destinations,
+            early_media=option.early_media,
+            relay_reason=option.relay_reason,
+            anonymous=option.anonymous,
+        )
+    )
+    return run.wait("connect")
+
+
+HANDLERS: dict[str, Handler] = {
+    "answer": _answer,
+    "talk": _talk,
+    "play": _play,
+    "beep": _beep,
+    "sleep": _sleep,
+    "digits_receive": _digits_receive,
+    "digits_send": _digits_send,
+    "echo": _echo,
+    "amd": _amd,
+    "hangup": _hangup,
+    "goto": _goto,
+    "branch": _branch,
+    "condition_variable": _condition_variable,
+    "condition_datetime": _condition_datetime,
+    "condition_call_digits": _condition_call_digits,
+    "condition_call_status": _condition_call_status,
+    "variable_set": _variable_set,
+    "fetch": _fetch,
+    "fetch_flow": _fetch_flow,
+    "stop": _stop,
+    "empty": _empty,
+    "block": _block,
+    "call": _call,
+    "connect": _connect,
+}

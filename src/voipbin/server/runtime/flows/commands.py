@@ -1,0 +1,211 @@
+"""What the flow engine asks of the outside world after a step.
+
+Each command is a tagged struct (``{"type": "talk", ...}``), so it can be stored with the
+step that produced it. A command with a ``token`` leaves the activeflow waiting: the engine
+moves on when an event with the same token arrives (:mod:`.events`). Durations are seconds;
+the runtime turns each into a durable job that reports :class:`~.events.TimerFired` when due.
+
+- ``answer``, ``start_calls``: the next action runs at once.
+- ``talk`` (not ``async``), ``play``, ``beep``, ``sleep``, ``echo``, ``send_digits``: the
+  flow waits for ``TimerFired`` (or ``ActionFinished``) after ``seconds``.
+- ``collect_digits``: the flow waits for ``DigitsReceived`` completing it, or for
+  ``TimerFired`` after ``seconds``.
+- ``amd`` (not ``async``): the flow waits for ``AmdDetected``; a machine hangs up the call
+  when ``machine_handle`` is ``hangup``.
+- ``fetch``: the flow waits for ``FetchAnswered`` (within ``timeout`` seconds, else give
+  status 0); the fetched actions run next.
+- ``load_flow``: the flow waits for ``FlowLoaded``; the flow's actions run next.
+- ``connect``: the flow waits for ``ActionFinished`` once the bridge is over.
+- ``hangup``: hang up the call; the flow has ended.
+- ``stop_media``: cut the media playing now (a talk interrupted by a digit).
+- ``not_executed``: a log line for an action skipped (a type not run yet, media its
+  reference cannot give, an option invalid once filled in).
+- ``flow_ended``: the activeflow ended; start ``on_complete_flow_id`` when set.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias, Union
+from uuid import UUID
+
+import msgspec
+
+from voipbin.common.address import Address
+from voipbin.models.flows.actions import FlowAction
+from voipbin.models.flows.options import EMPTY
+
+#: Simulated media has no real length; these stand in for it.
+TALK_CHARACTERS_PER_SECOND = 15.0
+"""A talk lasts its text's length at this speaking rate (one second at least)."""
+PLAY_SECONDS_PER_URL = 5.0
+BEEP_SECONDS = 1.0
+FETCH_TIMEOUT_SECONDS = 10.0
+"""How long a ``fetch`` waits for its answer (upstream waits forever)."""
+
+
+class Command(msgspec.Struct, kw_only=True, tag_field="type"):
+    """The base of every command."""
+
+
+class Answer(Command, kw_only=True, tag="answer"):
+    """Answer the call."""
+
+
+class Talk(Command, kw_only=True, tag="talk"):
+    token: int
+    text: str
+    language: str = ""
+    gender: str = ""
+    provider: str = ""
+    voice_id: str = ""
+    seconds: float
+    digits_handle: str = ""
+    """``next``: a digit ends the talk."""
+    async_: bool = msgspec.field(default=False, name="async")
+    """The flow moved on at once; nothing reports back."""
+
+
+class Play(Command, kw_only=True, tag="play"):
+    token: int
+    stream_urls: list[str]
+    seconds: float
+
+
+class Beep(Command, kw_only=True, tag="beep"):
+    token: int
+    seconds: float
+
+
+class Sleep(Command, kw_only=True, tag="sleep"):
+    token: int
+    seconds: float
+
+
+class Echo(Command, kw_only=True, tag="echo"):
+    token: int
+    seconds: float
+
+
+class CollectDigits(Command, kw_only=True, tag="collect_digits"):
+    """Collect digits into ``voipbin.call.digits`` for up to ``seconds``; ``length`` digits
+    or any character of ``key`` end it early."""
+
+    token: int
+    seconds: float
+    key: str = ""
+    length: int = 0
+
+
+class SendDigits(Command, kw_only=True, tag="send_digits"):
+    token: int
+    digits: str
+    duration: int
+    """Milliseconds per digit."""
+    interval: int
+    """Milliseconds between digits."""
+    seconds: float
+
+
+class Amd(Command, kw_only=True, tag="amd"):
+    token: int
+    machine_handle: str = ""
+    async_: bool = msgspec.field(default=False, name="async")
+
+
+class Hangup(Command, kw_only=True, tag="hangup"):
+    reason: str = "normal"
+    reference_id: UUID = EMPTY
+    """Another call whose hangup reason this call takes, when set."""
+
+
+class Fetch(Command, kw_only=True, tag="fetch"):
+    """Request ``url``; a ``200`` with a JSON array of actions runs them next."""
+
+    token: int
+    url: str
+    method: str
+    body: dict[str, str]
+    timeout: float = FETCH_TIMEOUT_SECONDS
+
+
+class LoadFlow(Command, kw_only=True, tag="load_flow"):
+    """Read the actions of the customer's flow ``flow_id``."""
+
+    token: int
+    flow_id: UUID
+
+
+class StartCalls(Command, kw_only=True, tag="start_calls"):
+    """Place new outgoing calls, each with its own activeflow (the ``call`` action)."""
+
+    source: Address | None = None
+    destinations: list[Address]
+    flow_id: UUID = EMPTY
+    actions: list[FlowAction] = msgspec.field(default_factory=list)
+    chained: bool = False
+    early_execution: bool = False
+    anonymous: str = ""
+
+
+class Connect(Command, kw_only=True, tag="connect"):
+    """Call ``destinations`` and bridge them with this call."""
+
+    token: int
+    source: Address | None = None
+    destinations: list[Address]
+    early_media: bool = False
+    relay_reason: bool = False
+    """When the bridge ends, hang up this call with the reason the far end's call ended."""
+    anonymous: str = ""
+
+
+class StopMedia(Command, kw_only=True, tag="stop_media"):
+    token: int
+
+
+class NotExecuted(Command, kw_only=True, tag="not_executed"):
+    action_id: UUID
+    action_type: str
+    reason: str
+
+
+EndReason = Literal["finished", "stopped", "hangup", "call_hangup", "error"]
+
+
+class FlowEnded(Command, kw_only=True, tag="flow_ended"):
+    reason: EndReason
+    """``finished``: ran to its end (or a ``stop`` action); ``stopped``: stopped through the
+    API; ``hangup``: a ``hangup`` action; ``call_hangup``: its call hung up; ``error``: an
+    action failed or a limit was reached (``detail`` says which)."""
+    detail: str = ""
+    hangup_call: bool = False
+    """The activeflow's call is still up and ends with it (reason ``normal``)."""
+    on_complete_flow_id: UUID = EMPTY
+    """The flow to run next for the same reference (see ``chain``); empty when there is
+    none or the chain is at its hop limit."""
+
+
+AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtime)
+    Answer,
+    Talk,
+    Play,
+    Beep,
+    Sleep,
+    Echo,
+    CollectDigits,
+    SendDigits,
+    Amd,
+    Hangup,
+    Fetch,
+    LoadFlow,
+    StartCalls,
+    Connect,
+    StopMedia,
+    NotExecuted,
+    FlowEnded,
+]
+
+
+def talk_seconds(text: str) -> float:
+    """How long a simulated talk of ``text`` lasts."""
+    return max(1.0, round(len(text) / TALK_CHARACTERS_PER_SECOND, 1))

@@ -1,0 +1,90 @@
+"""What happened to an activeflow, as the runtime tells the engine.
+
+An event that carries a ``token`` answers the command that gave it; one whose token is not
+the one the activeflow waits for (a timer of an action the flow has left) changes nothing.
+Events for an ended activeflow change nothing either.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias, Union
+
+import msgspec
+
+from voipbin.models.flows.actions import FlowAction
+
+
+class Event(msgspec.Struct, kw_only=True, tag_field="type"):
+    """The base of every event."""
+
+
+class Started(Event, kw_only=True, tag="started"):
+    """Run the flow from its first action (a second ``Started`` changes nothing)."""
+
+
+class TimerFired(Event, kw_only=True, tag="timer_fired"):
+    """The ``seconds`` of a waiting command have passed."""
+
+    token: int
+
+
+class ActionFinished(Event, kw_only=True, tag="action_finished"):
+    """The carrier finished what a command started (a playback, a bridge)."""
+
+    token: int
+
+
+class DigitsReceived(Event, kw_only=True, tag="digits_received"):
+    """DTMF digits pressed on the call, in order."""
+
+    digits: str
+
+
+class AmdDetected(Event, kw_only=True, tag="amd_detected"):
+    token: int
+    result: Literal["human", "machine", "notsure"]
+
+
+class FetchAnswered(Event, kw_only=True, tag="fetch_answered"):
+    """The answer to a ``fetch``: its HTTP status (0: no answer, a timeout, a refused
+    address) and body."""
+
+    token: int
+    status: int
+    body: bytes = b""
+
+
+class FlowLoaded(Event, kw_only=True, tag="flow_loaded"):
+    """The answer to ``load_flow``: the flow's actions, or ``None`` when the customer has no
+    such flow."""
+
+    token: int
+    actions: list[FlowAction] | None
+
+
+class Continued(Event, kw_only=True, tag="continued"):
+    """A ``block`` action is released."""
+
+    token: int
+
+
+class CallHungUp(Event, kw_only=True, tag="call_hungup"):
+    """The activeflow's call hung up."""
+
+
+class StopRequested(Event, kw_only=True, tag="stop_requested"):
+    """Stop the activeflow (``POST /v1.0/activeflows/{id}/stop``, or its deletion)."""
+
+
+AnyEvent: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtime)
+    Started,
+    TimerFired,
+    ActionFinished,
+    DigitsReceived,
+    AmdDetected,
+    FetchAnswered,
+    FlowLoaded,
+    Continued,
+    CallHungUp,
+    StopRequested,
+]
