@@ -37,6 +37,9 @@ from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.runtime.clock import Clock, clock_for
+from voipbin.server.runtime.clock_routes import clock_routes
+from voipbin.server.runtime.jobs import Jobs
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -98,6 +101,9 @@ class AppState:
     identity: Identity
     auth: Authenticator
     services: dict[str, ResourceService[Any]]
+    runtime_clock: Clock
+    """The one clock (``VOIPBIN_CLOCK``): ``clock`` reads it too."""
+    jobs: Jobs
 
 
 def create_app(
@@ -106,9 +112,18 @@ def create_app(
     now: Now = utc_now,
     passwords: Passwords | None = None,
 ) -> Starlette:
-    """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests."""
+    """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests
+    (a virtual clock starts at ``now()``)."""
     db = open_database(settings.database_url, timeout=settings.database_timeout)
-    clock = CreationClock(now)
+    # Every timestamp and delay reads one clock, so creation times and due times agree.
+    runtime_clock = clock_for(settings.clock, now)
+    clock = CreationClock(runtime_clock.now)
+    jobs = Jobs(
+        db,
+        runtime_clock,
+        poll_seconds=settings.jobs_poll_seconds,
+        lease_seconds=settings.jobs_lease_seconds,
+    )
     passwords = passwords or Passwords(concurrency=settings.password_hash_concurrency)
     # The network: today the built-in simulated carrier (DESIGN.md "The runtime").
     carrier = SimulatedCarrier()
@@ -133,7 +148,7 @@ def create_app(
         services[r.spec.name] = ResourceService(
             r, repository, services, passwords, identity.invalidate, settings, carrier, ledger
         )
-    state = AppState(settings, db, clock, identity, auth, services)
+    state = AppState(settings, db, clock, identity, auth, services, runtime_clock, jobs)
 
     async def health(request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -175,6 +190,7 @@ def create_app(
             AvailableNumbersAnswer(services["number"], carrier),
         ),
         *auth_routes(identity),
+        *clock_routes(jobs, auth),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),
@@ -187,9 +203,11 @@ def create_app(
             await identity.ensure_ready()
         except Unavailable:
             log.warning("the database is unreachable; serving 503s until it answers")
+        jobs.start()
         try:
             yield
         finally:
+            await jobs.stop()
             await limiter.close()
             await db.close()
 
