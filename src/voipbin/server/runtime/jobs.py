@@ -41,6 +41,7 @@ from typing import Any
 
 import msgspec
 
+from voipbin.common.errors import Unavailable
 from voipbin.server.runtime.clock import Clock, VirtualClock
 from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.jobs import JobRow, JobRows
@@ -260,6 +261,10 @@ class Jobs:
             try:
                 claimed = await self.run_due()
                 failing = False
+            except Unavailable:
+                if not failing:
+                    log.warning("the database is unreachable; the jobs worker keeps trying")
+                failing = True
             except Exception:
                 if not failing:
                     log.exception("the jobs worker cannot claim jobs; it keeps trying")
