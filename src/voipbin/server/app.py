@@ -37,9 +37,12 @@ from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.runtime.clock import Clock, clock_for
+from voipbin.server.runtime.clock_routes import clock_routes
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.events.routes import timeline_route
 from voipbin.server.runtime.events.timeline import Timelines, owner_in
+from voipbin.server.runtime.jobs import Jobs
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -105,6 +108,9 @@ class AppState:
     """Where every state change records its event, in the change's own transaction."""
     timelines: Timelines
     """Each resource type's owner lookup, registered by the part that serves it."""
+    runtime_clock: Clock
+    """The one clock (``VOIPBIN_CLOCK``): ``clock`` reads it too."""
+    jobs: Jobs
 
 
 def create_app(
@@ -113,9 +119,18 @@ def create_app(
     now: Now = utc_now,
     passwords: Passwords | None = None,
 ) -> Starlette:
-    """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests."""
+    """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests
+    (a virtual clock starts at ``now()``)."""
     db = open_database(settings.database_url, timeout=settings.database_timeout)
-    clock = CreationClock(now)
+    # Every timestamp and delay reads one clock, so creation times and due times agree.
+    runtime_clock = clock_for(settings.clock, now)
+    clock = CreationClock(runtime_clock.now)
+    jobs = Jobs(
+        db,
+        runtime_clock,
+        poll_seconds=settings.jobs_poll_seconds,
+        lease_seconds=settings.jobs_lease_seconds,
+    )
     passwords = passwords or Passwords(concurrency=settings.password_hash_concurrency)
     # The network: today the built-in simulated carrier (DESIGN.md "The runtime").
     carrier = SimulatedCarrier()
@@ -143,7 +158,9 @@ def create_app(
     outbox = Outbox(db, clock)
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
-    state = AppState(settings, db, clock, identity, auth, services, outbox, timelines)
+    state = AppState(
+        settings, db, clock, identity, auth, services, outbox, timelines, runtime_clock, jobs
+    )
 
     async def health(request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -186,6 +203,7 @@ def create_app(
         ),
         timeline_route(timelines, auth),
         *auth_routes(identity),
+        *clock_routes(jobs, auth),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),
@@ -198,9 +216,11 @@ def create_app(
             await identity.ensure_ready()
         except Unavailable:
             log.warning("the database is unreachable; serving 503s until it answers")
+        jobs.start()
         try:
             yield
         finally:
+            await jobs.stop()
             await limiter.close()
             await db.close()
 

@@ -439,6 +439,46 @@ def _event_types() -> list[dict[str, str]]:
     ]
 
 
+def _simulator_clock_paths() -> dict[str, Any]:
+    """The simulator's clock (``server/runtime/clock_routes.py``), under the tag Simulator."""
+    from voipbin.server.runtime.clock_routes import ADVANCE_PATH, CLOCK_PATH
+
+    super_admins = "Super-admins only (403 for anyone else)."
+    return {
+        CLOCK_PATH: {
+            "get": {
+                "tags": ["Simulator"],
+                "summary": "The server's clock",
+                "description": f"Its mode (VOIPBIN_CLOCK) and time. {super_admins}",
+                "operationId": "sim_clock_get",
+                "responses": {
+                    "200": _json("ClockState", "The clock."),
+                    **_COMMON_ERRORS,
+                },
+            }
+        },
+        ADVANCE_PATH: {
+            "post": {
+                "tags": ["Simulator"],
+                "summary": "Move the virtual clock forward",
+                "description": (
+                    "Moves the virtual clock by `seconds`, stopping at each due job in order "
+                    "(due time, then submission) to run it, and answers once every job due by "
+                    f"the new time has run. {super_admins}"
+                ),
+                "operationId": "sim_clock_advance",
+                "requestBody": _body("ClockAdvance"),
+                "responses": {
+                    "200": _json("ClockState", "The clock after the move."),
+                    **_COMMON_ERRORS,
+                    **_BODY_ERRORS,
+                    "409": _error(409, "The server's clock is real (VOIPBIN_CLOCK=real)."),
+                },
+            }
+        },
+    }
+
+
 def openapi_document(
     resources: Sequence[ResourceSpec[Any]],
     own: Sequence[OwnRoute] = (),
@@ -449,9 +489,11 @@ def openapi_document(
     """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes,
     and ``lookups``)."""
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
+    from voipbin.server.runtime.clock_routes import ClockAdvance, ClockState
     from voipbin.server.signup import SignupRequest
 
     types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]
+    types += [ClockState, ClockAdvance]
     types.extend(lookup.answer for lookup in lookups)
     types.extend([events.TimelinePage, events.EventMessage])
     for spec in resources:
@@ -528,6 +570,7 @@ def openapi_document(
     paths.update(_own_paths(own, names))
     paths.update(_lookup_paths(lookups, names))
     paths.update(_timeline_paths())
+    paths.update(_simulator_clock_paths())
     return {
         "openapi": "3.1.0",
         "x-event-types": _event_types(),

@@ -51,6 +51,9 @@ class Settings:
     max_json_depth: int = 32
     sip_domain: str = "sip.localhost"
     billing_prices: str = ""
+    clock: str = "real"
+    jobs_poll_seconds: float = 0.5
+    jobs_lease_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -82,6 +85,15 @@ class Settings:
         rates(self.billing_prices)  # a ValueError naming what is wrong
         if not _DNS_NAME.fullmatch(self.sip_domain):
             raise ValueError(f"VOIPBIN_SIP_DOMAIN: {self.sip_domain!r} is not a DNS name")
+        if self.clock not in ("real", "virtual"):
+            raise ValueError(f"VOIPBIN_CLOCK: {self.clock!r} is neither real nor virtual")
+        if self.clock == "virtual" and self.workers != 1:
+            # Each process would keep a virtual time of its own.
+            raise ValueError("VOIPBIN_CLOCK: a virtual clock runs in one server process only")
+        for name in ("jobs_poll_seconds", "jobs_lease_seconds"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
@@ -197,5 +209,22 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "(upstream's)",
         'Rates to change, as JSON: `{"number": {"credit": 3000000}, "recording": {"token": 0}}` '
         "(micro-dollars and tokens per unit; see the README's price table).",
+    ),
+    Setting(
+        "VOIPBIN_CLOCK",
+        "real",
+        "`virtual`: the server's clock stands still and moves only through "
+        "`POST /_sim/clock/advance`, running every job due on the way (one process only).",
+    ),
+    Setting(
+        "VOIPBIN_JOBS_POLL_SECONDS",
+        "0.5",
+        "How often the jobs worker looks for due jobs (it wakes sooner for its own).",
+    ),
+    Setting(
+        "VOIPBIN_JOBS_LEASE_SECONDS",
+        "30",
+        "How long a claimed job is another process's to take only after: a process that "
+        "dies mid-job loses nothing, another runs it once the lease runs out.",
     ),
 )

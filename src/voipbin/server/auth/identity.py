@@ -95,7 +95,7 @@ class Identity:
             secret = self.settings.jwt_secret or await self.system.get_or_set(
                 "jwt_secret", secrets.token_urlsafe(48)
             )
-            self._tokens = Tokens(secret, self.settings.jwt_ttl_seconds)
+            self._tokens = Tokens(secret, self.settings.jwt_ttl_seconds, now=self.clock.now)
 
     async def _bootstrap(self) -> None:
         username = self.settings.bootstrap_username.lower()

@@ -9,8 +9,8 @@ the value of an agent whose password never changed.
 from __future__ import annotations
 
 import hashlib
-import time
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import jwt
@@ -34,10 +34,19 @@ class Subject(NamedTuple):
     generation: int
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class Tokens:
-    def __init__(self, secret: str, ttl_seconds: int) -> None:
+    def __init__(
+        self, secret: str, ttl_seconds: int, now: Callable[[], datetime] = _wall_clock
+    ) -> None:
         self.secret = secret
         self.ttl = timedelta(seconds=ttl_seconds)
+        # The server's clock, which issues tokens: expiry is checked against it too, so a
+        # token issued on a virtual clock that was moved ahead is not "from the future".
+        self._now = now
         # Verified tokens: token -> (subject, exp). Signature checks cost more than a request
         # should; a token's claims never change, and expiry is still checked on every use.
         self._verified: dict[str, tuple[Subject, float]] = {}
@@ -57,7 +66,7 @@ class Tokens:
         cached = self._verified.get(token)
         if cached is not None:
             subject, expires = cached
-            if time.time() < expires:
+            if self._now().timestamp() < expires:
                 return subject
             del self._verified[token]
             raise Unauthenticated("INVALID_CREDENTIALS")
@@ -66,7 +75,8 @@ class Tokens:
                 token,
                 self.secret,
                 algorithms=["HS256"],
-                options={"require": ["exp", "sub"]},
+                # Expiry is checked below, on the server's clock rather than PyJWT's.
+                options={"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False},
             )
         except jwt.PyJWTError:
             raise Unauthenticated("INVALID_CREDENTIALS") from None
@@ -84,6 +94,8 @@ class Tokens:
         except ValueError:
             raise Unauthenticated("INVALID_CREDENTIALS") from None
         expires = float(expiry)
+        if self._now().timestamp() >= expires:
+            raise Unauthenticated("INVALID_CREDENTIALS")
         if len(self._verified) >= _CACHE_LIMIT:
             self._verified.clear()
         self._verified[token] = (subject, expires)

@@ -404,3 +404,29 @@ event_outbox = sa.Table(
 )
 sa.Index("uq_event_outbox_tm_create", event_outbox.c.tm_create, unique=True)
 sa.Index(None, event_outbox.c.resource, event_outbox.c.resource_id, event_outbox.c.tm_create)
+# The runtime's durable timers (server/runtime/jobs.py): one row per pending step (a dial
+# timeout, the end of a talk, a retry), run once by whichever process claims it. The integer
+# ``id`` is the submission order, which breaks ties between jobs due at the same time; a
+# claimed job carries its claim's id and lease, and another process may take it once the
+# lease has run out.
+runtime_jobs = sa.Table(
+    "runtime_jobs",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("kind", sa.String(64), nullable=False),
+    id_column("resource_id"),
+    timestamp_column("due", nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False, server_default="{}"),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    id_column("claim_id", nullable=True),
+    timestamp_column("lease_until"),
+    text_column("last_error"),
+    timestamp_column("tm_create", nullable=False),
+)
+sa.Index(None, runtime_jobs.c.due, runtime_jobs.c.id)
+sa.Index(None, runtime_jobs.c.kind, runtime_jobs.c.resource_id)
