@@ -69,7 +69,7 @@ class Groupcall(msgspec.Struct, kw_only=True):
 
 class GroupcallCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/groupcalls``: ``flow_id`` wins over ``actions`` when both are
-    given; the flow runs on the leg that answers."""
+    given; the flow is the legs' calls', run as a call answers."""
 
     source: Address
     destinations: RequiredDestinations
