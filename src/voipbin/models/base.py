@@ -45,6 +45,9 @@ class Action:
     body: type[msgspec.Struct] | None
     returns_resource: bool = True
     summary: str = ""
+    undo: str = ""
+    """When ``DELETE <path>/{id}/<name>`` (with the same body) undoes the action: its
+    summary (a call's ``hold``, ``mute``); ``""`` when nothing undoes it."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Calls: the state machine (:mod:`.machine`, pure rules) and the service that applies it."""
