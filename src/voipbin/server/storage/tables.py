@@ -385,3 +385,25 @@ sa.Index(
     unique=True,
 )
 sa.Index(None, billing_billings.c.account_id, billing_billings.c.tm_create)
+
+# The simulated network's scripts, shared by every server instance (docs/simulator.md): rules
+# by destination, applied latest first, and the registered devices of extensions. ``script``
+# and ``devices`` are JSON text (voipbin.models.simulator.Script, a list of them).
+sim_rules = sa.Table(
+    "sim_rules",
+    metadata,
+    id_column("id", primary_key=True),
+    text_column("type"),
+    text_column("pattern"),
+    sa.Column("script", sa.Text(), nullable=False),
+    timestamp_column("tm_create", nullable=False),
+)
+sa.Index(None, sim_rules.c.tm_create)
+
+sim_devices = sa.Table(
+    "sim_devices",
+    metadata,
+    id_column("extension_id", primary_key=True),
+    sa.Column("devices", sa.Text(), nullable=False),
+    timestamp_column("tm_update", nullable=False),
+)
