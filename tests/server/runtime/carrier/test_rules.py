@@ -3,9 +3,11 @@ pattern matching by type, scripted key presses and extensions' devices."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from voipbin.server.runtime.carrier.base import (
     event_to_json,
 )
 from voipbin.server.runtime.carrier.rules import (
+    BUILT_IN,
     device_address,
     device_of,
     originate_timeline,
@@ -214,3 +217,9 @@ def test_events_round_trip_through_json() -> None:
     assert event_to_json(Destroyed(leg_id="x", cause=17)) == (
         b'{"event":"destroyed","leg_id":"x","cause":17}'
     )
+
+
+def test_the_docs_list_exactly_the_built_in_destinations() -> None:
+    page = (Path(__file__).resolve().parents[4] / "docs" / "simulator.md").read_text()
+    rows = re.findall(r"^\| `(\+1500555000\d)`.*?\| `(\w+)@sim\.invalid` \|", page, re.M)
+    assert rows == [(r.number, r.sip_name) for r in BUILT_IN]
