@@ -3,6 +3,7 @@ database so every server instance plays the same scripts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -71,6 +72,7 @@ async def timeline_of(api: Api, target: Address) -> list[tuple[float, CarrierEve
 async def test_a_rule_is_stored_with_its_outcomes_defaults_and_listed(api: Api) -> None:
     created = await add_rule(api, type="tel", pattern=r"\+4930.*", outcome="busy")
     assert set(created) == RULE_FIELDS
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", created["tm_create"])
     assert created["type"] == "tel"
     assert created["pattern"] == r"\+4930.*"
     assert (created["outcome"], created["ring_after"], created["outcome_after"]) == (

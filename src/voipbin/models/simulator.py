@@ -133,12 +133,6 @@ class Rule(Script, kw_only=True):
     tm_create: datetime
 
 
-class RuleList(msgspec.Struct, kw_only=True):
-    """``GET /_sim/rules``: the stored rules, earliest first (the last matching one wins)."""
-
-    result: list[Rule]
-
-
 class Device(Script, kw_only=True):
     """A registered device of an extension and its script; ``address`` is the contact a
     leg to the device is originated to."""

@@ -482,14 +482,14 @@ def openapi_document(
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes,
     ``lookups``, and the simulated network's control API when ``simulator``)."""
-    from voipbin.models.simulator import Devices, DevicesSet, RuleCreate, RuleList
+    from voipbin.models.simulator import Devices, DevicesSet, Rule, RuleCreate
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
     from voipbin.server.signup import SignupRequest
 
     types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]
     types.extend(lookup.answer for lookup in lookups)
     if simulator:
-        types.extend([RuleCreate, RuleList, DevicesSet, Devices])
+        types.extend([RuleCreate, wire_struct(Rule), DevicesSet, wire_struct(Devices)])
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -520,6 +520,13 @@ def openapi_document(
                     "description": "tm_create of the last item; empty on the last page.",
                 },
             },
+        }
+    if simulator:
+        rule = names[wire_struct(Rule)]
+        components["RuleList"] = {
+            "type": "object",
+            "required": ["result"],
+            "properties": {"result": {"type": "array", "items": {"$ref": _REF.format(name=rule)}}},
         }
     components["Error"] = _ERROR_SCHEMA
     paths: dict[str, Any] = {

@@ -27,10 +27,10 @@ from voipbin.models.simulator import (
     Devices,
     DevicesSet,
     RuleCreate,
-    RuleList,
     compile_pattern,
     resolve,
 )
+from voipbin.models.wire import to_wire
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.body import decode_body
 from voipbin.server.http import Endpoint, json_response, no_parameters
@@ -64,11 +64,11 @@ def simulator_routes(
         body = decode_body(await request.body(), RuleCreate)
         compile_pattern(body.pattern)
         rule = await scripts.add_rule(body.type, body.pattern, resolve(body))
-        return json_response(rule, 201)
+        return json_response(to_wire(rule), 201)
 
     async def list_rules(request: Request) -> Response:
         await super_admin(request)
-        return json_response(RuleList(result=await scripts.rules()))
+        return json_response({"result": [to_wire(rule) for rule in await scripts.rules()]})
 
     async def delete_rule(request: Request) -> Response:
         await super_admin(request)
@@ -91,7 +91,7 @@ def simulator_routes(
                 for i, d in enumerate(devices)
             ],
         )
-        return json_response(answer, 201)
+        return json_response(to_wire(answer), 201)
 
     async def reset(request: Request) -> Response:
         await super_admin(request)
