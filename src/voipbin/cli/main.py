@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from voipbin.cli.resources import add_resource_commands
+from voipbin.cli.simulator import add_simulator_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="VoIPBIN API server and tools.")
 
@@ -74,6 +75,7 @@ def _refuse(exc: Exception) -> NoReturn:
 
 
 add_resource_commands(app)
+add_simulator_commands(app)
 
 
 def main() -> None:
