@@ -158,3 +158,22 @@ def test_timeline_of_an_unknown_type_is_an_error(admin: Admin) -> None:
 
     assert result.exit_code == 1
     assert "ROUTE_NOT_FOUND" in result.stderr
+
+
+def test_the_rules_of_docs_simulator_md_are_stored_as_written(admin: Admin) -> None:
+    busy = _json(
+        admin("sim", "rules", "add", "--set", "type=tel", "--set", r"pattern=\+4930.*",
+              "--set", "outcome=busy", "--set", "ring_after=1", "--set", "outcome_after=4",
+              "--json")
+    )  # fmt: skip
+    ivr = _json(
+        admin("sim", "rules", "add", "--json", "--data",
+              '{"type": "sip", "pattern": "ivr@test\\\\.example", "ring_after": null,'
+              ' "answer_after": 0, "hangup_after": 30,'
+              ' "dtmf": [{"at": 2, "digits": "1"}, {"at": 5, "digits": "2#"}]}')
+    )  # fmt: skip
+
+    assert (busy["pattern"], busy["ring_after"], busy["outcome_after"]) == (r"\+4930.*", 1.0, 4.0)
+    assert ivr["pattern"] == r"ivr@test\.example"
+    assert (ivr["ring_after"], ivr["hangup_after"]) == (None, 30.0)
+    assert [press["digits"] for press in ivr["dtmf"]] == ["1", "2#"]
