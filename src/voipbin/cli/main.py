@@ -1,4 +1,5 @@
-"""``voipbin``: run the server, migrate its database, and use any server's resources."""
+"""``voipbin``: run the server, migrate its database, and use any server's resources, its
+timelines and its simulator."""
 
 from __future__ import annotations
 
