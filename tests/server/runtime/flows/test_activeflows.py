@@ -25,9 +25,11 @@ from voipbin.common.permissions import Permission
 from voipbin.models.flows.actions import Actions
 from voipbin.models.flows.check import check_actions
 from voipbin.server.runtime.flows import commands as c
+from voipbin.server.runtime.flows import events as e
 from voipbin.server.runtime.flows.control import CallCommand
+from voipbin.server.runtime.flows.runner import Conflict
 from voipbin.server.runtime.flows.state import FlowState
-from voipbin.server.storage.database import Executor
+from voipbin.server.storage.database import Executor, Row
 
 Json = dict[str, Any]
 START = "00000000-0000-0000-0000-000000000001"
@@ -464,3 +466,28 @@ async def test_a_second_app_carries_on_a_sleep_the_first_scheduled(start_app: St
     found = await _get(first, id)
     assert found["status"] == "ended"
     assert _types(found["executed_actions"]) == ["empty", "sleep", "variable_set"]
+
+
+async def test_a_step_on_a_state_another_process_moved_is_refused(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = await _create(api, {"actions": [{"type": "block"}]})
+    runner = api.state.flows
+    stale = await runner.repository.get(created["id"])
+    assert stale is not None
+    # Another process steps it meanwhile (its version moves on)...
+    async with api.state.db.transaction() as tx:
+        await runner.repository.update(created["id"], {"version": 99}, executor=tx)
+
+    async def read_stale(id: str, executor: Executor | None = None) -> Row | None:
+        return stale
+
+    # ... so this one, which read the state before, applies nothing.
+    monkeypatch.setattr(runner.repository, "get", read_stale)
+    with pytest.raises(Conflict):
+        async with api.state.db.transaction() as tx:
+            await runner.feed(tx, created["id"], e.StopRequested())
+    monkeypatch.undo()
+
+    assert (await _get(api, created["id"]))["status"] == "running"
+    assert await _timeline(api, created["id"]) == ["activeflow_updated", "activeflow_created"]
