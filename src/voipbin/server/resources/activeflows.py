@@ -6,7 +6,8 @@ or inline ``actions`` are checked as a flow's are; the ``variables`` hold at mos
 value at most 32 KB and 64 KB in all (``400 INVALID_VARIABLES``); ``webhook_uri`` is an http
 or https URL with a host. The answer is the activeflow as created (its cursor on the start
 marker); the first step runs in the same transaction and shows on the next read. ``stop``
-and ``delete`` go through the runner (a delete stops first, so ``on_complete_flow_id`` runs).
+and ``delete`` go through the runner (a delete stops first, so ``on_complete_flow_id`` runs);
+a deleted customer's activeflows are ended and deleted with it.
 Only customer admins and managers use activeflows, as upstream.
 """
 
@@ -108,4 +109,7 @@ RESOURCE: ServerResource[Activeflow] = ServerResource(
     with_create=_start,
     performs={"stop": _stop},
     performs_delete=_delete,
+    # With its customer: ended and deleted in one UPDATE (its pending timers find it deleted
+    # and change nothing).
+    deleted_values={"status": "ended"},
 )

@@ -491,3 +491,15 @@ async def test_a_step_on_a_state_another_process_moved_is_refused(
 
     assert (await _get(api, created["id"]))["status"] == "running"
     assert await _timeline(api, created["id"]) == ["activeflow_updated", "activeflow_created"]
+
+
+async def test_a_deleted_customers_activeflows_end_with_it(api: Api) -> None:
+    admin = await add_agent(api, permission=Permission.CUSTOMER_ADMIN)
+    created = await _create(api, {"actions": [{"type": "block"}]}, admin.headers)
+
+    response = await api.client.delete(f"/v1.0/customers/{admin.customer_id}", headers=api.headers)
+    assert response.status_code in (200, 204), response.text
+
+    found = await _get(api, created["id"])
+    assert found["status"] == "ended"
+    assert found["tm_delete"] != "9999-01-01 00:00:00.000000"
