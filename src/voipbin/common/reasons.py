@@ -289,6 +289,30 @@ CATALOG: tuple[Reason, ...] = (
     Reason("CALL_NOT_FOUND", 404, _S.NOT_FOUND, "The call was not found."),
     Reason("GROUPCALL_NOT_FOUND", 404, _S.NOT_FOUND, "The groupcall was not found."),
     Reason("ACTIVEFLOW_NOT_FOUND", 404, _S.NOT_FOUND, "The activeflow was not found."),
+    Reason(
+        "ACTIVEFLOW_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The activeflow is not in a state that allows this.",
+    ),
+    Reason(
+        "INVALID_VARIABLES",
+        400,
+        _S.INVALID_ARGUMENT,
+        "The variables are too many (100 at most) or too large (32 KB a value, 64 KB in all).",
+    ),
+    Reason(
+        "INVALID_WEBHOOK_URI",
+        400,
+        _S.INVALID_ARGUMENT,
+        "The webhook URI is not an http or https URL with a host.",
+    ),
+    Reason(
+        "INVALID_WEBHOOK_METHOD",
+        400,
+        _S.INVALID_ARGUMENT,
+        'The webhook method is not one of: "", POST, GET, PUT, DELETE.',
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

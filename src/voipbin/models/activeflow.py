@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from voipbin.models.base import RequestBody
+from voipbin.models.base import ALL_VERBS, Action, RequestBody, ResourceSpec
 from voipbin.models.fields import WebhookMethod
 from voipbin.models.flows.actions import Actions, FlowAction
 
@@ -96,3 +96,21 @@ class ActiveflowCreate(RequestBody, kw_only=True):
     webhook_method: Annotated[
         WebhookMethod, msgspec.Meta(extra={"reason": "INVALID_WEBHOOK_METHOD"})
     ] = ""
+
+
+ACTIVEFLOWS = ResourceSpec(
+    name="activeflow",
+    plural="activeflows",
+    model=Activeflow,
+    create=ActiveflowCreate,
+    verbs=ALL_VERBS - {"update"},
+    actions=(
+        Action(
+            "stop",
+            "POST",
+            None,
+            summary="Stop the activeflow (its on_complete_flow_id flow runs next, if any)",
+        ),
+    ),
+    summary="Activeflows: flows running now, and those that ran (newest first).",
+)

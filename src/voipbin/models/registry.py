@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from voipbin.models.accesskey import ACCESSKEYS
+from voipbin.models.activeflow import ACTIVEFLOWS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
@@ -27,6 +28,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     ACCESSKEYS,
     TAGS,
     FLOWS,
+    ACTIVEFLOWS,
     NUMBERS,
     EXTENSIONS,
     TRUNKS,

@@ -43,6 +43,7 @@ from voipbin.server.runtime.clock_routes import clock_routes
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.events.routes import timeline_route
 from voipbin.server.runtime.events.timeline import Timelines, owner_in
+from voipbin.server.runtime.flows.runner import FlowRunner
 from voipbin.server.runtime.jobs import Jobs
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
@@ -113,6 +114,8 @@ class AppState:
     runtime_clock: Clock
     """The one clock (``VOIPBIN_CLOCK``): ``clock`` reads it too."""
     jobs: Jobs
+    flows: FlowRunner
+    """Runs the activeflows on the jobs (``runtime/flows/runner.py``)."""
 
 
 def create_app(
@@ -160,8 +163,22 @@ def create_app(
     outbox = Outbox(db, clock)
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
+    flows = FlowRunner(db, clock, runtime_clock, jobs, outbox, services["flow"].repository)
+    for service in services.values():
+        service.flows = flows
+    timelines.register("activeflows", owner_in(services["activeflow"].repository))
     state = AppState(
-        settings, db, clock, identity, auth, services, outbox, timelines, runtime_clock, jobs
+        settings,
+        db,
+        clock,
+        identity,
+        auth,
+        services,
+        outbox,
+        timelines,
+        runtime_clock,
+        jobs,
+        flows,
     )
 
     async def health(request: Request) -> Response:
@@ -229,6 +246,7 @@ def create_app(
             yield
         finally:
             await jobs.stop()
+            await flows.close()
             await limiter.close()
             await db.close()
 

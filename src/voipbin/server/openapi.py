@@ -36,6 +36,11 @@ _ERROR_SCHEMA = {
 }
 
 
+def _a(title: str) -> str:
+    """``title`` with its indefinite article: "a flow", "an activeflow"."""
+    return f"{'an' if title[:1] in 'aeiou' else 'a'} {title}"
+
+
 def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
     """A list query parameter. An empty value means the parameter is not given (as VoIPBIN
     treats it), so the schema admits ``""`` beside the real values."""
@@ -186,7 +191,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     if "create" in spec.verbs and spec.create is not None:
         collection["post"] = {
             "tags": [tag],
-            "summary": f"Create a {spec.title}",
+            "summary": f"Create {_a(spec.title)}",
             "operationId": f"create_{spec.name}",
             "parameters": [_IDEMPOTENCY_KEY],
             "requestBody": _body(names[spec.create]),
@@ -217,7 +222,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     if "get" in spec.verbs:
         item["get"] = {
             "tags": [tag],
-            "summary": f"Get a {spec.title}",
+            "summary": f"Get {_a(spec.title)}",
             "operationId": f"get_{spec.name}",
             "parameters": [*id_parameter, _IF_NONE_MATCH],
             "responses": {
@@ -230,7 +235,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     if "update" in spec.verbs and spec.update is not None:
         item["put"] = {
             "tags": [tag],
-            "summary": f"Update a {spec.title}",
+            "summary": f"Update {_a(spec.title)}",
             "operationId": f"update_{spec.name}",
             "parameters": id_parameter,
             "requestBody": _body(names[spec.update]),
@@ -246,7 +251,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     if "delete" in spec.verbs:
         item["delete"] = {
             "tags": [tag],
-            "summary": f"Delete a {spec.title}",
+            "summary": f"Delete {_a(spec.title)}",
             "operationId": f"delete_{spec.name}",
             "parameters": id_parameter,
             "responses": {

@@ -37,6 +37,9 @@ Perform = Callable[["Context", Any, Current], Awaitable[Row]]
 #: Written in the transaction that creates a resource, given the new resource: a failure
 #: (a 402 for a number that cannot be paid) creates nothing.
 WithCreate = Callable[["Context", Executor, Current], Awaitable[None]]
+#: A delete that does its own writes (an activeflow stops before it is deleted): given the
+#: resource as it is; whether it was live.
+PerformDelete = Callable[["Context", Current], Awaitable[bool]]
 #: How the companion of a new owner is made, in the owner's creation transaction
 #: (``ctx.customer_id`` is the owner); by default one row of column defaults.
 MakeCompanion = Callable[["Context", Executor], Awaitable[None]]
@@ -116,6 +119,8 @@ class ServerResource(Generic[M]):
     """... or as an action doing its own writes."""
     with_create: WithCreate | None = None
     """Written in the transaction that creates the resource (a purchase's charge)."""
+    performs_delete: PerformDelete | None = None
+    """A delete doing its own writes, in place of the soft delete (and ``cascade``)."""
     make_companion: MakeCompanion | None = None
     """How this resource is made as a companion of a new owner (see ``companions``)."""
     guard: Guard = no_guard

@@ -16,6 +16,7 @@ from voipbin.server.auth.principal import Principal
 from voipbin.server.billing.ledger import Ledger
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.settings import Settings
+from voipbin.server.storage.database import Executor, Row
 from voipbin.server.storage.repository import Repository
 
 
@@ -26,6 +27,25 @@ class Peer(Protocol):
 
     async def missing(self, customer_id: str, ids: list[str]) -> list[str]:
         """Those of ``ids`` that are not live resources of ``customer_id``."""
+        ...
+
+
+class Flows(Protocol):
+    """The flow runner (``runtime/flows/runner.py``), as a resource's hooks use it: the
+    activeflows it runs are rows of ``activeflows``; rows are given and answered in that
+    resource's field order."""
+
+    async def start(self, executor: Executor, activeflow: Mapping[str, object]) -> None:
+        """Record the creation of ``activeflow`` (just inserted) and run its first step, in
+        ``executor``'s transaction."""
+        ...
+
+    async def stop(self, activeflow_id: str) -> Row:
+        """Stop the activeflow (nothing changes when it has ended already); the row after."""
+        ...
+
+    async def delete(self, activeflow_id: str) -> bool:
+        """Stop the activeflow, then delete it; ``False`` when it was deleted already."""
         ...
 
 
@@ -43,3 +63,5 @@ class Context:
     """The carrier the server buys normal numbers from (the simulated one today)."""
     ledger: Ledger
     """Balances: quotes, charges (``402`` when the customer cannot pay) and adjustments."""
+    flows: Flows | None = None
+    """The flow runner, once the app has made it (``None`` for a service built alone)."""

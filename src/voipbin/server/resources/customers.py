@@ -126,6 +126,7 @@ RESOURCE: ServerResource[Customer] = ServerResource(
         "agent",
         "accesskey",
         "flow",
+        "activeflow",
         "number",
         "extension",
         "trunk",

@@ -18,7 +18,7 @@ from voipbin.server.resources.context import Context
 from voipbin.server.storage.tables import flow_flows
 
 
-async def _check_references(ctx: Context, refs: References) -> None:
+async def check_action_references(ctx: Context, refs: References) -> None:
     """422 naming the first field whose id is no live resource of the customer; one query
     per kind of resource, and none for kinds the server does not serve yet."""
     for resource, named in refs.by_resource.items():
@@ -47,7 +47,7 @@ async def _values(ctx: Context, body: Any) -> Values:
         values["on_complete_flow_id"] = EMPTY_UUID_TEXT if flow_id is None else str(flow_id)
         if flow_id is not None:
             refs.add("flow", "on_complete_flow_id", flow_id)  # the empty UUID adds nothing
-    await _check_references(ctx, refs)
+    await check_action_references(ctx, refs)
     return values
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from voipbin.server.resources import (
     accesskeys,
+    activeflows,
     agents,
     billing_accounts,
     billings,
@@ -27,6 +28,7 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     accesskeys.RESOURCE,
     tags.RESOURCE,
     flows.RESOURCE,
+    activeflows.RESOURCE,
     numbers.RESOURCE,
     extensions.RESOURCE,
     trunks.RESOURCE,

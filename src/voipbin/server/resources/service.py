@@ -34,7 +34,7 @@ from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, Perform, ServerResource
-from voipbin.server.resources.context import Context
+from voipbin.server.resources.context import Context, Flows
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
 from voipbin.server.settings import Settings
@@ -82,6 +82,8 @@ class ResourceService(Generic[M]):
         self.settings = settings or Settings()
         self.carrier: NumberSeller = carrier or SimulatedCarrier()
         self._ledger = ledger
+        self.flows: Flows | None = None
+        """The flow runner, set by the app once it has made it."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -135,6 +137,7 @@ class ResourceService(Generic[M]):
             self.settings,
             self.carrier,
             self.ledger,
+            self.flows,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:
@@ -379,7 +382,9 @@ class ResourceService(Generic[M]):
         self.resource.guard(ctx, "delete", current)
         await self.resource.check_delete(ctx, current)
         values = self.resource.deleted_values
-        if not self.resource.cascade:
+        if self.resource.performs_delete is not None:
+            deleted = await self.resource.performs_delete(ctx, current)
+        elif not self.resource.cascade:
             deleted = await self.repository.soft_delete(id, values=values)
         else:
             # All or nothing: a customer is never deleted with its agents still able to log in.

@@ -171,6 +171,27 @@ flow_flows = resource_table(
     id_column("on_complete_flow_id", default=EMPTY_UUID_TEXT),
 )
 
+# An activeflow: the public fields a customer reads, then the flow engine's execution state
+# (``runtime/flows/state.py``, JSON) and ``version``, the number of steps applied: each step
+# is one UPDATE conditional on the version it read, so two processes never apply two steps
+# to the same state.
+activeflow_activeflows = resource_table(
+    "activeflow_activeflows",
+    id_column("flow_id", default=EMPTY_UUID_TEXT),
+    text_column("status", default="running"),
+    text_column("reference_type"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    id_column("reference_activeflow_id", default=EMPTY_UUID_TEXT),
+    id_column("on_complete_flow_id", default=EMPTY_UUID_TEXT),
+    text_column("webhook_uri"),
+    text_column("webhook_method"),
+    json_column("current_action", default="{}"),
+    id_column("forward_action_id", default=EMPTY_UUID_TEXT),
+    json_column("executed_actions", default="[]"),
+    json_column("state", default="{}"),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+)
+
 customer_accesskeys = resource_table(
     "customer_accesskeys",
     text_column("name"),
