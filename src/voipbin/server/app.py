@@ -37,6 +37,7 @@ from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
 from voipbin.server.runtime.events.outbox import Outbox
@@ -50,6 +51,7 @@ from voipbin.server.storage.clock import CreationClock, Now, utc_now
 from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
+from voipbin.server.storage.simulator import SimulatorScripts
 
 log = logging.getLogger("voipbin.server")
 
@@ -174,10 +176,15 @@ def create_app(
         own=OWN_ROUTES,
         signup=settings.signup == "open",
         lookups=[AVAILABLE_NUMBERS],
+        simulator=True,
     )
 
     async def openapi(request: Request) -> Response:
         return json_response(document)
+
+    async def extension_is_live(extension_id: str) -> bool:
+        extensions = services["extension"].repository
+        return await extensions.find(("id",), {"id": extension_id}) is not None
 
     # Resource routes first: they take nearly all the traffic, and routing tries in order.
     routes: list[BaseRoute] = []
@@ -204,6 +211,7 @@ def create_app(
         timeline_route(timelines, auth),
         *auth_routes(identity),
         *clock_routes(jobs, auth),
+        *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),

@@ -479,15 +479,99 @@ def _simulator_clock_paths() -> dict[str, Any]:
     }
 
 
+_SIMULATOR = "Simulator"
+_SIMULATOR_TAG = {
+    "name": _SIMULATOR,
+    "description": (
+        "The simulated network's control API (super-admins only): scripted outcomes by "
+        "destination and the registered devices of extensions. See docs/simulator.md."
+    ),
+}
+
+
+def _simulator_paths() -> dict[str, Any]:
+    """The simulated network's control routes (``runtime.carrier.control``)."""
+    forbidden = {"403": _error(403, "The caller is not a super-admin.")}
+    id_parameter = [
+        {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+    ]
+
+    def operation(name: str, summary: str, responses: dict[str, Any], **extra: Any) -> Any:
+        return {
+            "tags": [_SIMULATOR],
+            "summary": summary,
+            "operationId": name,
+            "responses": {**responses, **_COMMON_ERRORS, **forbidden},
+            **extra,
+        }
+
+    return {
+        "/_sim/rules": {
+            "post": operation(
+                "sim_add_rule",
+                "Script what the network does for destinations matching a pattern",
+                {"201": _json("Rule", "The rule, stored."), **_BODY_ERRORS},
+                description=(
+                    "The latest rule whose type is the destination's and whose pattern matches "
+                    "the whole target wins over earlier and built-in ones. A bad pattern, a "
+                    "negative delay, an unknown outcome or a field the outcome does not use is "
+                    "a 400 naming the field."
+                ),
+                requestBody=_body("RuleCreate"),
+            ),
+            "get": operation(
+                "sim_list_rules",
+                "List the stored rules, earliest first",
+                {"200": _json("RuleList", "The stored rules.")},
+            ),
+        },
+        "/_sim/rules/{id}": {
+            "delete": operation(
+                "sim_delete_rule",
+                "Delete a rule",
+                {"204": {"description": "Deleted."}, "404": _error(404, "No such rule.")},
+                parameters=id_parameter,
+            )
+        },
+        "/_sim/extensions/{id}/devices": {
+            "post": operation(
+                "sim_set_devices",
+                "Register an extension's devices, each with its script, replacing earlier ones",
+                {
+                    "201": _json("Devices", "The extension's devices and their contacts."),
+                    "404": _error(404, "No such live extension."),
+                    **_BODY_ERRORS,
+                },
+                parameters=id_parameter,
+                requestBody=_body("DevicesSet"),
+            )
+        },
+        "/_sim/reset": {
+            "post": operation(
+                "sim_reset",
+                "Forget every stored rule and device: the built-in rules alone again",
+                {"204": {"description": "Reset."}},
+            )
+        },
+    }
+
+
 def openapi_document(
     resources: Sequence[ResourceSpec[Any]],
     own: Sequence[OwnRoute] = (),
     *,
     signup: bool = False,
     lookups: Sequence[Lookup] = (),
+    simulator: bool = False,
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes,
-    and ``lookups``)."""
+    ``lookups``, and the simulated network's control API when ``simulator``)."""
+    from voipbin.models.simulator import Devices, DevicesSet, Rule, RuleCreate
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
     from voipbin.server.runtime.clock_routes import ClockAdvance, ClockState
     from voipbin.server.signup import SignupRequest
@@ -496,6 +580,8 @@ def openapi_document(
     types += [ClockState, ClockAdvance]
     types.extend(lookup.answer for lookup in lookups)
     types.extend([events.TimelinePage, events.EventMessage])
+    if simulator:
+        types.extend([RuleCreate, wire_struct(Rule), DevicesSet, wire_struct(Devices)])
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -526,6 +612,13 @@ def openapi_document(
                     "description": "tm_create of the last item; empty on the last page.",
                 },
             },
+        }
+    if simulator:
+        rule = names[wire_struct(Rule)]
+        components["RuleList"] = {
+            "type": "object",
+            "required": ["result"],
+            "properties": {"result": {"type": "array", "items": {"$ref": _REF.format(name=rule)}}},
         }
     components["Error"] = _ERROR_SCHEMA
     message = components["EventMessage"]
@@ -571,12 +664,15 @@ def openapi_document(
     paths.update(_lookup_paths(lookups, names))
     paths.update(_timeline_paths())
     paths.update(_simulator_clock_paths())
+    if simulator:
+        paths.update(_simulator_paths())
     return {
         "openapi": "3.1.0",
         "x-event-types": _event_types(),
         "info": {"title": "VoIPBIN API", "version": voipbin.__version__},
         "servers": [{"url": "/"}],
         "security": [{name: []} for name in _SECURITY_SCHEMES],
+        **({"tags": [_SIMULATOR_TAG]} if simulator else {}),
         "paths": paths,
         "components": {"schemas": components, "securitySchemes": _SECURITY_SCHEMES},
     }

@@ -430,3 +430,24 @@ runtime_jobs = sa.Table(
 )
 sa.Index(None, runtime_jobs.c.due, runtime_jobs.c.id)
 sa.Index(None, runtime_jobs.c.kind, runtime_jobs.c.resource_id)
+# The simulated network's scripts, shared by every server instance (docs/simulator.md): rules
+# by destination, applied latest first, and the registered devices of extensions. ``script``
+# and ``devices`` are JSON text (voipbin.models.simulator.Script, a list of them).
+sim_rules = sa.Table(
+    "sim_rules",
+    metadata,
+    id_column("id", primary_key=True),
+    text_column("type"),
+    text_column("pattern"),
+    sa.Column("script", sa.Text(), nullable=False),
+    timestamp_column("tm_create", nullable=False),
+)
+sa.Index(None, sim_rules.c.tm_create)
+
+sim_devices = sa.Table(
+    "sim_devices",
+    metadata,
+    id_column("extension_id", primary_key=True),
+    sa.Column("devices", sa.Text(), nullable=False),
+    timestamp_column("tm_update", nullable=False),
+)
