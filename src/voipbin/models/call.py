@@ -228,4 +228,5 @@ CALLS = ResourceSpec(
     ),
     summary="Calls: make outgoing calls, follow them, and act on them while they last.",
     paid="The customer's billing account cannot pay a minute of the call (INSUFFICIENT_BALANCE).",
+    create_status=200,
 )

@@ -9,6 +9,7 @@ from voipbin.models.accesskey import ACCESSKEYS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
+from voipbin.models.call import CALLS
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
@@ -35,6 +36,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     ROUTES,
     BILLING_ACCOUNTS,
     BILLINGS,
+    CALLS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -37,6 +37,9 @@ from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.runtime.calls.control import RuntimeCallControl
+from voipbin.server.runtime.calls.legs import FIELDS, CallRows
+from voipbin.server.runtime.calls.service import CallRuntime
 from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
@@ -52,6 +55,7 @@ from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.simulator import SimulatorScripts
+from voipbin.server.storage.tables import call_calls
 
 log = logging.getLogger("voipbin.server")
 
@@ -113,6 +117,8 @@ class AppState:
     runtime_clock: Clock
     """The one clock (``VOIPBIN_CLOCK``): ``clock`` reads it too."""
     jobs: Jobs
+    calls: CallRuntime
+    """Every call: its lifecycle on the jobs, and what the flow engine asks of it."""
 
 
 def create_app(
@@ -160,8 +166,14 @@ def create_app(
     outbox = Outbox(db, clock)
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
+    # Calls: the runtime reads them with the leg's columns too; the resource drives it.
+    call_rows = CallRows(Repository(db, call_calls, FIELDS, clock))
+    calls = CallRuntime(call_rows, jobs, outbox, ledger, SimulatorScripts(db, clock))
+    calls.register()
+    services["call"].calls = RuntimeCallControl(calls)
+    timelines.register("calls", owner_in(services["call"].repository))
     state = AppState(
-        settings, db, clock, identity, auth, services, outbox, timelines, runtime_clock, jobs
+        settings, db, clock, identity, auth, services, outbox, timelines, runtime_clock, jobs, calls
     )
 
     async def health(request: Request) -> Response:

@@ -19,7 +19,7 @@ from voipbin.models.base import M, ResourceSpec
 from voipbin.server.storage.database import Executor, Row
 
 if TYPE_CHECKING:
-    from voipbin.server.resources.context import Context
+    from voipbin.server.resources.context import CommitHook, Context
 
 Values = dict[str, Any]
 Current = Mapping[str, Any]
@@ -37,6 +37,11 @@ Perform = Callable[["Context", Any, Current], Awaitable[Row]]
 #: Written in the transaction that creates a resource, given the new resource: a failure
 #: (a 402 for a number that cannot be paid) creates nothing.
 WithCreate = Callable[["Context", Executor, Current], Awaitable[None]]
+#: A creation the resource does itself (several resources at once, a process started):
+#: given the validated body and what records the answer in the creating transaction.
+CreateWith = Callable[["Context", Any, "CommitHook | None"], Awaitable[msgspec.Struct]]
+#: A deletion the resource does itself (a live call is hung up first).
+DeleteWith = Callable[["Context", Current], Awaitable[None]]
 #: How the companion of a new owner is made, in the owner's creation transaction
 #: (``ctx.customer_id`` is the owner); by default one row of column defaults.
 MakeCompanion = Callable[["Context", Executor], Awaitable[None]]
@@ -114,6 +119,12 @@ class ServerResource(Generic[M]):
     """The implementation of each action the spec declares, as column values..."""
     performs: Mapping[str, Perform] = field(default_factory=dict)
     """... or as an action doing its own writes."""
+    undos: Mapping[str, Perform] = field(default_factory=dict)
+    """The undo (``DELETE <path>/{id}/<name>``) of each action that declares one."""
+    create_with: CreateWith | None = None
+    """A creation the resource does itself, in place of the generic insert."""
+    delete_with: DeleteWith | None = None
+    """A deletion the resource does itself, in place of the generic soft delete."""
     with_create: WithCreate | None = None
     """Written in the transaction that creates the resource (a purchase's charge)."""
     make_companion: MakeCompanion | None = None
@@ -151,6 +162,9 @@ class ServerResource(Generic[M]):
         declared = {a.name for a in (*self.spec.actions, *self.spec.own_actions)}
         if declared != set(self.actions) | set(self.performs):
             raise ValueError(f"{self.spec.name}: actions {declared} need implementations")
+        undone = {a.name for a in self.spec.actions if a.undo}
+        if undone != set(self.undos):
+            raise ValueError(f"{self.spec.name}: the undos of {undone} need implementations")
 
     @property
     def fields(self) -> tuple[str, ...]:

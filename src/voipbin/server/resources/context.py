@@ -6,17 +6,23 @@ and the declarations that use it, stand below the generic service that implement
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+import msgspec
 
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
 from voipbin.server.billing.ledger import Ledger
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.settings import Settings
+from voipbin.server.storage.database import Executor, Row
 from voipbin.server.storage.repository import Repository
+
+#: Written in the transaction that creates resources, given what the creation answers.
+CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
 
 
 class Peer(Protocol):
@@ -26,6 +32,33 @@ class Peer(Protocol):
 
     async def missing(self, customer_id: str, ids: list[str]) -> list[str]:
         """Those of ``ids`` that are not live resources of ``customer_id``."""
+        ...
+
+
+class CallControl(Protocol):
+    """The runtime's calls, as the calls resource drives them (``runtime/calls/control.py``).
+    Each takes the call as the generic service found it (live, the caller's)."""
+
+    async def create(
+        self, ctx: Context, body: Any, commit_with: CommitHook | None
+    ) -> msgspec.Struct:
+        """Dial every destination of a ``CallCreate`` that passes its checks."""
+        ...
+
+    async def hangup(self, call_id: str) -> Row:
+        """Hang the call up (idempotent); the call after."""
+        ...
+
+    async def delete(self, call_id: str) -> None:
+        """Hang the call up if it is up, then soft-delete it."""
+        ...
+
+    async def toggle(self, call_id: str, toggle: str, on: bool, direction: str) -> None:
+        """Hold, mute, music on hold or silence, on or off."""
+        ...
+
+    async def talk(self, call_id: str, text: str, language: str) -> None:
+        """Speak ``text`` on the call."""
         ...
 
 
@@ -43,3 +76,5 @@ class Context:
     """The carrier the server buys normal numbers from (the simulated one today)."""
     ledger: Ledger
     """Balances: quotes, charges (``402`` when the customer cannot pay) and adjustments."""
+    calls: CallControl | None = None
+    """The runtime's calls (``None`` in a service built without the runtime)."""

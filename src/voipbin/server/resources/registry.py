@@ -10,6 +10,7 @@ from voipbin.server.resources import (
     billing_accounts,
     billings,
     call_routes,
+    calls,
     customers,
     extensions,
     flows,
@@ -35,4 +36,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     call_routes.RESOURCE,
     billing_accounts.RESOURCE,
     billings.RESOURCE,
+    calls.RESOURCE,
 )
