@@ -19,6 +19,7 @@ class Caller:
     api: Api
     customer_id: str
     agent: Agent
+    source: str = SOURCE
 
     @property
     def headers(self) -> dict[str, str]:
@@ -26,7 +27,7 @@ class Caller:
 
     async def call(self, *targets: str, **body: Any) -> httpx.Response:
         destinations = [{"type": "sip" if "@" in t else "tel", "target": t} for t in targets]
-        payload = {"source": {"type": "tel", "target": SOURCE}, "destinations": destinations}
+        payload = {"source": {"type": "tel", "target": self.source}, "destinations": destinations}
         payload.update(body)
         return await self.api.client.post("/v1.0/calls", json=payload, headers=self.headers)
 
@@ -55,9 +56,14 @@ class Caller:
 
 
 async def ready_customer(
-    api: Api, *, verified: bool = True, dollars: str = "10", whitelist: tuple[str, ...] = ("US",)
+    api: Api,
+    *,
+    verified: bool = True,
+    dollars: str = "10",
+    whitelist: tuple[str, ...] = ("US",),
+    source: str = SOURCE,
 ) -> Caller:
-    """A customer who may call US numbers from :data:`SOURCE`, and its manager agent."""
+    """A customer who may call US numbers from ``source``, and its manager agent."""
     customer_id = await add_customer(api, "Caller")
     if verified:
         response = await api.client.put(
@@ -68,7 +74,7 @@ async def ready_customer(
         assert response.status_code == 200, response.text
     services = api.state.services
     await services["number"].repository.insert(
-        {"customer_id": customer_id, "number": SOURCE, "type": "normal", "status": "active"}
+        {"customer_id": customer_id, "number": source, "type": "normal", "status": "active"}
     )
     configs = services["outbound_config"].repository
     row = await configs.find(("id",), {"customer_id": customer_id})
@@ -81,7 +87,7 @@ async def ready_customer(
     agent = await add_agent(
         api, permission=int(Permission.CUSTOMER_MANAGER), customer_id=customer_id
     )
-    return Caller(api, customer_id, agent)
+    return Caller(api, customer_id, agent, source)
 
 
 async def virtual_api(start_app: StartApp) -> Api:

@@ -124,7 +124,8 @@ async def test_an_answered_call_ends_after_one_hour(start_app: StartApp) -> None
     billing = await api.state.services["billing"].repository.find(
         ("billable_units",), {"reference_id": created["id"]}
     )
-    assert billing is not None and billing[0] == 60
+    assert billing is not None
+    assert billing[0] == 60
 
 
 async def test_a_failing_network_is_tried_on_every_route(start_app: StartApp) -> None:
