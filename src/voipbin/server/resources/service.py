@@ -61,6 +61,15 @@ def _no_body(body: bytes) -> _NoBody:
     return decode_body(body, _NoBody) if body.strip() else _NoBody()
 
 
+def _action_body(body: bytes, kind: type[msgspec.Struct]) -> Any:
+    if not body.strip() and all(
+        f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT
+        for f in msgspec.structs.fields(kind)
+    ):
+        return kind()
+    return decode_body(body, kind)
+
+
 class ResourceService(Generic[M]):
     def __init__(
         self,
@@ -341,8 +350,9 @@ class ResourceService(Generic[M]):
         row = await self._target(principal, name, id, authorized=authorized)
         declared = self.spec.own_actions if own else self.spec.actions
         kind = next(a.body for a in declared if a.name == name)
-        # An action of no body takes none, or an empty object (what a client may send).
-        decoded = decode_body(body, kind) if kind is not None else _no_body(body)
+        # An action of no body takes none, or an empty object (what a client may send); one
+        # whose fields all have defaults takes no body as ``{}`` (a mute of both directions).
+        decoded = _action_body(body, kind) if kind is not None else _no_body(body)
         perform = (self.resource.undos if undo else self.resource.performs).get(name)
         if perform is not None:
             return await self._perform(principal, name, row, decoded, perform, own)
