@@ -294,6 +294,12 @@ CATALOG: tuple[Reason, ...] = (
         "The call is not in a state that allows this.",
     ),
     Reason("CALL_ALREADY_HANGUP", 409, _S.FAILED_PRECONDITION, "The call has already hung up."),
+    Reason(
+        "INVALID_VARIABLES",
+        400,
+        _S.INVALID_ARGUMENT,
+        "The variables break a limit: at most 100, 32 KiB a value, 64 KiB in all.",
+    ),
     Reason("GROUPCALL_NOT_FOUND", 404, _S.NOT_FOUND, "The groupcall was not found."),
     Reason("ACTIVEFLOW_NOT_FOUND", 404, _S.NOT_FOUND, "The activeflow was not found."),
 )

@@ -164,3 +164,17 @@ async def test_another_customers_call_does_not_exist(start_app: StartApp) -> Non
         assert_error(response, 404, "NOT_FOUND", "CALL_NOT_FOUND")
     listed = await api.client.get("/v1.0/calls", headers=other.headers)
     assert listed.json()["result"] == []
+
+
+async def test_variables_over_their_limits_are_invalid_variables(start_app: StartApp) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    too_many = {f"v{i}": "x" for i in range(101)}
+    too_long = {"a": "x" * (32 * 1024 + 1)}
+    too_much = {f"v{i}": "x" * (30 * 1024) for i in range(3)}
+    for variables in (too_many, too_long, too_much):
+        response = await caller.call("+15005550000", variables=variables)
+        error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_VARIABLES")
+        assert fields_of(error)[0].startswith("variables")
+    listed = await api.client.get("/v1.0/calls", headers=caller.headers)
+    assert listed.json()["result"] == []
