@@ -324,7 +324,7 @@ def _add_action(
     group: typer.Typer, spec: ResourceSpec[Any], action: Action, undo: bool = False
 ) -> None:
     """The command of ``action``; with ``undo``, of its undo, named ``un<action>``
-    (``voipbin call unhold``)."""
+    (``voipbin calls unhold``)."""
     name = f"un{action.name}" if undo else action.name
     summary = action.undo if undo else action.summary
 
