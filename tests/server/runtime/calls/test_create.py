@@ -178,3 +178,38 @@ async def test_variables_over_their_limits_are_invalid_variables(start_app: Star
         assert fields_of(error)[0].startswith("variables")
     listed = await api.client.get("/v1.0/calls", headers=caller.headers)
     assert listed.json()["result"] == []
+
+
+async def test_calls_are_listed_by_status_and_direction(start_app: StartApp) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    busy = await caller.one("+15005550001")
+    up = await caller.one("+15005550000")
+    await caller.advance(5)
+
+    async def listed(**params: str) -> list[str]:
+        response = await api.client.get("/v1.0/calls", params=params, headers=caller.headers)
+        assert response.status_code == 200, response.text
+        return [c["id"] for c in response.json()["result"]]
+
+    assert await listed(status="hangup") == [busy["id"]]
+    assert await listed(status="progressing") == [up["id"]]
+    assert await listed(direction="outgoing") == [up["id"], busy["id"]]
+    assert await listed(direction="incoming") == []
+    response = await api.client.get(
+        "/v1.0/calls", params={"direction": "sideways"}, headers=caller.headers
+    )
+    assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_REQUEST_PARAMETER")
+
+
+async def test_the_openapi_document_shows_calls_as_served(start_app: StartApp) -> None:
+    api = await virtual_api(start_app)
+    document = (await api.client.get("/openapi.json")).json()
+    create = document["paths"]["/v1.0/calls"]["post"]["responses"]
+    assert "200" in create
+    assert "201" not in create
+    hold = document["paths"]["/v1.0/calls/{id}/hold"]
+    assert set(hold) == {"post", "delete"}
+    assert "204" in hold["delete"]["responses"]
+    assert set(document["paths"]["/v1.0/calls/{id}/hangup"]) == {"post"}
+    assert "200" in document["paths"]["/v1.0/calls/{id}/hangup"]["post"]["responses"]
