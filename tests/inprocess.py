@@ -43,10 +43,12 @@ class PortalTransport(httpx.BaseTransport):
 
 @dataclass
 class Served:
-    """An app running on a portal, and a sync transport into it."""
+    """An app running on a portal, and a sync transport into it; ``portal`` runs coroutines
+    on the app's event loop (to reach its state directly)."""
 
     app: Starlette
     transport: PortalTransport
+    portal: BlockingPortal
 
 
 @contextmanager
@@ -59,7 +61,7 @@ def serving(database_url: str, **settings: Any) -> Iterator[Served]:
 
         app = portal.call(build)
         with portal.wrap_async_context_manager(app.router.lifespan_context(app)):
-            yield Served(app, PortalTransport(app, portal))
+            yield Served(app, PortalTransport(app, portal), portal)
 
 
 @asynccontextmanager

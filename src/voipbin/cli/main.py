@@ -1,4 +1,5 @@
-"""``voipbin``: run the server, migrate its database, and use any server's resources."""
+"""``voipbin``: run the server, migrate its database, and use any server's resources, its
+timelines and its simulator."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from voipbin.cli.resources import add_resource_commands
+from voipbin.cli.simulator import add_simulator_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="VoIPBIN API server and tools.")
 
@@ -74,6 +76,7 @@ def _refuse(exc: Exception) -> NoReturn:
 
 
 add_resource_commands(app)
+add_simulator_commands(app)
 
 
 def main() -> None:

@@ -86,7 +86,7 @@ def lookup_command(lookup: Lookup) -> Any:
         from voipbin.cli.output import print_json, print_table
 
         wanted = _pairs(filters, "--filter")
-        with _client(ctx, url, accesskey, token) as client:
+        with client_for(ctx, url, accesskey, token) as client:
             try:
                 answer = client.lookup(lookup.name, **wanted)
             except TypeError as exc:
@@ -106,7 +106,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def _client(
+def client_for(
     ctx: typer.Context, url: str, accesskey: str | None, token: str | None
 ) -> Iterator[Client]:
     """A client for the command, and errors printed as the API reported them.
@@ -156,7 +156,7 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
     return pairs
 
 
-def _body(kind: type[msgspec.Struct] | None, sets: list[str] | None, data: str | None) -> Any:
+def body_of(kind: type[msgspec.Struct] | None, sets: list[str] | None, data: str | None) -> Any:
     """The body from ``--data`` (sent as given) or ``--set`` (checked against ``kind``)."""
     from voipbin.cli.output import is_scalar
 
@@ -191,7 +191,7 @@ def _body(kind: type[msgspec.Struct] | None, sets: list[str] | None, data: str |
         _fail(str(exc), 2)
 
 
-def _show(item: Any, as_json: bool) -> None:
+def show(item: Any, as_json: bool) -> None:
     from voipbin.cli.output import print_item, print_json
 
     if as_json:
@@ -226,7 +226,7 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
             from voipbin.cli.output import print_json, print_table, with_progress
 
             wanted = _pairs(filters, "--filter")
-            with _client(ctx, url, accesskey, token) as client:
+            with client_for(ctx, url, accesskey, token) as client:
                 resource = accessor(client)
                 try:
                     if all_pages:
@@ -257,9 +257,9 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
             token: Token = None,
         ) -> None:
             """Show one."""
-            with _client(ctx, url, accesskey, token) as client:
+            with client_for(ctx, url, accesskey, token) as client:
                 item = accessor(client).get(id)
-            _show(item, as_json)
+            show(item, as_json)
 
     if "create" in verbs:
 
@@ -274,10 +274,10 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
             token: Token = None,
         ) -> None:
             """Create one from --set fields or a --data body."""
-            body = _body(spec.create, sets, data)
-            with _client(ctx, url, accesskey, token) as client:
+            body = body_of(spec.create, sets, data)
+            with client_for(ctx, url, accesskey, token) as client:
                 item = accessor(client).create(body)
-            _show(item, as_json)
+            show(item, as_json)
 
     if "update" in verbs:
 
@@ -293,10 +293,10 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
             token: Token = None,
         ) -> None:
             """Change the fields given; the others keep their values."""
-            body = _body(spec.update, sets, data)
-            with _client(ctx, url, accesskey, token) as client:
+            body = body_of(spec.update, sets, data)
+            with client_for(ctx, url, accesskey, token) as client:
                 item = accessor(client).update(id, body)
-            _show(item, as_json)
+            show(item, as_json)
 
     if "delete" in verbs:
 
@@ -309,7 +309,7 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
             token: Token = None,
         ) -> None:
             """Delete one (it stays readable, with tm_delete set)."""
-            with _client(ctx, url, accesskey, token) as client:
+            with client_for(ctx, url, accesskey, token) as client:
                 accessor(client).delete(id)
             typer.echo(f"deleted {spec.title} {id}", err=True)
 
@@ -339,11 +339,11 @@ def _add_action(
         accesskey: Accesskey = None,
         token: Token = None,
     ) -> None:
-        body = _body(action.body, sets, data)
-        with _client(ctx, url, accesskey, token) as client:
+        body = body_of(action.body, sets, data)
+        with client_for(ctx, url, accesskey, token) as client:
             item = getattr(client.resource(spec), action.name)(id, body, undo=undo)
         if item is not None:
-            _show(item, as_json)
+            show(item, as_json)
 
 
 def own_app(route: OwnRoute) -> typer.Typer:
@@ -359,9 +359,9 @@ def own_app(route: OwnRoute) -> typer.Typer:
         token: Token = None,
     ) -> None:
         """Show it."""
-        with _client(ctx, url, accesskey, token) as client:
+        with client_for(ctx, url, accesskey, token) as client:
             item = client.own_routes[route.name].get()
-        _show(item, as_json)
+        show(item, as_json)
 
     if route.update is not None:
 
@@ -376,10 +376,10 @@ def own_app(route: OwnRoute) -> typer.Typer:
             token: Token = None,
         ) -> None:
             """Change the fields given; the others keep their values."""
-            body = _body(route.update, sets, data)
-            with _client(ctx, url, accesskey, token) as client:
+            body = body_of(route.update, sets, data)
+            with client_for(ctx, url, accesskey, token) as client:
                 item = client.own_routes[route.name].update(body)
-            _show(item, as_json)
+            show(item, as_json)
 
     for action in route.actions:
         _add_own_action(group, route, action)
@@ -397,8 +397,8 @@ def _add_own_action(group: typer.Typer, route: OwnRoute, action: Action) -> None
         accesskey: Accesskey = None,
         token: Token = None,
     ) -> None:
-        body = _body(action.body, sets, data)
-        with _client(ctx, url, accesskey, token) as client:
+        body = body_of(action.body, sets, data)
+        with client_for(ctx, url, accesskey, token) as client:
             item = getattr(client.own_routes[route.name], action.name)(body)
         if item is not None:
-            _show(item, as_json)
+            show(item, as_json)

@@ -19,6 +19,11 @@ where the route is writable, and its actions (``client.customer.webhook_secret_r
 are the ``voipbin.models`` structs (aware datetimes; ``None`` for the unset-time sentinel and
 the empty UUID). Errors are the ``voipbin.common.errors`` classes, re-exported here.
 
+``client.timeline("calls", id)`` is a page of a resource's events (``timeline_iter`` walks every
+page); ``client.simulator`` is the simulated network's control API (super-admins only):
+``clock()``, ``advance(seconds=...)``, ``rules.create/list/delete``, ``devices(extension_id,
+devices=[...])`` and ``reset()``.
+
 The core (``voipbin.client.core``) does no I/O; ``Client`` and ``AsyncClient`` only send.
 """
 

@@ -191,9 +191,22 @@ class LookupCalls:
         self.lookup = lookup
         self.parameters = frozenset(f.encode_name for f in msgspec.structs.fields(lookup.query))
 
-    def call(self, params: Mapping[str, FilterValue]) -> Exchange[Any]:
-        """The lookup's answer (its ``answer`` struct); an unknown parameter is a
-        ``TypeError`` here, before anything is sent."""
+    def call(
+        self, params: Mapping[str, FilterValue], path: Mapping[str, Id] | None = None
+    ) -> Exchange[Any]:
+        """The lookup's answer (its ``answer`` struct), ``path`` filling the path's
+        parameters; an unknown or missing parameter is a ``TypeError`` here, before anything
+        is sent."""
+        given = dict(path or {})
+        if set(given) != set(self.lookup.path_parameters):
+            raise TypeError(
+                f"{self.lookup.name} takes the path parameters "
+                f"{', '.join(self.lookup.path_parameters) or 'none'}, not "
+                f"{', '.join(sorted(given)) or 'none'}"
+            )
+        target = self.lookup.path.format_map(
+            {name: quote(str(value), safe="") for name, value in given.items()}
+        )
         unknown = set(params) - self.parameters
         if unknown:
             raise TypeError(
@@ -203,5 +216,5 @@ class LookupCalls:
         query = tuple(
             (name, query_value(value)) for name, value in params.items() if value is not None
         )
-        response = yield from self.core.call(Request("GET", self.lookup.path, query))
+        response = yield from self.core.call(Request("GET", target, query))
         return msgspec.json.decode(response.content, type=self.lookup.answer)

@@ -7,9 +7,18 @@ server that would otherwise send it round in circles).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from voipbin.common.pagination import Page
+
+class Paged(Protocol):
+    """A page of any list: a ``Page``, or a lookup's page (a ``TimelinePage``)."""
+
+    @property
+    def result(self) -> Sequence[Any]: ...
+
+    @property
+    def next_page_token(self) -> str: ...
 
 
 class Pager:
@@ -23,7 +32,7 @@ class Pager:
     def done(self) -> bool:
         return self.token is None
 
-    def advance(self, page: Page[Any]) -> None:
+    def advance(self, page: Paged) -> None:
         """Take in the page just read."""
         token = page.next_page_token
         if not page.result or not token or token in self._seen:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -12,12 +12,15 @@ import httpx
 
 from voipbin import __version__
 from voipbin.client.cache import ETagCache
-from voipbin.client.calls import FilterValue, LookupCalls, OwnCalls, ResourceCalls
+from voipbin.client.calls import FilterValue, Id, LookupCalls, OwnCalls, ResourceCalls
 from voipbin.client.core import build_core
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
+from voipbin.client.paging import Pager
 from voipbin.client.resources import Own, Resource
 from voipbin.client.retry import Jitter, RetryPolicy
+from voipbin.client.simulator import Simulator
 from voipbin.models.base import M, ResourceSpec
+from voipbin.models.events import TIMELINE, TimelineEvent, TimelinePage
 from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
 T = TypeVar("T")
@@ -76,6 +79,8 @@ class Client:
         self._own: dict[str, Own] = {
             route.name: Own(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES
         }
+        self.simulator = Simulator(self._core, self._run)
+        """The simulated network's control API (super-admins only)."""
 
     def resource(self, spec: ResourceSpec[M]) -> Resource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
@@ -113,6 +118,35 @@ class Client:
                 return self._run(LookupCalls(self._core, lookup).call(params))
         known = ", ".join(lookup.name for lookup in LOOKUPS)
         raise ValueError(f"no lookup {name!r}; the lookups are: {known}")
+
+    def timeline(
+        self,
+        resource_type: str,
+        resource_id: Id,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> TimelinePage:
+        """One page of a resource's events, newest first: ``client.timeline("calls", id)``
+        (``calls``, ``groupcalls``, ``activeflows`` or ``flows``)."""
+        calls = LookupCalls(self._core, TIMELINE)
+        params: dict[str, FilterValue] = {"page_size": page_size, "page_token": page_token or None}
+        path: dict[str, Id] = {"resource_type": resource_type, "resource_id": resource_id}
+        page: TimelinePage = self._run(calls.call(params, path))
+        return page
+
+    def timeline_iter(
+        self, resource_type: str, resource_id: Id, *, page_size: int | None = None
+    ) -> Iterator[TimelineEvent]:
+        """Every event of the resource, newest first, fetching pages as the iteration
+        reaches them."""
+        pager = Pager()
+        while not pager.done:
+            page = self.timeline(
+                resource_type, resource_id, page_size=page_size, page_token=pager.token
+            )
+            yield from page.result
+            pager.advance(page)
 
     def login(self) -> None:
         """Log in now (with a username and password) rather than before the first call."""

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from voipbin.models.lookup import Lookup
 from voipbin.models.wire import WireTimestamp
 
 
@@ -96,3 +97,31 @@ class TimelinePage(msgspec.Struct, kw_only=True):
 
     result: list[TimelineEvent]
     next_page_token: str = ""
+
+
+class TimelineQuery(msgspec.Struct, kw_only=True):
+    """The timeline's query parameters: it pages like every list."""
+
+    page_size: int | None = None
+    """Events per page (1 to 100, default 100)."""
+    page_token: str | None = None
+    """The ``next_page_token`` of the page before."""
+
+
+TIMELINE = Lookup(
+    name="timeline",
+    path=TIMELINE_PATH,
+    query=TimelineQuery,
+    answer=TimelinePage,
+    tag="Timeline",
+    summary="A resource's events, newest first",
+    description=(
+        "Every event the resource went through, as it was delivered "
+        "(x-event-types lists them). Customer admins and managers; another "
+        "customer's resource is a 404 with the resource's reason "
+        "(CALL_NOT_FOUND...); a resource type with no timeline is 404 "
+        "ROUTE_NOT_FOUND."
+    ),
+)
+"""The timeline, declared for the SDK (``client.timeline``) and the CLI (``voipbin
+timeline``); the server serves it by its own route, which checks the resource's owner."""

@@ -1,5 +1,10 @@
 """A read-only lookup that is no resource: ``GET <path>?<query>`` answering
-``{"result": [...]}`` (``/v1.0/available_numbers``).
+``{"result": [...]}`` (``/v1.0/available_numbers``), or a page of it.
+
+Its path may name parameters (``/v1.0/timelines/{resource_type}/{resource_id}/events``): the
+SDK fills them in. The lookups of ``voipbin.models.LOOKUPS`` are served generically; one
+needing more (the timeline checks who owns the resource) is served by its own route and
+declared here all the same, for the SDK and the CLI.
 
 Its query parameters and its answer are declared as structs, so the server validates the
 one and encodes the other, and the OpenAPI document describes both, from this declaration.
@@ -8,6 +13,7 @@ one and encodes the other, and the OpenAPI document describes both, from this de
 from __future__ import annotations
 
 from dataclasses import dataclass
+from string import Formatter
 
 import msgspec
 
@@ -27,3 +33,8 @@ class Lookup:
     tag: str
     summary: str = ""
     description: str = ""
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """The names in the path's braces, in order (``resource_type``, ``resource_id``)."""
+        return tuple(name for _, name, _, _ in Formatter().parse(self.path) if name)

@@ -2,7 +2,9 @@
 destination (rings, answers, is busy, fails...), as rules by destination and as the
 registered devices of extensions. Seconds everywhere; ``docs/simulator.md`` tells the story.
 
-The bodies (``RuleCreate``, ``DevicesSet``) leave out what the caller does not give
+The control API's paths and bodies are declared here, so the server, the SDK
+(``client.simulator``) and the CLI (``voipbin sim``) share them. The bodies (``RuleCreate``,
+``DevicesSet``) leave out what the caller does not give
 (``msgspec.UNSET``); :func:`resolve` turns one into a complete :class:`Script`, with each
 outcome's defaults, or a 400 naming the field that does not fit its outcome.
 """
@@ -19,6 +21,20 @@ import msgspec
 from voipbin.common.address import Address
 from voipbin.common.errors import InvalidArgument
 from voipbin.models.base import RequestBody
+
+#: The control API's paths (super-admins only); ``{id}`` is a rule's or an extension's id.
+CLOCK_PATH = "/_sim/clock"
+ADVANCE_PATH = "/_sim/clock/advance"
+RULES_PATH = "/_sim/rules"
+RULE_PATH = "/_sim/rules/{id}"
+DEVICES_PATH = "/_sim/extensions/{id}/devices"
+RESET_PATH = "/_sim/reset"
+
+#: The longest one advance may move the clock: a year.
+MAX_ADVANCE_SECONDS = 366 * 24 * 3600.0
+
+#: ``virtual``: moves only when advanced; ``real``: the wall clock.
+ClockMode = Literal["real", "virtual"]
 
 #: What the network finally does with a leg.
 Outcome = Literal["answer", "busy", "noanswer", "reject", "fail", "unallocated"]
@@ -138,6 +154,34 @@ class Device(Script, kw_only=True):
     leg to the device is originated to."""
 
     address: Address
+
+
+class RuleList(msgspec.Struct, kw_only=True):
+    """``GET /_sim/rules``: the stored rules, earliest first (no paging: they are few)."""
+
+    result: list[Rule]
+
+
+class ClockState(msgspec.Struct, kw_only=True):
+    """The server's clock."""
+
+    mode: ClockMode
+    """``virtual``: moves only when advanced; ``real``: the wall clock."""
+    now: str
+    """The clock's time."""
+
+
+class ClockAdvance(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """How far to move the virtual clock."""
+
+    seconds: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            le=MAX_ADVANCE_SECONDS,
+            description="Seconds to move forward: 0 (run what is due now) to a year.",
+        ),
+    ]
 
 
 class Devices(msgspec.Struct, kw_only=True):

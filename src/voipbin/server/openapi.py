@@ -430,14 +430,8 @@ def _timeline_paths() -> dict[str, Any]:
         events.TIMELINE_PATH: {
             "get": {
                 "tags": ["Timeline"],
-                "summary": "A resource's events, newest first",
-                "description": (
-                    "Every event the resource went through, as it was delivered "
-                    "(x-event-types lists them). Customer admins and managers; another "
-                    "customer's resource is a 404 with the resource's reason "
-                    "(CALL_NOT_FOUND...); a resource type with no timeline is 404 "
-                    "ROUTE_NOT_FOUND."
-                ),
+                "summary": events.TIMELINE.summary,
+                "description": events.TIMELINE.description,
                 "operationId": "timeline_events",
                 "parameters": [
                     {
@@ -473,7 +467,7 @@ def _event_types() -> list[dict[str, str]]:
 
 def _simulator_clock_paths() -> dict[str, Any]:
     """The simulator's clock (``server/runtime/clock_routes.py``), under the tag Simulator."""
-    from voipbin.server.runtime.clock_routes import ADVANCE_PATH, CLOCK_PATH
+    from voipbin.models.simulator import ADVANCE_PATH, CLOCK_PATH
 
     super_admins = "Super-admins only (403 for anyone else)."
     return {
@@ -603,9 +597,15 @@ def openapi_document(
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the server serving ``resources`` (and ``own`` routes,
     ``lookups``, and the simulated network's control API when ``simulator``)."""
-    from voipbin.models.simulator import Devices, DevicesSet, Rule, RuleCreate
+    from voipbin.models.simulator import (
+        ClockAdvance,
+        ClockState,
+        Devices,
+        DevicesSet,
+        Rule,
+        RuleCreate,
+    )
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
-    from voipbin.server.runtime.clock_routes import ClockAdvance, ClockState
     from voipbin.server.signup import SignupRequest
 
     types: list[Any] = [LoginRequest, LoginResponse, *([SignupRequest] if signup else [])]

@@ -1,4 +1,5 @@
-"""The simulator's clock endpoints (super-admins only):
+"""The simulator's clock endpoints (super-admins only; their paths and bodies are declared
+in ``voipbin.models.simulator``):
 
 - ``GET /_sim/clock``: ``{"mode": "virtual"|"real", "now": "<timestamp>"}``;
 - ``POST /_sim/clock/advance {"seconds": 12.5}``: the same, after the virtual clock has moved
@@ -7,48 +8,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from voipbin.common.errors import FailedPrecondition, PermissionDenied
 from voipbin.common.timestamps import format_timestamp
+from voipbin.models.simulator import ADVANCE_PATH, CLOCK_PATH, ClockAdvance, ClockState
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.body import decode_body
 from voipbin.server.http import Endpoint, json_response, no_parameters
-from voipbin.server.runtime.clock import ClockMode
 from voipbin.server.runtime.jobs import Jobs, NotVirtual
-
-#: The longest one advance may move the clock: a year.
-MAX_ADVANCE_SECONDS = 366 * 24 * 3600.0
-
-CLOCK_PATH = "/_sim/clock"
-ADVANCE_PATH = "/_sim/clock/advance"
-
-
-class ClockState(msgspec.Struct, kw_only=True):
-    """The server's clock."""
-
-    mode: ClockMode
-    """``virtual``: moves only when advanced; ``real``: the wall clock."""
-    now: str
-    """The clock's time."""
-
-
-class ClockAdvance(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """How far to move the virtual clock."""
-
-    seconds: Annotated[
-        float,
-        msgspec.Meta(
-            ge=0,
-            le=MAX_ADVANCE_SECONDS,
-            description="Seconds to move forward: 0 (run what is due now) to a year.",
-        ),
-    ]
 
 
 def clock_routes(jobs: Jobs, auth: Authenticator) -> list[Route]:

@@ -23,6 +23,10 @@ from starlette.routing import Route
 from voipbin.common.errors import NotFound, PermissionDenied
 from voipbin.common.ids import canonical_id
 from voipbin.models.simulator import (
+    DEVICES_PATH,
+    RESET_PATH,
+    RULE_PATH,
+    RULES_PATH,
     Device,
     Devices,
     DevicesSet,
@@ -99,9 +103,9 @@ def simulator_routes(
         return Response(status_code=204)
 
     return [
-        Route("/_sim/rules", Endpoint(add_rule), methods=["POST"]),
-        Route("/_sim/rules", Endpoint(list_rules), methods=["GET"]),
-        Route("/_sim/rules/{id}", Endpoint(delete_rule), methods=["DELETE"]),
-        Route("/_sim/extensions/{id}/devices", Endpoint(set_devices), methods=["POST"]),
-        Route("/_sim/reset", Endpoint(reset), methods=["POST"]),
+        Route(RULES_PATH, Endpoint(add_rule), methods=["POST"]),
+        Route(RULES_PATH, Endpoint(list_rules), methods=["GET"]),
+        Route(RULE_PATH, Endpoint(delete_rule), methods=["DELETE"]),
+        Route(DEVICES_PATH, Endpoint(set_devices), methods=["POST"]),
+        Route(RESET_PATH, Endpoint(reset), methods=["POST"]),
     ]

@@ -1,0 +1,204 @@
+"""``voipbin sim clock|advance|rules list|rules add|rules delete|devices|reset``: the
+simulated network's control API (super-admins only); and ``voipbin timeline RESOURCE_TYPE
+ID``: a resource's events. Both run through the SDK (``client.simulator``,
+``client.timeline``) with the resource commands' options, errors and output.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from voipbin.cli.resources import (
+    DEFAULT_URL,
+    Accesskey,
+    All,
+    AsJson,
+    Data,
+    Id,
+    PageSize,
+    PageToken,
+    Sets,
+    Token,
+    Url,
+    body_of,
+    client_for,
+    show,
+)
+from voipbin.models.events import TIMELINE, TIMELINE_RESOURCES
+from voipbin.models.simulator import DevicesSet, RuleCreate
+
+Seconds = Annotated[
+    float, typer.Argument(metavar="SECONDS", help="How far to move the virtual clock.")
+]
+ExtensionId = Annotated[
+    str, typer.Argument(metavar="EXT_ID", help="The extension's id.", show_default=False)
+]
+ResourceType = Annotated[
+    str,
+    typer.Argument(
+        metavar="RESOURCE_TYPE",
+        help=f"One of: {', '.join(TIMELINE_RESOURCES)}.",
+        show_default=False,
+    ),
+]
+
+
+def simulator_app() -> typer.Typer:
+    """The ``sim`` group."""
+    group = typer.Typer(no_args_is_help=True, add_completion=False)
+    rules = typer.Typer(no_args_is_help=True, add_completion=False)
+    group.add_typer(rules, name="rules", help="Scripted outcomes by destination.")
+
+    @group.command("clock")
+    def clock(
+        ctx: typer.Context,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Show the server's clock: its mode and time."""
+        with client_for(ctx, url, accesskey, token) as client:
+            state = client.simulator.clock()
+        show(state, as_json)
+
+    @group.command("advance")
+    def advance(
+        ctx: typer.Context,
+        seconds: Seconds,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Move the virtual clock forward, running every job due on the way."""
+        with client_for(ctx, url, accesskey, token) as client:
+            state = client.simulator.advance(seconds=seconds)
+        show(state, as_json)
+
+    @rules.command("list")
+    def list_rules(
+        ctx: typer.Context,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """List the stored rules, earliest first."""
+        from voipbin.cli.output import print_json, print_table
+        from voipbin.models.simulator import Rule
+
+        with client_for(ctx, url, accesskey, token) as client:
+            items = client.simulator.rules.list()
+        if as_json:
+            print_json(items)
+        else:
+            print_table(Rule, items)
+
+    @rules.command("add")
+    def add_rule(
+        ctx: typer.Context,
+        sets: Sets = None,
+        data: Data = None,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Store a rule from --set fields (type, pattern, outcome...) or a --data body."""
+        body = body_of(RuleCreate, sets, data)
+        with client_for(ctx, url, accesskey, token) as client:
+            rule = client.simulator.rules.create(body)
+        show(rule, as_json)
+
+    @rules.command("delete")
+    def delete_rule(
+        ctx: typer.Context,
+        id: Id,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Delete a rule."""
+        with client_for(ctx, url, accesskey, token) as client:
+            client.simulator.rules.delete(id)
+        typer.echo(f"deleted rule {id}", err=True)
+
+    @group.command("devices")
+    def devices(
+        ctx: typer.Context,
+        extension_id: ExtensionId,
+        sets: Sets = None,
+        data: Data = None,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Register an extension's devices from --data, replacing its earlier ones."""
+        from voipbin.cli.output import print_json, print_table
+        from voipbin.models.simulator import Device
+
+        body = body_of(DevicesSet, sets, data)
+        with client_for(ctx, url, accesskey, token) as client:
+            answer = client.simulator.devices(extension_id, body)
+        if as_json:
+            print_json(answer)
+        else:
+            print_table(Device, answer.devices)
+
+    @group.command("reset")
+    def reset(
+        ctx: typer.Context,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Forget every stored rule and device: the built-in rules alone again."""
+        with client_for(ctx, url, accesskey, token) as client:
+            client.simulator.reset()
+        typer.echo("reset the simulated network", err=True)
+
+    return group
+
+
+def timeline_command(
+    ctx: typer.Context,
+    resource_type: ResourceType,
+    id: Id,
+    page_size: PageSize = None,
+    page_token: PageToken = None,
+    all_pages: All = False,
+    as_json: AsJson = False,
+    url: Url = DEFAULT_URL,
+    accesskey: Accesskey = None,
+    token: Token = None,
+) -> None:
+    """A resource's events, newest first: one page, or every page with --all."""
+    from voipbin.cli.output import print_json, print_table, with_progress
+    from voipbin.models.events import TimelineEvent
+
+    with client_for(ctx, url, accesskey, token) as client:
+        if all_pages:
+            walk = client.timeline_iter(resource_type, id, page_size=page_size)
+            items = list(with_progress(walk, "events"))
+            page = None
+        else:
+            page = client.timeline(resource_type, id, page_size=page_size, page_token=page_token)
+            items = page.result
+    if as_json:
+        print_json(items if page is None else page)
+        return
+    print_table(TimelineEvent, items)
+    if page is not None and page.next_page_token:
+        typer.echo(f"next page: --page-token '{page.next_page_token}'", err=True)
+
+
+def add_simulator_commands(app: typer.Typer) -> None:
+    """``sim`` and ``timeline`` on ``app``."""
+    app.add_typer(
+        simulator_app(), name="sim", help="The simulated network's control API (super-admins)."
+    )
+    app.command("timeline", help=f"{TIMELINE.summary}.")(timeline_command)

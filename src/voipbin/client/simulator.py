@@ -1,0 +1,178 @@
+"""The simulator's control API (super-admins only): ``client.simulator.clock()``,
+``advance(seconds=...)``, ``rules.create(...)``/``list()``/``delete(id)``,
+``devices(extension_id, devices=[...])`` and ``reset()``.
+
+The paths and bodies are ``voipbin.models.simulator``'s, the server's own; the calls are
+exchanges like every other (credentials, idempotency keys, retries and errors from the core),
+and the two accessors only run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from voipbin.client.calls import Body, Id, encode_body
+from voipbin.client.core import ClientCore
+from voipbin.client.exchange import Exchange, Request
+from voipbin.client.resources import AsyncRunner, Runner
+from voipbin.models.simulator import (
+    ADVANCE_PATH,
+    CLOCK_PATH,
+    DEVICES_PATH,
+    RESET_PATH,
+    RULE_PATH,
+    RULES_PATH,
+    ClockAdvance,
+    ClockState,
+    Devices,
+    DevicesSet,
+    Rule,
+    RuleCreate,
+    RuleList,
+)
+from voipbin.models.wire import decode_wire
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _with_id(path: str, id: Id) -> str:
+    return path.format(id=quote(str(id), safe=""))
+
+
+class SimulatorCalls:
+    """Every call of the control API, as exchanges for a shell to run."""
+
+    def __init__(self, core: ClientCore) -> None:
+        self.core = core
+
+    def _post(self, path: str, content: bytes) -> Request:
+        return Request("POST", path, body=content, headers=_JSON)
+
+    def clock(self) -> Exchange[ClockState]:
+        response = yield from self.core.call(Request("GET", CLOCK_PATH))
+        return decode_wire(ClockState, response.content)
+
+    def advance(self, body: Body | None, fields: Mapping[str, Any]) -> Exchange[ClockState]:
+        content = encode_body(ClockAdvance, body, fields)
+        response = yield from self.core.call(self._post(ADVANCE_PATH, content))
+        return decode_wire(ClockState, response.content)
+
+    def add_rule(self, body: Body | None, fields: Mapping[str, Any]) -> Exchange[Rule]:
+        content = encode_body(RuleCreate, body, fields)
+        response = yield from self.core.call(self._post(RULES_PATH, content))
+        return decode_wire(Rule, response.content)
+
+    def rules(self) -> Exchange[list[Rule]]:
+        response = yield from self.core.call(Request("GET", RULES_PATH))
+        return decode_wire(RuleList, response.content).result
+
+    def delete_rule(self, id: Id) -> Exchange[None]:
+        yield from self.core.call(Request("DELETE", _with_id(RULE_PATH, id)))
+
+    def devices(
+        self, extension_id: Id, body: Body | None, fields: Mapping[str, Any]
+    ) -> Exchange[Devices]:
+        content = encode_body(DevicesSet, body, fields)
+        response = yield from self.core.call(
+            self._post(_with_id(DEVICES_PATH, extension_id), content)
+        )
+        return decode_wire(Devices, response.content)
+
+    def reset(self) -> Exchange[None]:
+        yield from self.core.call(self._post(RESET_PATH, b"{}"))
+
+
+class Rules:
+    """``client.simulator.rules``: the scripted outcomes by destination."""
+
+    def __init__(self, calls: SimulatorCalls, run: Runner) -> None:
+        self._calls = calls
+        self._run = run
+
+    def create(self, body: Body | None = None, /, **fields: Any) -> Rule:
+        """Store a rule (a ``RuleCreate``, or its fields: ``type``, ``pattern``, the
+        script); later rules win over earlier and built-in ones."""
+        return self._run(self._calls.add_rule(body, fields))
+
+    def list(self) -> list[Rule]:
+        """The stored rules, earliest first."""
+        return self._run(self._calls.rules())
+
+    def delete(self, id: Id) -> None:
+        self._run(self._calls.delete_rule(id))
+
+
+class AsyncRules:
+    """``client.simulator.rules`` on an :class:`~voipbin.client.AsyncClient`."""
+
+    def __init__(self, calls: SimulatorCalls, run: AsyncRunner) -> None:
+        self._calls = calls
+        self._run = run
+
+    async def create(self, body: Body | None = None, /, **fields: Any) -> Rule:
+        """Store a rule (a ``RuleCreate``, or its fields: ``type``, ``pattern``, the
+        script); later rules win over earlier and built-in ones."""
+        return await self._run(self._calls.add_rule(body, fields))
+
+    async def list(self) -> list[Rule]:
+        """The stored rules, earliest first."""
+        return await self._run(self._calls.rules())
+
+    async def delete(self, id: Id) -> None:
+        await self._run(self._calls.delete_rule(id))
+
+
+class Simulator:
+    """``client.simulator``: the simulated network's control API (super-admins only)."""
+
+    def __init__(self, core: ClientCore, run: Runner) -> None:
+        self._calls = SimulatorCalls(core)
+        self._run = run
+        self.rules = Rules(self._calls, run)
+
+    def clock(self) -> ClockState:
+        """The server's clock: its mode and time."""
+        return self._run(self._calls.clock())
+
+    def advance(self, body: Body | None = None, /, **fields: Any) -> ClockState:
+        """Move the virtual clock ``seconds`` forward, running every job due on the way
+        (``FailedPrecondition`` on a real clock)."""
+        return self._run(self._calls.advance(body, fields))
+
+    def devices(self, extension_id: Id, body: Body | None = None, /, **fields: Any) -> Devices:
+        """Register the extension's ``devices`` (scripts), replacing the ones it had."""
+        return self._run(self._calls.devices(extension_id, body, fields))
+
+    def reset(self) -> None:
+        """Forget every stored rule and device: the built-in rules alone again."""
+        self._run(self._calls.reset())
+
+
+class AsyncSimulator:
+    """``client.simulator`` on an :class:`~voipbin.client.AsyncClient`."""
+
+    def __init__(self, core: ClientCore, run: AsyncRunner) -> None:
+        self._calls = SimulatorCalls(core)
+        self._run = run
+        self.rules = AsyncRules(self._calls, run)
+
+    async def clock(self) -> ClockState:
+        """The server's clock: its mode and time."""
+        return await self._run(self._calls.clock())
+
+    async def advance(self, body: Body | None = None, /, **fields: Any) -> ClockState:
+        """Move the virtual clock ``seconds`` forward, running every job due on the way
+        (``FailedPrecondition`` on a real clock)."""
+        return await self._run(self._calls.advance(body, fields))
+
+    async def devices(
+        self, extension_id: Id, body: Body | None = None, /, **fields: Any
+    ) -> Devices:
+        """Register the extension's ``devices`` (scripts), replacing the ones it had."""
+        return await self._run(self._calls.devices(extension_id, body, fields))
+
+    async def reset(self) -> None:
+        """Forget every stored rule and device: the built-in rules alone again."""
+        await self._run(self._calls.reset())
