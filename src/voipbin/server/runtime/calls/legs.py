@@ -78,10 +78,6 @@ class CallRow:
     def route_index(self) -> int:
         return int(self.values["route_index"])
 
-    @property
-    def deleted(self) -> bool:
-        return self.time("tm_delete") is not None
-
     def time(self, field: str) -> datetime | None:
         """A timestamp field (stored in wire form) as a time; ``None`` when unset."""
         return read_timestamp(str(self.values[field]))

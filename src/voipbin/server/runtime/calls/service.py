@@ -28,7 +28,7 @@ import msgspec
 from voipbin.common.address import Address
 from voipbin.common.errors import ApiError, FailedPrecondition, PaymentRequired
 from voipbin.common.ids import new_id
-from voipbin.models.call import CallCreate, CallsCreated, check_call_create
+from voipbin.models.call import CallCreate, CallsCreated, CallStatus, check_call_create
 from voipbin.server.billing.ledger import Ledger, Usage
 from voipbin.server.billing.prices import started_minutes
 from voipbin.server.resources.context import Context
@@ -141,7 +141,9 @@ class CallRuntime:
         flow_id = str(checked.flow_id) if checked.flow_id is not None else None
         async with self.db.transaction() as tx:
             calls = [await self._dial(tx, ctx.customer_id, p, flow_id) for p in placements]
-            answer = CallsCreated(calls=[c.wire for c in calls], groupcalls=[])  # type: ignore[misc]
+            # The answer holds the calls in wire form, as the route encodes them.
+            wire: list[Any] = [c.wire for c in calls]
+            answer = CallsCreated(calls=wire, groupcalls=[])
             if commit_with is not None:
                 await commit_with(tx, answer)
         return answer
@@ -192,12 +194,12 @@ class CallRuntime:
             await listener(tx, moved or call, event)
 
     async def _move(
-        self, tx: Executor, call: CallRow, to: str, values: dict[str, Any]
+        self, tx: Executor, call: CallRow, to: CallStatus, values: dict[str, Any]
     ) -> CallRow | None:
         """Move ``call`` to ``to`` (if it still is as read) with its event."""
         moved = await self.rows.move(tx, call, {"status": to, **values})
         if moved is not None:
-            await self._emit(tx, moved, machine.transition_event(to))  # type: ignore[arg-type]
+            await self._emit(tx, moved, machine.transition_event(to))
         return moved
 
     async def _ringing(self, tx: Executor, call: CallRow) -> CallRow | None:
