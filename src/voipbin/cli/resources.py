@@ -315,11 +315,20 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
 
     for action in spec.actions:
         _add_action(group, spec, action)
+        if action.undo:
+            _add_action(group, spec, action, undo=True)
     return group
 
 
-def _add_action(group: typer.Typer, spec: ResourceSpec[Any], action: Action) -> None:
-    @group.command(action.name.replace("_", "-"), help=action.summary or None)
+def _add_action(
+    group: typer.Typer, spec: ResourceSpec[Any], action: Action, undo: bool = False
+) -> None:
+    """The command of ``action``; with ``undo``, of its undo, named ``un<action>``
+    (``voipbin calls unhold``)."""
+    name = f"un{action.name}" if undo else action.name
+    summary = action.undo if undo else action.summary
+
+    @group.command(name.replace("_", "-"), help=summary or None)
     def run(
         ctx: typer.Context,
         id: Id,
@@ -332,7 +341,7 @@ def _add_action(group: typer.Typer, spec: ResourceSpec[Any], action: Action) -> 
     ) -> None:
         body = body_of(action.body, sets, data)
         with client_for(ctx, url, accesskey, token) as client:
-            item = getattr(client.resource(spec), action.name)(id, body)
+            item = getattr(client.resource(spec), action.name)(id, body, undo=undo)
         if item is not None:
             show(item, as_json)
 

@@ -131,15 +131,17 @@ class ResourceCalls(Generic[M]):
         yield from self.core.call(Request("DELETE", self._item_path(id)))
 
     def action(
-        self, name: str, id: Id, body: Body | None, fields: Mapping[str, Any]
+        self, name: str, id: Id, body: Body | None, fields: Mapping[str, Any], undo: bool = False
     ) -> Exchange[M | None]:
-        """The resource as the action left it, or ``None`` for an action without a result."""
+        """The resource as the action left it, or ``None`` for an action without a result.
+        ``undo``: the action's undo (``DELETE``), for an action that declares one."""
         action = self.actions[name]
+        if undo and not action.undo:
+            raise ValueError(f"{self.spec.plural}: {name} has no undo")
         content = encode_body(action.body, body, fields)
         path = f"{self._item_path(id)}/{action.name}"
-        response = yield from self.core.call(
-            Request(action.method, path, body=content, headers=_JSON)
-        )
+        method = "DELETE" if undo else action.method
+        response = yield from self.core.call(Request(method, path, body=content, headers=_JSON))
         if not action.returns_resource or not response.content:
             return None
         return decode_wire(self.spec.model, response.content)

@@ -86,8 +86,10 @@ class Resource(_Accessor[M]):
         if name.startswith("_") or name not in self._calls.actions:
             raise AttributeError(f"{self.spec.plural} has no action {name!r}")
 
-        def action(id: Id, body: Body | None = None, /, **fields: Any) -> M | None:
-            return self._run(self._calls.action(name, id, body, fields))
+        def action(
+            id: Id, body: Body | None = None, /, *, undo: bool = False, **fields: Any
+        ) -> M | None:
+            return self._run(self._calls.action(name, id, body, fields, undo))
 
         action.__name__ = name
         action.__doc__ = self._calls.actions[name].summary
@@ -136,8 +138,10 @@ class AsyncResource(_Accessor[M]):
         if name.startswith("_") or name not in self._calls.actions:
             raise AttributeError(f"{self.spec.plural} has no action {name!r}")
 
-        async def action(id: Id, body: Body | None = None, /, **fields: Any) -> M | None:
-            return await self._run(self._calls.action(name, id, body, fields))
+        async def action(
+            id: Id, body: Body | None = None, /, *, undo: bool = False, **fields: Any
+        ) -> M | None:
+            return await self._run(self._calls.action(name, id, body, fields, undo))
 
         action.__name__ = name
         action.__doc__ = self._calls.actions[name].summary

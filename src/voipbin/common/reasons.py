@@ -287,6 +287,13 @@ CATALOG: tuple[Reason, ...] = (
     ),
     # The runtime's resources; their timelines answer these too (upstream's names).
     Reason("CALL_NOT_FOUND", 404, _S.NOT_FOUND, "The call was not found."),
+    Reason(
+        "CALL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The call is not in a state that allows this.",
+    ),
+    Reason("CALL_ALREADY_HANGUP", 409, _S.FAILED_PRECONDITION, "The call has already hung up."),
     Reason("GROUPCALL_NOT_FOUND", 404, _S.NOT_FOUND, "The groupcall was not found."),
     Reason("ACTIVEFLOW_NOT_FOUND", 404, _S.NOT_FOUND, "The activeflow was not found."),
     Reason(

@@ -78,6 +78,9 @@ class ResourceSpec(Generic[M]):
     """Actions only on the own route: ``POST|PUT <own path>/<name>``."""
     paid: str = ""
     """When a creation may cost money: what is charged (its ``402 INSUFFICIENT_BALANCE``)."""
+    create_status: int = 201
+    """What a creation answers: ``201`` with a ``Location``, or ``200`` where upstream's
+    creation makes several resources at once (``POST /v1.0/calls``)."""
 
     @property
     def path(self) -> str:

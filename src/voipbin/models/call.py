@@ -9,12 +9,14 @@ hung up and why (``hangup_by``, ``hangup_reason``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 import msgspec
 
 from voipbin.common.address import Address, validate_address
+from voipbin.common.errors import InvalidArgument
+from voipbin.models.activeflow import MAX_VARIABLES_TOTAL, Variables
 from voipbin.models.base import Action, Filter, RequestBody, ResourceSpec
 from voipbin.models.flows.actions import Actions, FlowAction
 from voipbin.models.flows.check import References, check_actions
@@ -53,9 +55,6 @@ HangupReason = Literal[
 MUTE_DIRECTIONS: tuple[str, ...] = ("", "both", "in", "out")
 #: What a mute request names: ``""`` is ``both``, as upstream.
 MuteDirection = Literal["", "both", "in", "out"]
-
-#: Most variables one call may be given (upstream's limit).
-MAX_VARIABLES = 100
 
 
 class CallMetadata(msgspec.Struct, kw_only=True):
@@ -104,12 +103,6 @@ class Call(msgspec.Struct, kw_only=True):
     tm_delete: datetime | None
 
 
-Variables = Annotated[
-    dict[Annotated[str, msgspec.Meta(min_length=1, max_length=255)], str],
-    msgspec.Meta(max_length=MAX_VARIABLES),
-]
-
-
 class CallCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/calls``: one call per ``tel`` or ``sip`` destination, one
     groupcall (``ring_all``, ``hangup_others``) per ``agent`` or ``extension`` destination.
@@ -137,7 +130,15 @@ class CallsCreated(msgspec.Struct, kw_only=True):
 def check_call_create(body: CallCreate) -> tuple[CallCreate, References]:
     """``body`` with its addresses in canonical form and its actions given ids, and the
     other resources its actions name; ``400 INVALID_ARGUMENT`` naming the field
-    (``destinations[1].type``) for the first address or action that breaks a rule."""
+    (``destinations[1].type``) for the first address or action that breaks a rule;
+    ``400 INVALID_VARIABLES`` for variables of more than 64 KiB in all."""
+    total = sum(len(k.encode()) + len(v.encode()) for k, v in body.variables.items())
+    if total > MAX_VARIABLES_TOTAL:
+        raise InvalidArgument.field(
+            "variables",
+            f"hold {total} bytes; at most {MAX_VARIABLES_TOTAL} in all",
+            "INVALID_VARIABLES",
+        )
     source = validate_address(body.source, "source")
     destinations = [
         validate_address(a, f"destinations[{i}]") for i, a in enumerate(body.destinations)
@@ -228,4 +229,5 @@ CALLS = ResourceSpec(
     ),
     summary="Calls: make outgoing calls, follow them, and act on them while they last.",
     paid="The customer's billing account cannot pay a minute of the call (INSUFFICIENT_BALANCE).",
+    create_status=200,
 )

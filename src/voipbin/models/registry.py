@@ -10,6 +10,7 @@ from voipbin.models.activeflow import ACTIVEFLOWS
 from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
+from voipbin.models.call import CALLS
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
@@ -37,6 +38,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     ROUTES,
     BILLING_ACCOUNTS,
     BILLINGS,
+    CALLS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

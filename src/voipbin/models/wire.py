@@ -67,7 +67,17 @@ def _wire_type(tp: Any) -> Any:
     if origin is list:
         (item,) = get_args(tp)
         return list[_wire_type(item)]  # type: ignore[misc]
+    if _is_resource(tp):
+        return wire_struct(tp)  # a resource inside an answer (the calls a creation made)
     return tp
+
+
+def _is_resource(tp: Any) -> bool:
+    """Whether ``tp`` is a resource's model: a struct with an ``id`` and a ``tm_create``."""
+    if not (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
+        return False
+    fields = tp.__struct_fields__
+    return "id" in fields and "tm_create" in fields
 
 
 def wire_struct(model: type[msgspec.Struct]) -> type[msgspec.Struct]:

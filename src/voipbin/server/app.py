@@ -37,6 +37,9 @@ from voipbin.server.resources.call_routes import ensure_default_routes
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
+from voipbin.server.runtime.calls.control import RuntimeCallControl
+from voipbin.server.runtime.calls.legs import FIELDS, CallRows
+from voipbin.server.runtime.calls.service import CallRuntime
 from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
@@ -53,6 +56,7 @@ from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.simulator import SimulatorScripts
+from voipbin.server.storage.tables import call_calls
 
 log = logging.getLogger("voipbin.server")
 
@@ -116,6 +120,8 @@ class AppState:
     jobs: Jobs
     flows: FlowRunner
     """Runs the activeflows on the jobs (``runtime/flows/runner.py``)."""
+    calls: CallRuntime
+    """Every call: its lifecycle on the jobs, and what the flow engine asks of it."""
 
 
 def create_app(
@@ -167,6 +173,12 @@ def create_app(
     for service in services.values():
         service.flows = flows
     timelines.register("activeflows", owner_in(services["activeflow"].repository))
+    # Calls: the runtime reads them with the leg's columns too; the resource drives it.
+    call_rows = CallRows(Repository(db, call_calls, FIELDS, clock))
+    calls = CallRuntime(call_rows, jobs, outbox, ledger, SimulatorScripts(db, clock))
+    calls.register()
+    services["call"].calls = RuntimeCallControl(calls)
+    timelines.register("calls", owner_in(services["call"].repository))
     state = AppState(
         settings,
         db,
@@ -179,6 +191,7 @@ def create_app(
         runtime_clock,
         jobs,
         flows,
+        calls,
     )
 
     async def health(request: Request) -> Response:

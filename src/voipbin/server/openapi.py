@@ -10,7 +10,7 @@ import msgspec
 import voipbin
 from voipbin.common.reasons import CATALOG, Status
 from voipbin.models import events
-from voipbin.models.base import Filter, ResourceSpec
+from voipbin.models.base import Action, Filter, ResourceSpec
 from voipbin.models.lookup import Lookup
 from voipbin.models.own import OwnRoute
 from voipbin.models.wire import wire_struct
@@ -154,6 +154,41 @@ _IF_NONE_MATCH = {
 }
 
 
+def _action_operation(
+    spec: ResourceSpec[Any],
+    action: Action,
+    names: dict[type, str],
+    tag: str,
+    id_parameter: list[dict[str, Any]],
+    summary: str,
+    suffix: str,
+) -> dict[str, Any]:
+    """The operation of an action (``suffix`` ``_undo``: of its undo, ``DELETE``): the
+    resource, or ``204`` for an action that answers none."""
+    model = names[wire_struct(spec.model)]
+    done = (
+        _json(model, f"The {spec.title}.")
+        if action.returns_resource
+        else {"description": "Done; no body."}
+    )
+    operation: dict[str, Any] = {
+        "tags": [tag],
+        "summary": summary,
+        "operationId": f"{spec.name}_{action.name}{suffix}",
+        "parameters": id_parameter,
+        "responses": {
+            "200" if action.returns_resource else "204": done,
+            **_COMMON_ERRORS,
+            "404": _error(404, f"No such {spec.title}."),
+            "409": _error(409, f"The {spec.title} is deleted, or the change clashes."),
+        },
+    }
+    if action.body is not None:
+        operation["requestBody"] = _body(names[action.body])
+        operation["responses"].update({**_BODY_ERRORS, "422": _UNPROCESSABLE})
+    return operation
+
+
 def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str, Any]:
     model = names[wire_struct(spec.model)]
     created = names[wire_struct(spec.created)] if spec.created is not None else model
@@ -196,10 +231,14 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "parameters": [_IDEMPOTENCY_KEY],
             "requestBody": _body(names[spec.create]),
             "responses": {
-                "201": {
+                str(spec.create_status): {
                     **_json(created, f"The new {spec.title}."),
                     "headers": {
-                        "Location": {"schema": {"type": "string"}},
+                        **(
+                            {"Location": {"schema": {"type": "string"}}}
+                            if spec.create_status == 201
+                            else {}
+                        ),
                         "Idempotent-Replayed": {
                             "description": "true when this is a stored answer replayed.",
                             "schema": {"type": "string", "enum": ["true"]},
@@ -267,22 +306,15 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
     if item:
         paths[f"{spec.path}/{{id}}"] = item
     for action in spec.actions:
-        operation: dict[str, Any] = {
-            "tags": [tag],
-            "summary": action.summary or f"{action.name} of a {spec.title}",
-            "operationId": f"{spec.name}_{action.name}",
-            "parameters": id_parameter,
-            "responses": {
-                "200": _json(model, f"The {spec.title}."),
-                **_COMMON_ERRORS,
-                **not_found,
-                "409": _error(409, f"The {spec.title} is deleted, or the change clashes."),
-            },
+        common = (spec, action, names, tag, id_parameter)
+        methods = {
+            action.method.lower(): _action_operation(
+                *common, action.summary or f"{action.name} of a {spec.title}", ""
+            )
         }
-        if action.body is not None:
-            operation["requestBody"] = _body(names[action.body])
-            operation["responses"].update({**_BODY_ERRORS, "422": _UNPROCESSABLE})
-        paths[f"{spec.path}/{{id}}/{action.name}"] = {action.method.lower(): operation}
+        if action.undo:
+            methods["delete"] = _action_operation(*common, action.undo, "_undo")
+        paths[f"{spec.path}/{{id}}/{action.name}"] = methods
     return paths
 
 

@@ -19,7 +19,7 @@ from voipbin.models.base import M, ResourceSpec
 from voipbin.server.storage.database import Executor, Row
 
 if TYPE_CHECKING:
-    from voipbin.server.resources.context import Context
+    from voipbin.server.resources.context import CommitHook, Context
 
 Values = dict[str, Any]
 Current = Mapping[str, Any]
@@ -40,6 +40,11 @@ WithCreate = Callable[["Context", Executor, Current], Awaitable[None]]
 #: A delete that does its own writes (an activeflow stops before it is deleted): given the
 #: resource as it is; whether it was live.
 PerformDelete = Callable[["Context", Current], Awaitable[bool]]
+#: A creation the resource does itself (several resources at once, a process started):
+#: given the validated body and what records the answer in the creating transaction.
+CreateWith = Callable[["Context", Any, "CommitHook | None"], Awaitable[msgspec.Struct]]
+#: A deletion the resource does itself (a live call is hung up first).
+DeleteWith = Callable[["Context", Current], Awaitable[None]]
 #: How the companion of a new owner is made, in the owner's creation transaction
 #: (``ctx.customer_id`` is the owner); by default one row of column defaults.
 MakeCompanion = Callable[["Context", Executor], Awaitable[None]]
@@ -117,6 +122,12 @@ class ServerResource(Generic[M]):
     """The implementation of each action the spec declares, as column values..."""
     performs: Mapping[str, Perform] = field(default_factory=dict)
     """... or as an action doing its own writes."""
+    undos: Mapping[str, Perform] = field(default_factory=dict)
+    """The undo (``DELETE <path>/{id}/<name>``) of each action that declares one."""
+    create_with: CreateWith | None = None
+    """A creation the resource does itself, in place of the generic insert."""
+    delete_with: DeleteWith | None = None
+    """A deletion the resource does itself, in place of the generic soft delete."""
     with_create: WithCreate | None = None
     """Written in the transaction that creates the resource (a purchase's charge)."""
     performs_delete: PerformDelete | None = None
@@ -156,6 +167,9 @@ class ServerResource(Generic[M]):
         declared = {a.name for a in (*self.spec.actions, *self.spec.own_actions)}
         if declared != set(self.actions) | set(self.performs):
             raise ValueError(f"{self.spec.name}: actions {declared} need implementations")
+        undone = {a.name for a in self.spec.actions if a.undo}
+        if undone != set(self.undos):
+            raise ValueError(f"{self.spec.name}: the undos of {undone} need implementations")
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -6,10 +6,12 @@ and the declarations that use it, stand below the generic service that implement
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+import msgspec
 
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
@@ -18,6 +20,9 @@ from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.settings import Settings
 from voipbin.server.storage.database import Executor, Row
 from voipbin.server.storage.repository import Repository
+
+#: Written in the transaction that creates resources, given what the creation answers.
+CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
 
 
 class Peer(Protocol):
@@ -46,6 +51,32 @@ class Flows(Protocol):
 
     async def delete(self, activeflow_id: str) -> bool:
         """Stop the activeflow, then delete it; ``False`` when it was deleted already."""
+
+
+class CallControl(Protocol):
+    """The runtime's calls, as the calls resource drives them (``runtime/calls/control.py``).
+    Each takes the call as the generic service found it (live, the caller's)."""
+
+    async def create(
+        self, ctx: Context, body: Any, commit_with: CommitHook | None
+    ) -> msgspec.Struct:
+        """Dial every destination of a ``CallCreate`` that passes its checks."""
+        ...
+
+    async def hangup(self, call_id: str) -> Row:
+        """Hang the call up (idempotent); the call after."""
+        ...
+
+    async def delete(self, call_id: str) -> None:
+        """Hang the call up if it is up, then soft-delete it."""
+        ...
+
+    async def toggle(self, call_id: str, toggle: str, on: bool, direction: str) -> None:
+        """Hold, mute, music on hold or silence, on or off."""
+        ...
+
+    async def talk(self, call_id: str, text: str, language: str) -> None:
+        """Speak ``text`` on the call."""
         ...
 
 
@@ -65,3 +96,5 @@ class Context:
     """Balances: quotes, charges (``402`` when the customer cannot pay) and adjustments."""
     flows: Flows | None = None
     """The flow runner, once the app has made it (``None`` for a service built alone)."""
+    calls: CallControl | None = None
+    """The runtime's calls (``None`` in a service built without the runtime)."""

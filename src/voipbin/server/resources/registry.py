@@ -11,6 +11,7 @@ from voipbin.server.resources import (
     billing_accounts,
     billings,
     call_routes,
+    calls,
     customers,
     extensions,
     flows,
@@ -37,4 +38,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     call_routes.RESOURCE,
     billing_accounts.RESOURCE,
     billings.RESOURCE,
+    calls.RESOURCE,
 )

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from voipbin.common.permissions import Permission
+from voipbin.models.base import Action
 from voipbin.models.own import OwnRoute
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
@@ -38,6 +39,8 @@ def resource_routes(
     verbs = spec.verbs
 
     def created(item: msgspec.Struct) -> Response:
+        if spec.create_status != 201:  # several resources at once: no one Location
+            return json_response(item, spec.create_status)
         return json_response(item, 201, {"Location": f"{spec.path}/{getattr(item, 'id', '')}"})
 
     async def collection(request: Request) -> Response:
@@ -68,14 +71,17 @@ def resource_routes(
             return Response(status_code=204)
         return etag_response(request, await service.get(principal, id_text))
 
-    def action(name: str) -> Endpoint:
+    def action(declared: Action) -> Endpoint:
         async def run(request: Request) -> Response:
             principal = await auth.authenticate(request)
             no_parameters(request)
             id_text: str = request.path_params["id"]
-            return json_response(
-                await service.action(principal, name, id_text, await request.body())
-            )
+            undo = request.method == "DELETE"
+            body = await request.body()
+            item = await service.action(principal, declared.name, id_text, body, undo=undo)
+            if not declared.returns_resource:
+                return Response(status_code=204)
+            return json_response(item)
 
         return Endpoint(run)
 
@@ -89,12 +95,9 @@ def resource_routes(
     if item_methods:
         routes.append(Route(f"{spec.path}/{{id}}", Endpoint(item), methods=item_methods))
     for declared in spec.actions:
+        methods = [declared.method, *(["DELETE"] if declared.undo else [])]
         routes.append(
-            Route(
-                f"{spec.path}/{{id}}/{declared.name}",
-                action(declared.name),
-                methods=[declared.method],
-            )
+            Route(f"{spec.path}/{{id}}/{declared.name}", action(declared), methods=methods)
         )
     return routes
 

@@ -34,7 +34,7 @@ from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, Perform, ServerResource
-from voipbin.server.resources.context import Context, Flows
+from voipbin.server.resources.context import CallControl, Context, Flows
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
 from voipbin.server.settings import Settings
@@ -61,6 +61,15 @@ def _no_body(body: bytes) -> _NoBody:
     return decode_body(body, _NoBody) if body.strip() else _NoBody()
 
 
+def _action_body(body: bytes, kind: type[msgspec.Struct]) -> Any:
+    if not body.strip() and all(
+        f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT
+        for f in msgspec.structs.fields(kind)
+    ):
+        return kind()
+    return decode_body(body, kind)
+
+
 class ResourceService(Generic[M]):
     def __init__(
         self,
@@ -84,6 +93,8 @@ class ResourceService(Generic[M]):
         self._ledger = ledger
         self.flows: Flows | None = None
         """The flow runner, set by the app once it has made it."""
+        self.calls: CallControl | None = None
+        """The runtime's calls, given by the app once the runtime is built."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -138,6 +149,7 @@ class ResourceService(Generic[M]):
             self.carrier,
             self.ledger,
             self.flows,
+            self.calls,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:
@@ -224,6 +236,8 @@ class ResourceService(Generic[M]):
         decoded = decode_body(body, self.spec.create)
         customer_id = await self._customer_for(principal, decoded)
         ctx = self.context(principal, customer_id)
+        if self.resource.create_with is not None:
+            return await self.resource.create_with(ctx, decoded, commit_with)
         values = await self.resource.prepare_create(ctx, decoded, None)
         await check_references(ctx, self.resource.references, values)
         shown = values.pop(SHOWN_ONCE, {})
@@ -331,15 +345,18 @@ class ResourceService(Generic[M]):
         *,
         authorized: bool = False,
         own: bool = False,
+        undo: bool = False,
     ) -> msgspec.Struct:
-        """Run the action ``name``; ``own``: one of the own route's (answered as it shows)."""
+        """Run the action ``name`` (its undo, when ``undo``); ``own``: one of the own
+        route's (answered as it shows)."""
         id = path_id(id_text)
         row = await self._target(principal, name, id, authorized=authorized)
         declared = self.spec.own_actions if own else self.spec.actions
         kind = next(a.body for a in declared if a.name == name)
-        # An action of no body takes none, or an empty object (what a client may send).
-        decoded = decode_body(body, kind) if kind is not None else _no_body(body)
-        perform = self.resource.performs.get(name)
+        # An action of no body takes none, or an empty object (what a client may send); one
+        # whose fields all have defaults takes no body as ``{}`` (a mute of both directions).
+        decoded = _action_body(body, kind) if kind is not None else _no_body(body)
+        perform = (self.resource.undos if undo else self.resource.performs).get(name)
         if perform is not None:
             return await self._perform(principal, name, row, decoded, perform, own)
         return await self._change(principal, name, row, decoded, self.resource.actions[name], own)
@@ -381,6 +398,9 @@ class ResourceService(Generic[M]):
         ctx, current = self.context(principal), self.current(row)
         self.resource.guard(ctx, "delete", current)
         await self.resource.check_delete(ctx, current)
+        if self.resource.delete_with is not None:
+            await self.resource.delete_with(ctx, current)
+            return
         values = self.resource.deleted_values
         if self.resource.performs_delete is not None:
             deleted = await self.resource.performs_delete(ctx, current)

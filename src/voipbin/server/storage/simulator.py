@@ -14,7 +14,7 @@ from voipbin.common.ids import new_id
 from voipbin.common.timestamps import parse_timestamp
 from voipbin.models.simulator import Rule, RuleType, Script
 from voipbin.server.storage.clock import CreationClock
-from voipbin.server.storage.database import Database, Row
+from voipbin.server.storage.database import Database, Executor, Row
 from voipbin.server.storage.tables import sim_devices, sim_rules
 
 _RULE_COLUMNS = ("id", "type", "pattern", "script", "tm_create")
@@ -34,9 +34,15 @@ def _delete(table: sa.Table) -> Callable[[], sa.Delete]:
 class SimulatorScripts:
     """Rules (kept in creation order) and devices (per extension) of the simulated network."""
 
-    def __init__(self, db: Database, clock: CreationClock) -> None:
+    def __init__(self, db: Database, clock: CreationClock, reader: Executor | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.reader: Executor = reader or db
+
+    def within(self, executor: Executor) -> SimulatorScripts:
+        """The same scripts, read through ``executor`` (a transaction in progress, which on
+        SQLite holds the one connection a read would otherwise wait for)."""
+        return SimulatorScripts(self.db, self.clock, executor)
 
     def _rule(self, row: Row) -> Rule:
         script = _script.decode(row[3])
@@ -73,7 +79,8 @@ class SimulatorScripts:
             ("sim", "rules"),
             lambda: sa.select(*(t.c[n] for n in _RULE_COLUMNS)).order_by(t.c.tm_create, t.c.id),
         )
-        return [self._rule([str(row[0]), *row[1:]]) for row in await self.db.fetch(statement, {})]
+        rows = await self.reader.fetch(statement, {})
+        return [self._rule([str(row[0]), *row[1:]]) for row in rows]
 
     async def delete_rule(self, rule_id: str) -> bool:
         """Remove a rule (``rule_id`` in canonical form); whether there was one."""
@@ -117,7 +124,7 @@ class SimulatorScripts:
             ("sim", "devices"),
             lambda: sa.select(t.c.devices).where(t.c.extension_id == sa.bindparam("extension_id")),
         )
-        row = await self.db.fetchrow(statement, {"extension_id": extension_id})
+        row = await self.reader.fetchrow(statement, {"extension_id": extension_id})
         return [] if row is None else _scripts.decode(row[0])
 
     async def reset(self) -> None:

@@ -472,3 +472,36 @@ sim_devices = sa.Table(
     sa.Column("devices", sa.Text(), nullable=False),
     timestamp_column("tm_update", nullable=False),
 )
+
+# Calls (server/runtime/calls/): the model's fields, then what only the runtime reads: the
+# network leg the call is on now (a new one per route tried, so events of an earlier leg
+# are recognised and dropped), the routes chosen at creation and which of them is in use.
+call_calls = resource_table(
+    "call_calls",
+    text_column("owner_type"),
+    id_column("owner_id", default=EMPTY_UUID_TEXT),
+    id_column("flow_id", default=EMPTY_UUID_TEXT),
+    id_column("activeflow_id", default=EMPTY_UUID_TEXT),
+    text_column("type", default="flow"),
+    id_column("master_call_id", default=EMPTY_UUID_TEXT),
+    json_column("chained_call_ids", default="[]"),
+    id_column("recording_id", default=EMPTY_UUID_TEXT),
+    json_column("recording_ids", default="[]"),
+    id_column("groupcall_id", default=EMPTY_UUID_TEXT),
+    json_column("source", default="{}"),
+    json_column("destination", default="{}"),
+    text_column("status", default="dialing"),
+    json_column("action", default="null"),
+    text_column("direction", default="outgoing"),
+    text_column("mute_direction"),
+    text_column("hangup_by"),
+    text_column("hangup_reason"),
+    json_column("metadata", default='{"rtp_debug": false}'),
+    timestamp_column("tm_progressing"),
+    timestamp_column("tm_ringing"),
+    timestamp_column("tm_hangup"),
+    id_column("leg_id", default=EMPTY_UUID_TEXT),
+    json_column("routes", default="[]"),
+    sa.Column("route_index", sa.Integer(), nullable=False, server_default="0"),
+)
+sa.Index(None, call_calls.c.flow_id)
