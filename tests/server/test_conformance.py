@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.inprocess import BASE_URL, serving
 from tests.server.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 
-EXAMPLES = int(os.environ.get("VOIPBIN_CONFORMANCE_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("VOIPBIN_CONFORMANCE_EXAMPLES", "10"))
 #: Invalid requests are refused before storage is reached, so fewer of them find as much; they
 #: cost the most (each operation's invalid cases are slow to generate). Raised with EXAMPLES.
 NEGATIVE_EXAMPLES = max(1, EXAMPLES // 2)
