@@ -37,14 +37,12 @@ Perform = Callable[["Context", Any, Current], Awaitable[Row]]
 #: Written in the transaction that creates a resource, given the new resource: a failure
 #: (a 402 for a number that cannot be paid) creates nothing.
 WithCreate = Callable[["Context", Executor, Current], Awaitable[None]]
-#: A delete that does its own writes (an activeflow stops before it is deleted): given the
-#: resource as it is; whether it was live.
+#: A delete that does its own writes (an activeflow stops, a live call is hung up, before it
+#: is deleted): given the resource as it is; whether it was live.
 PerformDelete = Callable[["Context", Current], Awaitable[bool]]
 #: A creation the resource does itself (several resources at once, a process started):
 #: given the validated body and what records the answer in the creating transaction.
 CreateWith = Callable[["Context", Any, "CommitHook | None"], Awaitable[msgspec.Struct]]
-#: A deletion the resource does itself (a live call is hung up first).
-DeleteWith = Callable[["Context", Current], Awaitable[None]]
 #: How the companion of a new owner is made, in the owner's creation transaction
 #: (``ctx.customer_id`` is the owner); by default one row of column defaults.
 MakeCompanion = Callable[["Context", Executor], Awaitable[None]]
@@ -126,8 +124,6 @@ class ServerResource(Generic[M]):
     """The undo (``DELETE <path>/{id}/<name>``) of each action that declares one."""
     create_with: CreateWith | None = None
     """A creation the resource does itself, in place of the generic insert."""
-    delete_with: DeleteWith | None = None
-    """A deletion the resource does itself, in place of the generic soft delete."""
     with_create: WithCreate | None = None
     """Written in the transaction that creates the resource (a purchase's charge)."""
     performs_delete: PerformDelete | None = None

@@ -36,8 +36,9 @@ async def _create(ctx: Context, body: Any, commit_with: CommitHook | None) -> An
     return await _calls(ctx).create(ctx, body, commit_with)
 
 
-async def _delete(ctx: Context, current: Current) -> None:
+async def _delete(ctx: Context, current: Current) -> bool:
     await _calls(ctx).delete(str(current["id"]))
+    return True
 
 
 async def _hangup(ctx: Context, body: Any, current: Current) -> Row:
@@ -64,7 +65,7 @@ RESOURCE: ServerResource[Call] = ServerResource(
     reason_prefix="CALL",
     rules=Rules(read=CUSTOMER_MANAGERS),
     create_with=_create,
-    delete_with=_delete,
+    performs_delete=_delete,
     performs={
         "hangup": _hangup,
         "talk": _talk,

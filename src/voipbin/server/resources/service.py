@@ -398,9 +398,6 @@ class ResourceService(Generic[M]):
         ctx, current = self.context(principal), self.current(row)
         self.resource.guard(ctx, "delete", current)
         await self.resource.check_delete(ctx, current)
-        if self.resource.delete_with is not None:
-            await self.resource.delete_with(ctx, current)
-            return
         values = self.resource.deleted_values
         if self.resource.performs_delete is not None:
             deleted = await self.resource.performs_delete(ctx, current)
