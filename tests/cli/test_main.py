@@ -211,3 +211,22 @@ def test_a_second_server_on_the_same_port_refuses_to_start(tmp_path: Path) -> No
     assert second.returncode != 0
     assert second.stderr == f"error: cannot listen on 127.0.0.1:{port}: address already in use\n"
     assert still == 200
+
+
+def test_the_first_start_gives_the_project_customer_its_billing_account(tmp_path: Path) -> None:
+    """``voipbin serve`` prepares an empty database before its workers start: the first
+    super-admin's customer gets what every new customer gets (its billing account, with the
+    ledger row granting its tokens), not only the customer row."""
+    from voipbin.server.serve import prepare
+    from voipbin.server.settings import Settings
+
+    path = tmp_path / "first.db"
+    prepare(Settings(database_url=f"sqlite:///{path}", bootstrap_password="long-enough"))
+    with closing(sqlite3.connect(path)) as db:
+        linked = db.execute(
+            "SELECT a.balance_token FROM customer_customers c "
+            "JOIN billing_accounts a ON a.id = c.billing_account_id"
+        ).fetchall()
+        rows = db.execute("SELECT reference_type, amount_token FROM billing_billings").fetchall()
+    assert linked == [(100,)]
+    assert rows == [("monthly_allowance", 100)]

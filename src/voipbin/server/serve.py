@@ -61,10 +61,8 @@ def prepare(settings: Settings) -> None:
 
 async def _prepare(settings: Settings) -> None:
     from voipbin.common.errors import Unavailable
-    from voipbin.server.auth.identity import Identity
-    from voipbin.server.auth.passwords import Passwords
+    from voipbin.server.app import create_app
     from voipbin.server.storage import reach
-    from voipbin.server.storage.clock import CreationClock
     from voipbin.server.storage.schema import HEAD_REVISION, create_schema, schema_revision
 
     url, timeout = settings.database_url, settings.database_timeout
@@ -84,13 +82,23 @@ async def _prepare(settings: Settings) -> None:
                 f"the database is at revision {revision} and this server needs "
                 f"{HEAD_REVISION}; run `voipbin migrate`"
             )
-        await Identity(settings, db, CreationClock(), Passwords()).ensure_ready()
     except Unavailable as exc:
         raise DatabaseUnusable(
             f"cannot reach the database at {reach.redacted(url)}: {reach.why(exc, timeout)}"
         ) from None
     finally:
         await db.close()
+    # The first super-admin and its customer, with everything a new customer gets (its
+    # billing account, its outbound config): made by the app's own identity, as at any start.
+    state = create_app(settings).state.voipbin
+    try:
+        await state.identity.ensure_ready()
+    except Unavailable as exc:
+        raise DatabaseUnusable(
+            f"cannot reach the database at {reach.redacted(url)}: {reach.why(exc, timeout)}"
+        ) from None
+    finally:
+        await state.db.close()
 
 
 def _address(host: str, port: int) -> str:
