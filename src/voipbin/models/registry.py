@@ -67,6 +67,7 @@ OWN_ROUTES: tuple[OwnRoute, ...] = (
         BILLING_ACCOUNTS,
         True,
         "The billing account the caller's customer is charged to",
+        missing="The caller's customer is charged to no live billing account.",
     ),
 )
 """Every route showing the caller's own resource without an id. Their names share one
