@@ -29,6 +29,9 @@ RULES_PATH = "/_sim/rules"
 RULE_PATH = "/_sim/rules/{id}"
 DEVICES_PATH = "/_sim/extensions/{id}/devices"
 RESET_PATH = "/_sim/reset"
+CALLS_PATH = "/_sim/calls"
+CALL_DTMF_PATH = "/_sim/calls/{id}/dtmf"
+CALL_HANGUP_PATH = "/_sim/calls/{id}/hangup"
 
 #: The longest one advance may move the clock: a year.
 MAX_ADVANCE_SECONDS = 366 * 24 * 3600.0
@@ -126,6 +129,20 @@ class DevicesSet(RequestBody, kw_only=True):
     each with its script, replacing the ones it had."""
 
     devices: Annotated[list[ScriptBody], msgspec.Meta(max_length=MAX_DEVICES)]
+
+
+class InboundCall(RequestBody, kw_only=True):
+    """Body of ``POST /_sim/calls``: a call from the network (``source``, any address) to one
+    of the customers' numbers (``destination``, a ``tel`` address)."""
+
+    source: Address
+    destination: Address
+
+
+class KeyPress(RequestBody, kw_only=True):
+    """Body of ``POST /_sim/calls/{id}/dtmf``: the far end presses ``digits``, in order."""
+
+    digits: Digits
 
 
 class Script(msgspec.Struct, kw_only=True):

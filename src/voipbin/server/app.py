@@ -38,8 +38,10 @@ from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
 from voipbin.server.runtime.calls.control import RuntimeCallControl
+from voipbin.server.runtime.calls.flows import CallFlows
 from voipbin.server.runtime.calls.legs import FIELDS, CallRows
 from voipbin.server.runtime.calls.service import CallRuntime
+from voipbin.server.runtime.calls.simulate import number_lookup, sim_call_routes
 from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
@@ -177,6 +179,7 @@ def create_app(
     call_rows = CallRows(Repository(db, call_calls, FIELDS, clock))
     calls = CallRuntime(call_rows, jobs, outbox, ledger, SimulatorScripts(db, clock))
     calls.register()
+    CallFlows.link(calls, flows)
     services["call"].calls = RuntimeCallControl(calls)
     timelines.register("calls", owner_in(services["call"].repository))
     state = AppState(
@@ -242,6 +245,7 @@ def create_app(
         *auth_routes(identity),
         *clock_routes(jobs, auth),
         *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
+        *sim_call_routes(auth, calls, number_lookup(services["number"].repository)),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),

@@ -101,8 +101,9 @@ async def test_a_flow_must_be_a_live_flow_of_the_customer(start_app: StartApp) -
     assert response.status_code == 200, response.text
     call = response.json()["calls"][0]
     assert call["flow_id"] == flow.json()["id"]
-    await caller.advance(10)  # no flow runs yet: the answered call stays up
-    assert (await caller.get(call["id"]))["status"] == "progressing"
+    await caller.advance(10)  # answered, the flow ran out: the call is hung up
+    ended = await caller.get(call["id"])
+    assert (ended["status"], ended["hangup_by"]) == ("hangup", "local")
 
 
 async def test_agent_destinations_are_not_served_yet(start_app: StartApp) -> None:

@@ -87,6 +87,9 @@ class Recorded:
     async def call_status(self, executor: Executor, call_id: str) -> str:
         return "progressing"
 
+    async def moved(self, executor: Executor, flow: FlowState) -> None:
+        return None
+
 
 async def _call_flow(api: Api, actions: list[Json], customer_id: str | None = None) -> str:
     """An activeflow for a call (as the calls service starts one); its id."""

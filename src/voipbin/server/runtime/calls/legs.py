@@ -12,6 +12,7 @@ from typing import Any, cast
 import msgspec
 
 from voipbin.common.address import Address
+from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.timestamps import read_timestamp
 from voipbin.models.call import Call, CallDirection, CallStatus
 from voipbin.models.wire import wire_struct
@@ -67,8 +68,23 @@ class CallRow:
         return _address.decode(_raw(self.values["destination"]))
 
     @property
+    def source(self) -> Address:
+        return _address.decode(_raw(self.values["source"]))
+
+    @property
+    def remote(self) -> Address:
+        """The far end: the destination of an outgoing call, the caller of an incoming one."""
+        return self.source if self.direction == "incoming" else self.destination
+
+    @property
+    def activeflow_id(self) -> str | None:
+        """The call's activeflow, if it runs one."""
+        value = str(self.values["activeflow_id"])
+        return None if value in ("", EMPTY_UUID_TEXT, "None") else value
+
+    @property
     def leg(self) -> Leg:
-        return Leg(id=str(self.values["leg_id"]), remote=self.destination)
+        return Leg(id=str(self.values["leg_id"]), remote=self.remote)
 
     @property
     def routes(self) -> list[CarrierRoute]:

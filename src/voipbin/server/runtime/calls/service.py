@@ -19,9 +19,10 @@ subscribes to what the network reports on answered calls with :meth:`CallRuntime
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -29,6 +30,7 @@ from voipbin.common.address import Address
 from voipbin.common.errors import ApiError, FailedPrecondition, PaymentRequired
 from voipbin.common.ids import new_id
 from voipbin.models.call import CallCreate, CallsCreated, CallStatus, check_call_create
+from voipbin.models.flows.actions import FlowAction
 from voipbin.server.billing.ledger import Ledger, Usage
 from voipbin.server.billing.prices import started_minutes
 from voipbin.server.resources.context import Context
@@ -69,6 +71,34 @@ Listener = Callable[[Executor, CallRow, CarrierEvent], Awaitable[None]]
 CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class FlowRequest:
+    """What a new call runs: a stored flow (``flow_id``) or inline ``actions``, with the
+    customer's ``variables``; neither: the call runs no flow."""
+
+    flow_id: str | None = None
+    actions: list[FlowAction] = field(default_factory=list)
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> bool:
+        return self.flow_id is not None or bool(self.actions)
+
+
+class FlowLink(Protocol):
+    """The flow engine, as calls see it (``runtime/calls/flows.py``): both methods write in
+    the transaction of the call's change."""
+
+    async def attach(self, tx: Executor, call: CallRow, request: FlowRequest) -> None:
+        """Create the activeflow of the new call ``call`` (its id: the call's
+        ``activeflow_id``): run at once for an incoming call, on answer for an outgoing one."""
+        ...
+
+    async def hung_up(self, tx: Executor, call: CallRow) -> None:
+        """The call ``call`` has hung up: its flow stops."""
+        ...
+
+
 class CallRuntime:
     """Every call of the server."""
 
@@ -87,6 +117,8 @@ class CallRuntime:
         self.scripts = scripts
         self.db = rows.repository.db
         self._listeners: list[Listener] = []
+        self.flows: FlowLink | None = None
+        """The flow engine, once the app has linked it (calls then run their flows)."""
 
     def register(self) -> None:
         """Register the calls' job kinds with ``jobs`` (once per process)."""
@@ -139,8 +171,9 @@ class CallRuntime:
             assert refusal is not None
             raise refusal
         flow_id = str(checked.flow_id) if checked.flow_id is not None else None
+        request = FlowRequest(flow_id, [] if flow_id else checked.actions, checked.variables)
         async with self.db.transaction() as tx:
-            calls = [await self._dial(tx, ctx.customer_id, p, flow_id) for p in placements]
+            calls = [await self._dial(tx, ctx.customer_id, p, request) for p in placements]
             # The answer holds the calls in wire form, as the route encodes them.
             wire: list[Any] = [c.wire for c in calls]
             answer = CallsCreated(calls=wire, groupcalls=[])
@@ -149,7 +182,7 @@ class CallRuntime:
         return answer
 
     async def _dial(
-        self, tx: Executor, customer_id: str, placement: Placement, flow_id: str | None
+        self, tx: Executor, customer_id: str, placement: Placement, request: FlowRequest
     ) -> CallRow:
         call_id = str(new_id())
         leg_id = str(new_id())
@@ -166,14 +199,52 @@ class CallRuntime:
             "routes": json_text(placement.routes),
             "route_index": 0,
         }
-        if flow_id is not None:
-            values["flow_id"] = flow_id
-        call = await self.rows.insert(values, tx)
-        await self._emit(tx, call, machine.CALL_CREATED)
+        call = await self._insert(tx, values, request)
         route = placement.routes[0] if placement.routes else None
         await self.network(tx, call_id).originate(call.leg, placement.source, route)
         due = self.jobs.clock.now() + timedelta(seconds=DIAL_TIMEOUT_SECONDS)
         await self.jobs.schedule(tx, DIAL_TIMEOUT, call_id, due)
+        return call
+
+    async def receive(
+        self,
+        tx: Executor,
+        customer_id: str,
+        source: Address,
+        destination: Address,
+        request: FlowRequest,
+    ) -> CallRow:
+        """An incoming call from the network (``source``) to one of the customer's numbers
+        (``destination``), born ``ringing``: its flow runs at once. A call with no flow to
+        run is hung up at once (nothing would ever answer it)."""
+        values: dict[str, Any] = {
+            "id": str(new_id()),
+            "customer_id": customer_id,
+            "owner_type": "",
+            "type": "flow",
+            "source": json_text(source),
+            "destination": json_text(destination),
+            "status": machine.entry_status("incoming"),
+            "direction": "incoming",
+            "leg_id": str(new_id()),
+        }
+        call = await self._insert(tx, values, request)
+        if not request.runs or self.flows is None:
+            return await self.hangup(tx, call)
+        return await self.rows.get(call.id, tx) or call
+
+    async def _insert(self, tx: Executor, values: dict[str, Any], request: FlowRequest) -> CallRow:
+        """Insert a new call with ``call_created``, and its activeflow when it runs one."""
+        runs = request.runs and self.flows is not None
+        if request.flow_id is not None:
+            values["flow_id"] = request.flow_id
+        if runs:
+            values["activeflow_id"] = str(new_id())
+        call = await self.rows.insert(values, tx)
+        await self._emit(tx, call, machine.CALL_CREATED)
+        if runs:
+            assert self.flows is not None
+            await self.flows.attach(tx, call, request)
         return call
 
     # -- what the network reports ----------------------------------------------------------
@@ -259,6 +330,8 @@ class CallRuntime:
         await self.jobs.cancel(tx, DIAL_TIMEOUT, call.id)
         await self.jobs.cancel(tx, MAX_DURATION, call.id)
         await self._bill(tx, moved)
+        if self.flows is not None:
+            await self.flows.hung_up(tx, moved)
         return moved
 
     async def _bill(self, tx: Executor, call: CallRow) -> None:

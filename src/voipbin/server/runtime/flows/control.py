@@ -49,7 +49,7 @@ CALL_COMMANDS: tuple[type[c.Command], ...] = typing.get_args(CallCommand)
 class CallControl(Protocol):
     """What the calls service does for the flow runner.
 
-    Both methods run inside the transaction of the step that gave the command (``executor``):
+    Its methods run inside the transaction of the step that gave the command (``executor``):
     write through it (a call's transition, its outbox event, the jobs it schedules) so the
     step and its effects commit together. Do no network I/O there: schedule a job for it.
     """
@@ -64,6 +64,10 @@ class CallControl(Protocol):
     async def call_status(self, executor: Executor, call_id: str) -> str:
         """The status of the call ``call_id`` (``condition_call_status`` reads it); ``""``
         when there is no such call."""
+        ...
+
+    async def moved(self, executor: Executor, flow: FlowState) -> None:
+        """The cursor of ``flow`` (an activeflow of a call) moved to another action."""
         ...
 
 
@@ -81,3 +85,6 @@ class NoCalls:
 
     async def call_status(self, executor: Executor, call_id: str) -> str:
         return ""
+
+    async def moved(self, executor: Executor, flow: FlowState) -> None:
+        return None

@@ -159,11 +159,13 @@ class FlowRunner:
         webhook_uri: str = "",
         webhook_method: str = "",
         id: UUID | None = None,
+        start: bool = True,
     ) -> Row:
         """Create an activeflow running ``actions`` (checked, with ids) and run its first
         step, in ``executor``'s transaction; its public row as created. For the calls
         service: ``reference_type="call"``, the call's id, and its ``voipbin.call.*``
-        variables as ``system_variables``."""
+        variables as ``system_variables``; ``start=False`` leaves it waiting for
+        :class:`~.events.Started` (an outgoing call's flow runs when the call answers)."""
         state = new_state(
             id=id or new_id(),
             customer_id=UUID(customer_id),
@@ -178,12 +180,14 @@ class FlowRunner:
         values = initial_values(state, webhook_uri=webhook_uri, webhook_method=webhook_method)
         row = await self.repository.insert(values, executor)
         created = public(row)
-        await self.start(executor, created)
+        await self.start(executor, created, run=start)
         return row[:_PUBLIC]
 
-    async def start(self, executor: Executor, activeflow: Mapping[str, object]) -> None:
-        """Record ``activeflow_created`` for the activeflow just inserted and run its first
-        step, in ``executor``'s transaction."""
+    async def start(
+        self, executor: Executor, activeflow: Mapping[str, object], *, run: bool = True
+    ) -> None:
+        """Record ``activeflow_created`` for the activeflow just inserted and (``run``) run
+        its first step, in ``executor``'s transaction."""
         id = str(activeflow["id"])
         await self.outbox.emit(
             executor,
@@ -193,7 +197,16 @@ class FlowRunner:
             id,
             activeflow,
         )
-        await self.feed(executor, id, e.Started())
+        if run:
+            await self.feed(executor, id, e.Started())
+
+    async def state(self, executor: Executor, activeflow_id: str) -> FlowState | None:
+        """The engine's state of the live activeflow ``activeflow_id``; ``None`` when there
+        is none."""
+        row = await self.repository.get(activeflow_id, executor)
+        if row is None or row[_DELETED] != SENTINEL_TEXT:
+            return None
+        return _state_of(row)
 
     # -- stepping ----------------------------------------------------------------------------
 
@@ -237,6 +250,11 @@ class FlowRunner:
             activeflow_id,
             public(updated),
         )
+        if (
+            changed.reference_type == "call"
+            and changed.current_action.id != state.current_action.id
+        ):
+            await self.calls.moved(executor, changed)
         for command in done:
             await self._carry_out(executor, changed, command)
         return True
