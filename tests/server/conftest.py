@@ -57,8 +57,14 @@ async def _truncate(url: str) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"
         )
-        names = ", ".join(f'"{t["tablename"]}"' for t in tables)
-        await connection.execute(f"TRUNCATE {names}")
+        # DELETE, not TRUNCATE: on tables this small it takes a millisecond where TRUNCATE
+        # takes half a second (it recreates every table's files). Foreign keys are not
+        # checked meanwhile (the session acts as a replica), so the order does not matter.
+        deletes = "; ".join(f'DELETE FROM "{t["tablename"]}"' for t in tables)
+        await connection.execute(
+            f"SET session_replication_role = replica; {deletes}; "
+            "SET session_replication_role = DEFAULT"
+        )
     finally:
         await connection.close()
 
