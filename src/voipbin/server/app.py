@@ -21,6 +21,7 @@ from voipbin.models.registry import OWN_ROUTES
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.identity import Identity
 from voipbin.server.auth.passwords import Passwords
+from voipbin.server.auth.principal import server_principal
 from voipbin.server.auth.routes import auth_routes
 from voipbin.server.available_numbers import AvailableNumbersAnswer
 from voipbin.server.billing.ledger import ledger_for
@@ -179,7 +180,8 @@ def create_app(
     call_rows = CallRows(Repository(db, call_calls, FIELDS, clock))
     calls = CallRuntime(call_rows, jobs, outbox, ledger, SimulatorScripts(db, clock))
     calls.register()
-    CallFlows.link(calls, flows)
+    call_service = services["call"]
+    CallFlows.link(calls, flows, lambda id: call_service.context(server_principal(id), id))
     services["call"].calls = RuntimeCallControl(calls)
     timelines.register("calls", owner_in(services["call"].repository))
     state = AppState(

@@ -135,10 +135,12 @@ class Ledger:
         token, credit = split(self.rate(cost_type), units, int(token_held))
         return Quote(str(account_id), str(plan), int(credit_held), int(token_held), token, credit)
 
-    async def require(self, customer_id: str, cost_type: str, units: int = 1) -> Quote:
+    async def require(
+        self, customer_id: str, cost_type: str, units: int = 1, executor: Executor | None = None
+    ) -> Quote:
         """The quote, or ``402 INSUFFICIENT_BALANCE`` (naming the price and the balance)
         when the account cannot pay it now: the check before work that will be charged."""
-        quote = await self.quote(customer_id, cost_type, units)
+        quote = await self.quote(customer_id, cost_type, units, executor)
         if not quote.payable:
             raise quote.refusal(cost_type, units)
         return quote

@@ -216,7 +216,7 @@ class Repository:
             params["customer_id"] = customer_id
         return {str(row[0]) for row in await self.db.fetch(statement, params)}
 
-    async def list(self, query: ListQuery) -> list[Row]:
+    async def list(self, query: ListQuery, executor: Executor | None = None) -> list[Row]:
         """Up to ``query.limit`` rows, newest first, older than ``query.before``."""
         t = self.table
         equals = tuple(sorted(query.equals))
@@ -270,7 +270,7 @@ class Repository:
             params["tm_create_to"] = ts(query.tm_create_to)
         if query.before is not None:
             params["before"] = ts(query.before)
-        return self._rows(await self.db.fetch(statement, params))
+        return self._rows(await (executor or self.db).fetch(statement, params))
 
     # -- writes -----------------------------------------------------------------------------
 

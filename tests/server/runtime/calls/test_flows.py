@@ -253,3 +253,90 @@ async def test_the_simulators_inbound_traffic_endpoints(start_app: StartApp) -> 
     assert flow["status"] == "ended"
     nowhere = await api.client.post(f"/_sim/calls/{_id()}/hangup", headers=api.headers)
     assert nowhere.status_code == 404
+
+
+@sqlite_only
+async def test_connect_bridges_the_first_leg_to_answer_and_the_flow_goes_on_after_it(
+    start_app: StartApp,
+) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    flow_id = await _flow(
+        caller,
+        [
+            {"type": "answer"},
+            {
+                "type": "connect",
+                "option": {
+                    "destinations": [
+                        {"type": "tel", "target": "+15005550004"},
+                        {"type": "tel", "target": "+15005550002"},
+                    ]
+                },
+            },
+            {"type": "talk", "option": {"text": "The agent has left."}},
+        ],
+    )
+    await _give_number_flow(caller, flow_id)
+    call = (await _inbound(api)).json()
+    await caller.advance(1)
+    master = await caller.get(call["id"])
+    assert len(master["chained_call_ids"]) == 2
+    first, second = [await caller.get(i) for i in master["chained_call_ids"]]
+    assert {first["master_call_id"], second["master_call_id"]} == {call["id"]}
+    assert first["destination"]["target"] == "+15005550004"
+    assert first["source"]["target"] == OUR_NUMBER  # the number called is shown
+
+    await caller.advance(3)  # the first answers: the second, still ringing, is hung up
+    assert (await caller.get(first["id"]))["status"] == "progressing"
+    cancelled = await caller.get(second["id"])
+    assert (cancelled["status"], cancelled["hangup_reason"]) == ("hangup", "cancel")
+    flow = await _activeflow(caller, call["activeflow_id"])
+    assert flow["current_action"]["type"] == "connect"  # bridged: the flow waits
+
+    await caller.advance(12)  # the far end of the bridge hangs up: the flow goes on
+    flow = await _activeflow(caller, call["activeflow_id"])
+    assert _types(flow["executed_actions"])[-2:] == ["connect", "talk"]
+    ended = await caller.get(call["id"])
+    assert (ended["status"], ended["hangup_by"]) == ("hangup", "local")
+
+
+@sqlite_only
+async def test_the_call_action_places_calls_running_their_own_flows(start_app: StartApp) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    flow_id = await _flow(
+        caller,
+        [
+            {"type": "answer"},
+            {
+                "type": "call",
+                "option": {
+                    "destinations": [
+                        {"type": "tel", "target": "+15005550000"},
+                        {"type": "tel", "target": "+442071838750"},  # not whitelisted
+                    ],
+                    "actions": [{"type": "sleep", "option": {"duration": 600000}}],
+                    "chained": True,
+                },
+            },
+            {"type": "sleep", "option": {"duration": 20000}},
+        ],
+    )
+    await _give_number_flow(caller, flow_id)
+    call = (await _inbound(api)).json()
+    await caller.advance(5)
+    master = await caller.get(call["id"])
+    assert len(master["chained_call_ids"]) == 1  # the refused destination made nothing
+    placed = await caller.get(master["chained_call_ids"][0])
+    assert placed["master_call_id"] == call["id"]
+    assert placed["status"] == "progressing"
+    own = await _activeflow(caller, placed["activeflow_id"])
+    assert own["current_action"]["type"] == "sleep"
+    assert placed["activeflow_id"] != call["activeflow_id"]
+
+    await caller.advance(20)  # the master's flow ends: it hangs up, and its chained call too
+    assert (await caller.get(call["id"]))["status"] == "hangup"
+    chained = await caller.get(placed["id"])
+    assert (chained["status"], chained["hangup_by"]) == ("hangup", "local")
+    assert (await _activeflow(caller, placed["activeflow_id"]))["status"] == "ended"

@@ -19,15 +19,19 @@ moves commit together or not at all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from uuid import UUID
 
 import msgspec
 
+from voipbin.common.address import Address
 from voipbin.common.errors import ApiError
 from voipbin.models.flows.actions import FlowAction
 from voipbin.models.flows.options import EMPTY
+from voipbin.server.resources.context import Context
 from voipbin.server.runtime.calls import machine
-from voipbin.server.runtime.calls.legs import CallRow
+from voipbin.server.runtime.calls.legs import CallRow, json_text
+from voipbin.server.runtime.calls.placing import Placement, place, require_identity
 from voipbin.server.runtime.calls.service import CallRuntime, FlowRequest
 from voipbin.server.runtime.carrier.base import (
     Answered,
@@ -62,17 +66,23 @@ def call_variables(call: CallRow) -> dict[str, str]:
     return variables
 
 
+#: The context the server places a flow's calls in, for a customer (its checks: identity,
+#: whitelist, balance, routes).
+ContextFor = Callable[[str], Context]
+
+
 class CallFlows:
     """The link: made once per app with :meth:`link`."""
 
-    def __init__(self, calls: CallRuntime, runner: FlowRunner) -> None:
+    def __init__(self, calls: CallRuntime, runner: FlowRunner, context_for: ContextFor) -> None:
         self.calls = calls
         self.runner = runner
+        self.context_for = context_for
 
     @classmethod
-    def link(cls, calls: CallRuntime, runner: FlowRunner) -> CallFlows:
+    def link(cls, calls: CallRuntime, runner: FlowRunner, context_for: ContextFor) -> CallFlows:
         """Link ``calls`` and ``runner`` both ways."""
-        link = cls(calls, runner)
+        link = cls(calls, runner, context_for)
         calls.flows = link
         calls.subscribe(link.on_network_event)
         runner.calls = link
@@ -109,11 +119,15 @@ class CallFlows:
         activeflow_id = call.activeflow_id
         if activeflow_id is not None:
             await self.runner.feed(tx, activeflow_id, e.CallHungUp())
+        elif call.master_call_id is not None:
+            await self._leg_ended(tx, call, call.master_call_id)
 
     async def on_network_event(self, tx: Executor, call: CallRow, event: CarrierEvent) -> None:
         """What the network reported on ``call`` (after the call's own move), for its flow."""
         activeflow_id = call.activeflow_id
         if activeflow_id is None:
+            if isinstance(event, Answered) and call.master_call_id is not None:
+                await self._leg_answered(tx, call, call.master_call_id)
             return
         if isinstance(event, Answered):
             if call.direction == "outgoing" and call.status == "progressing":
@@ -187,12 +201,117 @@ class CallFlows:
             await network.detect_machine(call.leg)
         elif isinstance(command, c.Hangup):
             await runtime.hangup(tx, call, await self._reason(tx, command))
+        elif isinstance(command, c.StartCalls):
+            await self._start_calls(tx, call, command)
+        elif isinstance(command, c.Connect):
+            await self._connect(tx, flow, call, command)
         elif isinstance(command, c.Sleep | c.Echo | c.CollectDigits):
             runtime.require_up(
                 call
             )  # the flow's own timer ends it; digits come as they are pressed
         else:
             log.info("activeflow %s: %s not executed", flow.id, _tag(command))
+
+    # -- call and connect ----------------------------------------------------------------------
+
+    async def _place(
+        self, tx: Executor, call: CallRow, source: Address | None, destinations: list[Address]
+    ) -> list[Placement]:
+        """The placements of the destinations that pass their checks (each refusal logged:
+        a flow has no one to answer a 4xx to). The source, when not given: our side of the
+        call (the number called, for an incoming call)."""
+        ctx = self.context_for(call.customer_id)
+        shown = source or (call.destination if call.direction == "incoming" else call.source)
+        placed: list[Placement] = []
+        for index, destination in enumerate(destinations):
+            try:
+                await require_identity(ctx, [destination], tx)
+                placed.append(await place(ctx, shown, destination, index, tx))
+            except ApiError as error:
+                log.info("call %s: destinations[%d] not called: %s", call.id, index, error)
+        return placed
+
+    async def _start_calls(self, tx: Executor, call: CallRow, command: c.StartCalls) -> None:
+        """The ``call`` action: new outgoing calls, each running its own flow; ``chained``
+        ones hang up with this call."""
+        if command.early_execution:
+            log.info("call %s: early_execution not executed: flows run on answer", call.id)
+        flow_id = str(command.flow_id) if command.flow_id != EMPTY else None
+        request = FlowRequest(flow_id, [] if flow_id else command.actions)
+        made = [
+            await self.calls.dial(tx, call.customer_id, p, request, master_call_id=call.id)
+            for p in await self._place(tx, call, command.source, command.destinations)
+        ]
+        if command.chained and made:
+            await self._chain(tx, call, [m.id for m in made])
+
+    async def _connect(
+        self, tx: Executor, flow: FlowState, call: CallRow, command: c.Connect
+    ) -> None:
+        """The ``connect`` action: call the destinations (legs with no flow of their own,
+        chained to this call); the first to answer is bridged with it and the others are
+        hung up; the flow goes on once every leg has ended (or, with ``relay_reason``, the
+        call hangs up with the reason the bridged leg ended with)."""
+        placed = await self._place(tx, call, command.source, command.destinations)
+        legs = [
+            await self.calls.dial(tx, call.customer_id, p, FlowRequest(), master_call_id=call.id)
+            for p in placed
+        ]
+        if not legs:
+            await self.runner.schedule(
+                tx, str(flow.id), e.ActionFinished(token=command.token), due_in=0
+            )
+            return
+        await self._chain(tx, call, [leg.id for leg in legs])
+
+    async def _chain(self, tx: Executor, call: CallRow, ids: list[str]) -> None:
+        latest = await self.calls.rows.get(call.id, tx)
+        if latest is None:
+            return
+        chained = [*latest.chained_call_ids, *ids]
+        moved = await self.calls.rows.move(
+            tx,
+            latest,
+            {"chained_call_ids": json_text(chained)},
+            expected={"leg_id": latest.values["leg_id"]},
+        )
+        if moved is not None:
+            await self.calls.outbox.emit(
+                tx, moved.customer_id, machine.CALL_UPDATED, "call", moved.id, moved.wire
+            )
+
+    async def _legs(self, tx: Executor, master: CallRow) -> list[CallRow]:
+        """The master's ``connect`` legs: its chained calls running no flow."""
+        legs = [await self.calls.rows.get(i, tx) for i in master.chained_call_ids]
+        return [leg for leg in legs if leg is not None and leg.activeflow_id is None]
+
+    async def _leg_answered(self, tx: Executor, leg: CallRow, master_id: str) -> None:
+        """A ``connect`` leg answered: it is bridged; its siblings still ringing hang up."""
+        master = await self.calls.rows.get(master_id, tx)
+        if master is None:
+            return
+        for other in await self._legs(tx, master):
+            if other.id != leg.id and other.status in ("dialing", "ringing"):
+                await self.calls.hangup(tx, other)
+
+    async def _leg_ended(self, tx: Executor, leg: CallRow, master_id: str) -> None:
+        """A ``connect`` leg ended: once none is left up, the master's flow goes on (or the
+        master hangs up with the leg's reason, with ``relay_reason``)."""
+        master = await self.calls.rows.get(master_id, tx)
+        if master is None or master.activeflow_id is None or master.status == "hangup":
+            return
+        if any(other.status != "hangup" for other in await self._legs(tx, master)):
+            return
+        state = await self.runner.state(tx, master.activeflow_id)
+        if state is None or state.waiting is None or state.waiting.kind != "connect":
+            return
+        option = state.current_action.option  # type: ignore[attr-defined]
+        if option.relay_reason:
+            await self.calls.hangup(tx, master, str(leg.values["hangup_reason"]) or "normal")
+            return
+        await self.runner.feed(
+            tx, master.activeflow_id, e.ActionFinished(token=state.waiting.token)
+        )
 
     async def _reason(self, tx: Executor, command: c.Hangup) -> str:
         """The hangup reason: the action's, or another call's when it names one that hung up."""

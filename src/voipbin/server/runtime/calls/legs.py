@@ -29,6 +29,7 @@ FIELDS: tuple[str, ...] = (*CALL_FIELDS, *LEG_FIELDS)
 CallWire = wire_struct(Call)
 _routes = msgspec.json.Decoder(list[CarrierRoute])
 _address = msgspec.json.Decoder(Address)
+_ids = msgspec.json.Decoder(list[str])
 _encoder = msgspec.json.Encoder()
 
 
@@ -39,6 +40,12 @@ def json_text(value: Any) -> str:
 
 def _raw(value: Any) -> bytes:
     return bytes(value) if isinstance(value, msgspec.Raw) else str(value).encode()
+
+
+def _id_or_none(value: Any) -> str | None:
+    """An id column's value; ``None`` for the empty UUID."""
+    text = str(value)
+    return None if text in ("", EMPTY_UUID_TEXT, "None") else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +86,17 @@ class CallRow:
     @property
     def activeflow_id(self) -> str | None:
         """The call's activeflow, if it runs one."""
-        value = str(self.values["activeflow_id"])
-        return None if value in ("", EMPTY_UUID_TEXT, "None") else value
+        return _id_or_none(self.values["activeflow_id"])
+
+    @property
+    def master_call_id(self) -> str | None:
+        """The call whose flow made this one, if any."""
+        return _id_or_none(self.values["master_call_id"])
+
+    @property
+    def chained_call_ids(self) -> list[str]:
+        """Calls that hang up when this one does."""
+        return [str(i) for i in _ids.decode(_raw(self.values["chained_call_ids"]))]
 
     @property
     def leg(self) -> Leg:

@@ -181,9 +181,26 @@ class CallRuntime:
                 await commit_with(tx, answer)
         return answer
 
-    async def _dial(
-        self, tx: Executor, customer_id: str, placement: Placement, request: FlowRequest
+    async def dial(
+        self,
+        tx: Executor,
+        customer_id: str,
+        placement: Placement,
+        request: FlowRequest,
+        master_call_id: str | None = None,
     ) -> CallRow:
+        """Dial a call a flow asked for (``call``, ``connect``), in its step's ``tx``."""
+        return await self._dial(tx, customer_id, placement, request, master_call_id)
+
+    async def _dial(
+        self,
+        tx: Executor,
+        customer_id: str,
+        placement: Placement,
+        request: FlowRequest,
+        master_call_id: str | None = None,
+    ) -> CallRow:
+        """Dial one placed call in ``tx`` (``master_call_id``: the call whose flow asked)."""
         call_id = str(new_id())
         leg_id = str(new_id())
         values: dict[str, Any] = {
@@ -199,6 +216,8 @@ class CallRuntime:
             "routes": json_text(placement.routes),
             "route_index": 0,
         }
+        if master_call_id is not None:
+            values["master_call_id"] = master_call_id
         call = await self._insert(tx, values, request)
         route = placement.routes[0] if placement.routes else None
         await self.network(tx, call_id).originate(call.leg, placement.source, route)
@@ -330,6 +349,10 @@ class CallRuntime:
         await self.jobs.cancel(tx, DIAL_TIMEOUT, call.id)
         await self.jobs.cancel(tx, MAX_DURATION, call.id)
         await self._bill(tx, moved)
+        for chained_id in moved.chained_call_ids:
+            chained = await self.rows.get(chained_id, tx)
+            if chained is not None:
+                await self.hangup(tx, chained)
         if self.flows is not None:
             await self.flows.hung_up(tx, moved)
         return moved
