@@ -93,7 +93,7 @@ async def test_an_inbound_call_runs_its_numbers_flow_and_branches_on_a_pressed_k
     assert answered["status"] == "progressing"
     assert answered["action"]["type"] == "talk"  # the call shows the flow's cursor
 
-    await caller.advance(3)  # the talk has played, digits_receive waits
+    await caller.advance(5)  # the talk has played (4.95 s), digits_receive waits
     flow = await _activeflow(caller, activeflow_id)
     assert flow["current_action"]["id"] == digits
     pressed = await api.client.post(

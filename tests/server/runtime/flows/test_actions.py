@@ -91,13 +91,18 @@ def test_media_commands_carry_their_durations() -> None:
     )
     talk = r.commands[0]
     assert isinstance(talk, c.Talk)
-    assert (talk.text, talk.seconds, talk.language, talk.voice_id) == ("x" * 45, 3.0, "en-US", "v1")
+    assert (talk.text, talk.seconds, talk.language, talk.voice_id) == (
+        "x" * 45,
+        6.75,
+        "en-US",
+        "v1",
+    )
     seen: list[c.AnyCommand] = []
     for _ in range(5):
         r = fire(r)
         seen.extend(r.commands)
     assert seen == [
-        c.Play(token=2, stream_urls=["https://a/1.wav", "https://a/2.wav"], seconds=10.0),
+        c.Play(token=2, stream_urls=["https://a/1.wav", "https://a/2.wav"], seconds=6.0),
         c.Beep(token=3, seconds=1.0),
         c.Sleep(token=4, seconds=2.5),
         c.Echo(token=5, seconds=3.0),

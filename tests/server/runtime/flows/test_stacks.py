@@ -51,7 +51,7 @@ def test_fetched_actions_without_ids_are_given_some() -> None:
     r = start([FETCH, act("talk", 2, text="main")])
     body = wire([{"type": "talk", "option": {"text": "fetched"}}])
     r = answer(r, body=body)
-    assert r.commands[0] == c.Talk(token=2, text="fetched", seconds=1.0)
+    assert r.commands[0] == c.Talk(token=2, text="fetched", seconds=c.talk_seconds("fetched"))
     assert r.state.current_action.id == msgspec.UNSET or r.state.current_action.id != EMPTY
     assert r.state.current_stack_id != MAIN_STACK
     stack = r.state.stacks[r.state.current_stack_id]

@@ -7,7 +7,7 @@
 - What the network reports on the call reaches its flow: key presses as digits, answering
   machine detection's result; the call hanging up stops the flow.
 - What the flow asks of its call is carried out on the network (:class:`CallControl`):
-  answer, media (the flow's own timers say when a media action has played), DTMF, machine
+  answer, media (the network's report that it has played moves the flow on), DTMF, machine
   detection, hangup (a flow ending with its call up hangs it up), ``connect`` and ``call``
   (new outgoing calls, see :mod:`.connect`).
 - The call's ``action`` follows the flow's cursor (``call_updated``), as upstream shows it.
@@ -39,7 +39,9 @@ from voipbin.server.runtime.carrier.base import (
     Dtmf,
     MachineDetected,
     Media,
+    PlaybackFinished,
 )
+from voipbin.server.runtime.carrier.sim import BEEP_SECONDS
 from voipbin.server.runtime.flows import commands as c
 from voipbin.server.runtime.flows import events as e
 from voipbin.server.runtime.flows.control import CallCommand
@@ -134,6 +136,11 @@ class CallFlows:
                 await self.runner.feed(tx, activeflow_id, e.Started())
         elif isinstance(event, Dtmf):
             await self.runner.feed(tx, activeflow_id, e.DigitsReceived(digits=event.digits))
+        elif isinstance(event, PlaybackFinished) and not event.stopped:
+            flow_id, _, token = event.playback_id.partition(":")
+            if flow_id == activeflow_id and token.isdigit():
+                finished = e.ActionFinished(token=int(token))
+                await self.runner.feed(tx, activeflow_id, finished)
         elif isinstance(event, MachineDetected):
             state = await self.runner.state(tx, activeflow_id)
             if state is not None and state.waiting is not None and state.waiting.kind == "amd":
@@ -190,7 +197,7 @@ class CallFlows:
         elif isinstance(command, c.Play):
             await runtime.play(tx, call, Media(urls=tuple(command.stream_urls)), playback)
         elif isinstance(command, c.Beep):
-            await runtime.play(tx, call, Media(urls=("beep",)), playback)
+            await runtime.play(tx, call, Media(tone_seconds=BEEP_SECONDS), playback)
         elif isinstance(command, c.StopMedia):
             await network.stop_media(call.leg, playback)
         elif isinstance(command, c.SendDigits):

@@ -144,11 +144,13 @@ class CarrierRoute(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Media(msgspec.Struct, frozen=True, kw_only=True):
-    """What a playback plays: a text spoken in ``language``, or media files by URL."""
+    """What a playback plays: a text spoken in ``language``, media files by URL, or a tone
+    (a beep) of ``tone_seconds``."""
 
     text: str = ""
     language: str = ""
     urls: tuple[str, ...] = ()
+    tone_seconds: float = 0.0
 
 
 Toggle = Literal["hold", "mute", "moh", "silence"]

@@ -45,6 +45,8 @@ SPEECH_SECONDS_PER_CHARACTER = 0.15
 MIN_SPEECH_SECONDS = 1.0
 #: How long one media file plays.
 MEDIA_FILE_SECONDS = 3.0
+#: How long a beep sounds.
+BEEP_SECONDS = 1.0
 #: How long answering machine detection listens before it tells.
 DETECTION_SECONDS = 2.0
 
@@ -65,7 +67,7 @@ def playing_seconds(media: Media) -> float:
     """How long the simulated network takes to play ``media``."""
     spoken = len(media.text) * SPEECH_SECONDS_PER_CHARACTER if media.text else 0.0
     files = len(media.urls) * MEDIA_FILE_SECONDS
-    return max(MIN_SPEECH_SECONDS, spoken + files)
+    return round(max(MIN_SPEECH_SECONDS, spoken + files + media.tone_seconds), 3)
 
 
 class SimulatedNetwork:

@@ -46,13 +46,13 @@ def _talk(run: Run, option: o.TalkOption) -> Outcome:
 
 
 def _play(run: Run, option: o.PlayOption) -> Outcome:
-    seconds = c.PLAY_SECONDS_PER_URL * len(option.stream_urls)
+    seconds = c.play_seconds(option.stream_urls)
     run.emit(c.Play(token=run.token, stream_urls=option.stream_urls, seconds=seconds))
     return run.wait("media")
 
 
 def _beep(run: Run, option: o.NoOption) -> Outcome:
-    run.emit(c.Beep(token=run.token, seconds=c.BEEP_SECONDS))
+    run.emit(c.Beep(token=run.token, seconds=c.beep_seconds()))
     return run.wait("media")
 
 

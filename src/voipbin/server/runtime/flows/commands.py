@@ -7,7 +7,9 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
 
 - ``answer``, ``start_calls``: the next action runs at once.
 - ``talk`` (not ``async``), ``play``, ``beep``, ``sleep``, ``echo``, ``send_digits``: the
-  flow waits for ``TimerFired`` (or ``ActionFinished``) after ``seconds``.
+  flow waits for ``TimerFired`` (or ``ActionFinished``) after ``seconds``. Media lasts as
+  long as the simulated network plays it (:func:`talk_seconds`...): its report of the end
+  and the flow's timer fall due together, and the second changes nothing.
 - ``collect_digits``: the flow waits for ``DigitsReceived`` completing it, or for
   ``TimerFired`` after ``seconds``.
 - ``amd`` (not ``async``): the flow waits for ``AmdDetected``; a machine hangs up the call
@@ -33,12 +35,9 @@ import msgspec
 from voipbin.common.address import Address
 from voipbin.models.flows.actions import FlowAction
 from voipbin.models.flows.options import EMPTY
+from voipbin.server.runtime.carrier.base import Media
+from voipbin.server.runtime.carrier.sim import BEEP_SECONDS, playing_seconds
 
-#: Simulated media has no real length; these stand in for it.
-TALK_CHARACTERS_PER_SECOND = 15.0
-"""A talk lasts its text's length at this speaking rate (one second at least)."""
-PLAY_SECONDS_PER_URL = 5.0
-BEEP_SECONDS = 1.0
 FETCH_TIMEOUT_SECONDS = 10.0
 """How long a ``fetch`` waits for its answer (upstream waits forever)."""
 
@@ -207,5 +206,15 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
 
 
 def talk_seconds(text: str) -> float:
-    """How long a simulated talk of ``text`` lasts."""
-    return max(1.0, round(len(text) / TALK_CHARACTERS_PER_SECOND, 1))
+    """How long a talk of ``text`` plays on the simulated network."""
+    return playing_seconds(Media(text=text))
+
+
+def play_seconds(urls: list[str]) -> float:
+    """How long media files play on the simulated network."""
+    return playing_seconds(Media(urls=tuple(urls)))
+
+
+def beep_seconds() -> float:
+    """How long a beep sounds on the simulated network."""
+    return playing_seconds(Media(tone_seconds=BEEP_SECONDS))
