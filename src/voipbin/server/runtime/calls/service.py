@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -35,7 +35,12 @@ from voipbin.server.resources.context import Context
 from voipbin.server.resources.references import check_references
 from voipbin.server.runtime.calls import machine
 from voipbin.server.runtime.calls.legs import CallRow, CallRows, json_text
-from voipbin.server.runtime.calls.placing import Placement, place, require_identity
+from voipbin.server.runtime.calls.placing import (
+    GROUPCALL_TYPES,
+    Placement,
+    place,
+    require_identity,
+)
 from voipbin.server.runtime.carrier.base import (
     Answered,
     CarrierEvent,
@@ -69,6 +74,21 @@ Listener = Callable[[Executor, CallRow, CarrierEvent], Awaitable[None]]
 CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
 
 
+class Groupcalls(Protocol):
+    """The groupcalls runtime, as ``POST /v1.0/calls`` uses it for an ``agent`` or
+    ``extension`` destination (``runtime/groupcalls/service.py``)."""
+
+    async def plan(self, ctx: Context, source: Address, destination: Address, index: int) -> Any:
+        """How ``destinations[index]`` rings, or the 4xx that refuses it."""
+        ...
+
+    async def start(
+        self, tx: Executor, customer_id: str, source: Address, plan: Any, flow_id: str | None
+    ) -> msgspec.Struct:
+        """Start the groupcall of ``plan`` in ``tx``; the groupcall on the wire."""
+        ...
+
+
 class CallRuntime:
     """Every call of the server."""
 
@@ -87,6 +107,8 @@ class CallRuntime:
         self.scripts = scripts
         self.db = rows.repository.db
         self._listeners: list[Listener] = []
+        self.groupcalls: Groupcalls | None = None
+        """Rings ``agent`` and ``extension`` destinations, once the app has made it."""
 
     def register(self) -> None:
         """Register the calls' job kinds with ``jobs`` (once per process)."""
@@ -128,28 +150,57 @@ class CallRuntime:
             for path, id in found:
                 await check_references(ctx, {path: resource}, {path: id})
         placements: list[Placement] = []
+        plans: list[Any] = []
         refusal: Exception | None = None
         for index, destination in enumerate(checked.destinations):
             try:
-                placements.append(await place(ctx, checked.source, destination, index))
+                if destination.type in GROUPCALL_TYPES and self.groupcalls is not None:
+                    plans.append(
+                        await self.groupcalls.plan(ctx, checked.source, destination, index)
+                    )
+                else:
+                    placements.append(await place(ctx, checked.source, destination, index))
             except ApiError as exc:
                 log.info("destinations[%d] refused: %s", index, exc)
                 refusal = refusal or exc
-        if not placements:
+        if not placements and not plans:
             assert refusal is not None
             raise refusal
         flow_id = str(checked.flow_id) if checked.flow_id is not None else None
         async with self.db.transaction() as tx:
             calls = [await self._dial(tx, ctx.customer_id, p, flow_id) for p in placements]
+            groupcalls: list[Any] = []
+            for plan in plans:
+                assert self.groupcalls is not None
+                start = self.groupcalls.start(tx, ctx.customer_id, checked.source, plan, flow_id)
+                groupcalls.append(await start)
             # The answer holds the calls in wire form, as the route encodes them.
             wire: list[Any] = [c.wire for c in calls]
-            answer = CallsCreated(calls=wire, groupcalls=[])
+            answer = CallsCreated(calls=wire, groupcalls=groupcalls)
             if commit_with is not None:
                 await commit_with(tx, answer)
         return answer
 
+    async def dial_leg(
+        self,
+        tx: Executor,
+        customer_id: str,
+        placement: Placement,
+        flow_id: str | None,
+        groupcall_id: str,
+    ) -> CallRow:
+        """Dial one leg of the groupcall ``groupcall_id`` (its ``call_created`` and timers
+        in ``tx``)."""
+        return await self._dial(tx, customer_id, placement, flow_id, groupcall_id=groupcall_id)
+
     async def _dial(
-        self, tx: Executor, customer_id: str, placement: Placement, flow_id: str | None
+        self,
+        tx: Executor,
+        customer_id: str,
+        placement: Placement,
+        flow_id: str | None,
+        *,
+        groupcall_id: str | None = None,
     ) -> CallRow:
         call_id = str(new_id())
         leg_id = str(new_id())
@@ -168,6 +219,8 @@ class CallRuntime:
         }
         if flow_id is not None:
             values["flow_id"] = flow_id
+        if groupcall_id is not None:
+            values["groupcall_id"] = groupcall_id
         call = await self.rows.insert(values, tx)
         await self._emit(tx, call, machine.CALL_CREATED)
         route = placement.routes[0] if placement.routes else None
