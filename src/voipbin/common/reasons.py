@@ -320,6 +320,12 @@ CATALOG: tuple[Reason, ...] = (
         _S.INVALID_ARGUMENT,
         'The webhook method is not one of: "", POST, GET, PUT, DELETE.',
     ),
+    Reason(
+        "GROUPCALL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The groupcall is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -14,6 +14,7 @@ from voipbin.models.call import CALLS
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
+from voipbin.models.groupcall import GROUPCALLS
 from voipbin.models.lookup import Lookup
 from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
 from voipbin.models.outbound_config import OUTBOUND_CONFIGS
@@ -39,6 +40,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     BILLING_ACCOUNTS,
     BILLINGS,
     CALLS,
+    GROUPCALLS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -50,6 +50,10 @@ from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.events.routes import timeline_route
 from voipbin.server.runtime.events.timeline import Timelines, owner_in
 from voipbin.server.runtime.flows.runner import FlowRunner
+from voipbin.server.runtime.groupcalls.control import RuntimeGroupcallControl
+from voipbin.server.runtime.groupcalls.rows import FIELDS as GROUPCALL_FIELDS
+from voipbin.server.runtime.groupcalls.rows import GroupcallRows
+from voipbin.server.runtime.groupcalls.service import GroupcallRuntime
 from voipbin.server.runtime.jobs import Jobs
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
@@ -59,7 +63,7 @@ from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.simulator import SimulatorScripts
-from voipbin.server.storage.tables import call_calls
+from voipbin.server.storage.tables import call_calls, call_groupcalls
 
 log = logging.getLogger("voipbin.server")
 
@@ -125,6 +129,8 @@ class AppState:
     """Runs the activeflows on the jobs (``runtime/flows/runner.py``)."""
     calls: CallRuntime
     """Every call: its lifecycle on the jobs, and what the flow engine asks of it."""
+    groupcalls: GroupcallRuntime
+    """Every groupcall: its legs' calls, rung and hung up by its rules."""
 
 
 def create_app(
@@ -184,6 +190,12 @@ def create_app(
     CallFlows.link(calls, flows, lambda id: call_service.context(server_principal(id), id))
     services["call"].calls = RuntimeCallControl(calls)
     timelines.register("calls", owner_in(services["call"].repository))
+    # Groupcalls: legs of calls, moved by what the calls' network reports.
+    groupcall_rows = GroupcallRows(Repository(db, call_groupcalls, GROUPCALL_FIELDS, clock))
+    groupcalls = GroupcallRuntime(groupcall_rows, calls)
+    groupcalls.register()
+    services["groupcall"].groupcalls = RuntimeGroupcallControl(groupcalls)
+    timelines.register("groupcalls", owner_in(services["groupcall"].repository))
     state = AppState(
         settings,
         db,
@@ -197,6 +209,7 @@ def create_app(
         jobs,
         flows,
         calls,
+        groupcalls,
     )
 
     async def health(request: Request) -> Response:

@@ -80,6 +80,26 @@ class CallControl(Protocol):
         ...
 
 
+class GroupcallControl(Protocol):
+    """The runtime's groupcalls, as the groupcalls resource drives them
+    (``runtime/groupcalls/control.py``). Each takes the groupcall as the generic service found
+    it (live, the caller's)."""
+
+    async def create(
+        self, ctx: Context, body: Any, commit_with: CommitHook | None
+    ) -> msgspec.Struct:
+        """Start the groupcall of a ``GroupcallCreate``: its first legs ring."""
+        ...
+
+    async def hangup(self, groupcall_id: str) -> Row:
+        """Hang up every leg (idempotent); the groupcall after."""
+        ...
+
+    async def delete(self, groupcall_id: str) -> None:
+        """Hang up every leg, end the groupcall, and soft-delete it."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
@@ -98,3 +118,5 @@ class Context:
     """The flow runner, once the app has made it (``None`` for a service built alone)."""
     calls: CallControl | None = None
     """The runtime's calls (``None`` in a service built without the runtime)."""
+    groupcalls: GroupcallControl | None = None
+    """The runtime's groupcalls (``None`` in a service built without the runtime)."""

@@ -15,6 +15,7 @@ from voipbin.server.resources import (
     customers,
     extensions,
     flows,
+    groupcalls,
     numbers,
     outbound_configs,
     providers,
@@ -39,4 +40,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     billing_accounts.RESOURCE,
     billings.RESOURCE,
     calls.RESOURCE,
+    groupcalls.RESOURCE,
 )

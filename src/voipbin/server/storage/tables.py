@@ -505,3 +505,29 @@ call_calls = resource_table(
     sa.Column("route_index", sa.Integer(), nullable=False, server_default="0"),
 )
 sa.Index(None, call_calls.c.flow_id)
+
+# Groupcalls (server/runtime/groupcalls/): the model's fields, then what only the runtime
+# reads: how each destination is dialled (its placement, or the nested groupcall an agent or
+# extension makes), fixed at creation, and the legs still alive (a leg's end counts once).
+call_groupcalls = resource_table(
+    "call_groupcalls",
+    text_column("owner_type"),
+    id_column("owner_id", default=EMPTY_UUID_TEXT),
+    text_column("status", default="progressing"),
+    id_column("flow_id", default=EMPTY_UUID_TEXT),
+    json_column("source", default="{}"),
+    json_column("destinations", default="[]"),
+    id_column("master_call_id", default=EMPTY_UUID_TEXT),
+    id_column("master_groupcall_id", default=EMPTY_UUID_TEXT),
+    text_column("ring_method", default="ring_all"),
+    text_column("answer_method", default="hangup_others"),
+    id_column("answer_call_id", default=EMPTY_UUID_TEXT),
+    json_column("call_ids", default="[]"),
+    id_column("answer_groupcall_id", default=EMPTY_UUID_TEXT),
+    json_column("groupcall_ids", default="[]"),
+    sa.Column("call_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("groupcall_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("dial_index", sa.Integer(), nullable=False, server_default="0"),
+    json_column("plans", default="[]"),
+    json_column("live_ids", default="[]"),
+)

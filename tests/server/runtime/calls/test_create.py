@@ -106,19 +106,15 @@ async def test_a_flow_must_be_a_live_flow_of_the_customer(start_app: StartApp) -
     assert (ended["status"], ended["hangup_by"]) == ("hangup", "local")
 
 
-async def test_agent_destinations_are_not_served_yet(start_app: StartApp) -> None:
+async def test_an_agent_destination_must_be_an_agent_of_the_customer(
+    start_app: StartApp,
+) -> None:
     api = await virtual_api(start_app)
     caller = await ready_customer(api)
-    response = await api.client.post(
-        "/v1.0/calls",
-        json={
-            "source": {"type": "tel", "target": SOURCE},
-            "destinations": [{"type": "agent", "target": caller.agent.id}],
-        },
-        headers=caller.headers,
-    )
-    error = assert_error(response, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")
-    assert fields_of(error) == ["destinations[0].type"]
+    other = await ready_customer(api, source="+14155550101")
+    response = await caller.call(destinations=[{"type": "agent", "target": other.agent.id}])
+    error = assert_error(response, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
+    assert fields_of(error) == ["destinations[0].target"]
 
 
 async def test_a_partial_success_answers_the_legs_that_worked(start_app: StartApp) -> None:

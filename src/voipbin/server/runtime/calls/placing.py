@@ -28,7 +28,7 @@ from voipbin.server.storage.repository import ListQuery
 
 #: The cost type of a minute of an outgoing call, by destination type.
 COST_TYPES: dict[str, str] = {"tel": "call_pstn_outgoing", "sip": "call_extension"}
-#: Destinations that make groupcalls, not calls (not served yet).
+#: Destinations that ring through groupcalls, not calls (``runtime/groupcalls/``).
 GROUPCALL_TYPES = ("agent", "extension")
 #: Most routes looked at per customer (routes are few: a handful per country).
 _MAX_ROUTES = 1000
@@ -73,12 +73,6 @@ async def place(
 ) -> Placement:
     """The placement of ``destinations[index]``, or the 4xx that refuses it."""
     field = f"destinations[{index}]"
-    if destination.type in GROUPCALL_TYPES:
-        raise InvalidArgument.field(
-            f"{field}.type",
-            f"{destination.type} destinations ring through groupcalls, which are not served "
-            "yet; call tel or sip destinations",
-        )
     cost_type = COST_TYPES.get(destination.type)
     if cost_type is None:
         raise InvalidArgument.field(

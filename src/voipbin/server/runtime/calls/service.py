@@ -37,7 +37,12 @@ from voipbin.server.resources.context import Context
 from voipbin.server.resources.references import check_references
 from voipbin.server.runtime.calls import machine
 from voipbin.server.runtime.calls.legs import CallRow, CallRows, json_text
-from voipbin.server.runtime.calls.placing import Placement, place, require_identity
+from voipbin.server.runtime.calls.placing import (
+    GROUPCALL_TYPES,
+    Placement,
+    place,
+    require_identity,
+)
 from voipbin.server.runtime.carrier.base import (
     Answered,
     CarrierEvent,
@@ -99,6 +104,21 @@ class FlowLink(Protocol):
         ...
 
 
+class Groupcalls(Protocol):
+    """The groupcalls runtime, as ``POST /v1.0/calls`` uses it for an ``agent`` or
+    ``extension`` destination (``runtime/groupcalls/service.py``)."""
+
+    async def plan(self, ctx: Context, source: Address, destination: Address, index: int) -> Any:
+        """How ``destinations[index]`` rings, or the 4xx that refuses it."""
+        ...
+
+    async def start(
+        self, tx: Executor, customer_id: str, source: Address, plan: Any, flow_id: str | None
+    ) -> msgspec.Struct:
+        """Start the groupcall of ``plan`` in ``tx``; the groupcall on the wire."""
+        ...
+
+
 class CallRuntime:
     """Every call of the server."""
 
@@ -119,6 +139,8 @@ class CallRuntime:
         self._listeners: list[Listener] = []
         self.flows: FlowLink | None = None
         """The flow engine, once the app has linked it (calls then run their flows)."""
+        self.groupcalls: Groupcalls | None = None
+        """Rings ``agent`` and ``extension`` destinations, once the app has made it."""
 
     def register(self) -> None:
         """Register the calls' job kinds with ``jobs`` (once per process)."""
@@ -160,23 +182,34 @@ class CallRuntime:
             for path, id in found:
                 await check_references(ctx, {path: resource}, {path: id})
         placements: list[Placement] = []
+        plans: list[Any] = []
         refusal: Exception | None = None
         for index, destination in enumerate(checked.destinations):
             try:
-                placements.append(await place(ctx, checked.source, destination, index))
+                if destination.type in GROUPCALL_TYPES and self.groupcalls is not None:
+                    plans.append(
+                        await self.groupcalls.plan(ctx, checked.source, destination, index)
+                    )
+                else:
+                    placements.append(await place(ctx, checked.source, destination, index))
             except ApiError as exc:
                 log.info("destinations[%d] refused: %s", index, exc)
                 refusal = refusal or exc
-        if not placements:
+        if not placements and not plans:
             assert refusal is not None
             raise refusal
         flow_id = str(checked.flow_id) if checked.flow_id is not None else None
         request = FlowRequest(flow_id, [] if flow_id else checked.actions, checked.variables)
         async with self.db.transaction() as tx:
             calls = [await self._dial(tx, ctx.customer_id, p, request) for p in placements]
+            groupcalls: list[Any] = []
+            for plan in plans:
+                assert self.groupcalls is not None
+                start = self.groupcalls.start(tx, ctx.customer_id, checked.source, plan, flow_id)
+                groupcalls.append(await start)
             # The answer holds the calls in wire form, as the route encodes them.
             wire: list[Any] = [c.wire for c in calls]
-            answer = CallsCreated(calls=wire, groupcalls=[])
+            answer = CallsCreated(calls=wire, groupcalls=groupcalls)
             if commit_with is not None:
                 await commit_with(tx, answer)
         return answer
@@ -192,6 +225,19 @@ class CallRuntime:
         """Dial a call a flow asked for (``call``, ``connect``), in its step's ``tx``."""
         return await self._dial(tx, customer_id, placement, request, master_call_id)
 
+    async def dial_leg(
+        self,
+        tx: Executor,
+        customer_id: str,
+        placement: Placement,
+        flow_id: str | None,
+        groupcall_id: str,
+    ) -> CallRow:
+        """Dial one leg of the groupcall ``groupcall_id`` (its ``call_created`` and timers
+        in ``tx``); a leg runs the groupcall's flow once answered."""
+        request = FlowRequest(flow_id)
+        return await self._dial(tx, customer_id, placement, request, groupcall_id=groupcall_id)
+
     async def _dial(
         self,
         tx: Executor,
@@ -199,6 +245,8 @@ class CallRuntime:
         placement: Placement,
         request: FlowRequest,
         master_call_id: str | None = None,
+        *,
+        groupcall_id: str | None = None,
     ) -> CallRow:
         """Dial one placed call in ``tx`` (``master_call_id``: the call whose flow asked)."""
         call_id = str(new_id())
@@ -218,6 +266,8 @@ class CallRuntime:
         }
         if master_call_id is not None:
             values["master_call_id"] = master_call_id
+        if groupcall_id is not None:
+            values["groupcall_id"] = groupcall_id
         call = await self._insert(tx, values, request)
         route = placement.routes[0] if placement.routes else None
         await self.network(tx, call_id).originate(call.leg, placement.source, route)

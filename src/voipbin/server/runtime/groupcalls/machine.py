@@ -191,3 +191,12 @@ def hangup_requested(state: GroupcallState) -> Decision:
     if state.alive == 0:
         return Decision(replace(state, status="hangup"), event=GROUPCALL_HANGUP)
     return Decision(replace(state, status="hangingup"), hang_up_legs=True)
+
+
+def deleted(state: GroupcallState) -> Decision:
+    """A groupcall deleted (its hangup asked for first): it ends at once
+    (``groupcall_hangup``); its legs, already hung up, end on their own and count no more."""
+    if state.status == "hangup":
+        return Decision(state)
+    ended = replace(state, status="hangup", call_count=0, groupcall_count=0)
+    return Decision(ended, event=GROUPCALL_HANGUP)
