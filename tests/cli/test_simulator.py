@@ -122,6 +122,53 @@ def test_sim_devices_and_reset(admin: Admin) -> None:
     assert listed["result"] == []
 
 
+def test_sim_call_dtmf_and_hangup_play_the_far_end(admin: Admin) -> None:
+    ivr = json.dumps(
+        {
+            "name": "ivr",
+            "actions": [
+                {"type": "answer"},
+                {"type": "digits_receive", "option": {"duration": 60000, "length": 10}},
+            ],
+        }
+    )
+    flow = _json(admin("flows", "create", "--data", ivr, "--json"))
+
+    async def our_number() -> None:
+        numbers = admin.served.app.state.voipbin.services["number"].repository
+        await numbers.insert(
+            {"customer_id": flow["customer_id"], "number": "+14155550100", "type": "normal",
+             "status": "active", "call_flow_id": flow["id"]}
+        )  # fmt: skip
+
+    admin.served.portal.call(our_number)
+
+    nowhere = admin("sim", "call", "--from", "+15005550000", "--to", "+14155550199")
+    unreadable = admin("sim", "call", "--from", "alice", "--to", "+14155550100")
+    call = _json(admin("sim", "call", "--from", "+15005550000", "--to", "+14155550100", "--json"))
+    table = admin("sim", "call", "--from", "sip:alice@example.com", "--to", "+14155550100")
+    admin("sim", "advance", "0")
+    pressed = admin("sim", "dtmf", call["id"], "12")
+    hung_up = admin("sim", "hangup", call["id"])
+    admin("sim", "advance", "0")
+    ended = _json(admin("calls", "get", call["id"], "--json"))
+    late = admin("sim", "dtmf", call["id"], "1")
+
+    assert nowhere.exit_code == 1
+    assert "NUMBER_NOT_FOUND" in nowhere.stderr
+    assert unreadable.exit_code == 2
+    assert "--from takes" in unreadable.stderr
+    assert (call["direction"], call["source"]["type"]) == ("incoming", "tel")
+    assert table.exit_code == 0, table.output
+    assert "alice@example.com" in table.stdout
+    assert pressed.exit_code == 0, pressed.output
+    assert "pressed 12" in pressed.stderr
+    assert hung_up.exit_code == 0, hung_up.output
+    assert (ended["status"], ended["hangup_by"]) == ("hangup", "remote")
+    assert late.exit_code == 1
+    assert "CALL_ALREADY_HANGUP" in late.stderr
+
+
 def test_sim_is_refused_to_a_customers_access_key(cli: Cli) -> None:
     result = cli("sim", "clock")
 

@@ -28,6 +28,7 @@ from voipbin.client import (
     PermissionDenied,
 )
 from voipbin.common.timestamps import parse_timestamp
+from voipbin.models.call import Call
 from voipbin.models.events import TimelineEvent
 from voipbin.models.simulator import RuleCreate
 
@@ -156,6 +157,62 @@ def test_a_503_on_the_clock_is_retried(served: Served, sleeps: Sleeps) -> None:
     assert sleeps.waits == [0.25]
 
 
+OUR_NUMBER = "+14155550100"
+CALLER = {"type": "tel", "target": "+15005550000"}
+#: Answers, then waits a minute for ten keys: the call stays up while keys are pressed.
+IVR = [
+    {"type": "answer"},
+    {"type": "digits_receive", "option": {"duration": 60000, "length": 10}},
+]
+
+
+def _number(app: Starlette, customer_id: Any, flow_id: Any) -> Callable[[], Any]:
+    """Gives ``customer_id`` the live number ``OUR_NUMBER``, running ``flow_id``."""
+
+    async def insert() -> None:
+        await app.state.voipbin.services["number"].repository.insert(
+            {
+                "customer_id": str(customer_id),
+                "number": OUR_NUMBER,
+                "type": "normal",
+                "status": "active",
+                "call_flow_id": str(flow_id),
+            }
+        )
+
+    return insert
+
+
+def test_the_far_end_calls_in_presses_keys_and_hangs_up(virtual: Served, sim: Client) -> None:
+    with pytest.raises(NotFound) as caught:
+        sim.simulator.calls.create(source=CALLER, destination={"type": "tel", "target": OUR_NUMBER})
+    assert caught.value.reason == "NUMBER_NOT_FOUND"
+    flow = sim.flows.create(name="ivr", actions=IVR)
+    virtual.portal.call(_number(virtual.app, flow.customer_id, flow.id))
+
+    call = sim.simulator.calls.create(
+        {"source": CALLER, "destination": {"type": "tel", "target": OUR_NUMBER}}
+    )
+
+    assert isinstance(call, Call)
+    assert (call.direction, call.destination.target) == ("incoming", OUR_NUMBER)
+    sim.simulator.advance(seconds=0)
+    assert sim.calls.get(call.id).status == "progressing"
+    sim.simulator.calls.dtmf(call.id, digits="12")
+    with pytest.raises(InvalidArgument):
+        sim.simulator.calls.dtmf(call.id, {"digits": "x"})
+    sim.simulator.calls.hangup(call.id)
+    sim.simulator.advance(seconds=0)
+    ended = sim.calls.get(call.id)
+    assert (ended.status, ended.hangup_by) == ("hangup", "remote")
+    with pytest.raises(FailedPrecondition) as late:
+        sim.simulator.calls.dtmf(call.id, digits="1")
+    assert late.value.reason == "CALL_ALREADY_HANGUP"
+    sim.simulator.calls.hangup(call.id)  # already ended: left as it is, no error
+    with pytest.raises(NotFound):
+        sim.simulator.calls.hangup("6f1c9a43-4d2f-4a42-9d38-5a8f1b2e8c11")
+
+
 def _emit(app: Starlette, flow: Any, *types: str) -> Callable[[], Any]:
     async def emit() -> None:
         for type in types:
@@ -217,3 +274,16 @@ async def test_async_simulator_and_timeline(virtual_app: Starlette, asim: AsyncC
     assert walked == list(reversed(TYPES))
     with pytest.raises(NotFound):
         await asim.timeline("calls", flow.id)
+
+    ivr = await asim.flows.create(name="ivr", actions=IVR)
+    await _number(virtual_app, ivr.customer_id, ivr.id)()
+    destination = {"type": "tel", "target": OUR_NUMBER}
+    call = await asim.simulator.calls.create(source=CALLER, destination=destination)
+    assert call.direction == "incoming"
+    await asim.simulator.advance(seconds=0)
+    await asim.simulator.calls.dtmf(call.id, digits="1")
+    await asim.simulator.calls.hangup(call.id)
+    await asim.simulator.advance(seconds=0)
+    assert (await asim.calls.get(call.id)).hangup_by == "remote"
+    with pytest.raises(FailedPrecondition):
+        await asim.simulator.calls.dtmf(call.id, digits="1")

@@ -318,12 +318,20 @@ async def test_the_openapi_document_lists_the_control_api_under_its_own_tag(api:
         ("/_sim/rules/{id}", "delete"): "204",
         ("/_sim/extensions/{id}/devices", "post"): "201",
         ("/_sim/reset", "post"): "204",
+        ("/_sim/calls", "post"): "201",
+        ("/_sim/calls/{id}/dtmf", "post"): "204",
+        ("/_sim/calls/{id}/hangup", "post"): "204",
     }
     for (path, method), success in operations.items():
         operation = paths[path][method]
         assert operation["tags"] == ["Simulator"]
         assert {success, "400", "401", "403"} <= set(operation["responses"])
+    assert {"404", "409"} <= set(paths["/_sim/calls/{id}/dtmf"]["post"]["responses"])
+    inbound = paths["/_sim/calls"]["post"]["responses"]
+    assert inbound["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/Call")
     schemas = document["components"]["schemas"]
     outcomes = schemas["RuleCreate"]["properties"]["outcome"]["enum"]
     assert set(outcomes) == {"answer", "busy", "noanswer", "reject", "fail", "unallocated"}
+    assert schemas["KeyPress"]["properties"]["digits"]["pattern"] == "^[0-9*#A-D]+$"
+    assert set(schemas["InboundCall"]["required"]) == {"source", "destination"}
     assert "Simulator" in {tag["name"] for tag in document.get("tags", [])}

@@ -1,7 +1,8 @@
 """``voipbin sim clock|advance|rules list|rules add|rules delete|devices|reset``: the
-simulated network's control API (super-admins only); and ``voipbin timeline RESOURCE_TYPE
-ID``: a resource's events. Both run through the SDK (``client.simulator``,
-``client.timeline``) with the resource commands' options, errors and output.
+simulated network's control API (super-admins only), and ``voipbin sim call|dtmf|hangup``:
+the far end's side of calls; and ``voipbin timeline RESOURCE_TYPE ID``: a resource's events.
+Both run through the SDK (``client.simulator``, ``client.timeline``) with the resource
+commands' options, errors and output.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from voipbin.cli.resources import (
     client_for,
     show,
 )
+from voipbin.common.address import ADDRESS_TYPES, Address
 from voipbin.models.events import TIMELINE, TIMELINE_RESOURCES
 from voipbin.models.simulator import DevicesSet, RuleCreate
 
@@ -35,6 +37,19 @@ Seconds = Annotated[
 ExtensionId = Annotated[
     str, typer.Argument(metavar="EXT_ID", help="The extension's id.", show_default=False)
 ]
+CallId = Annotated[
+    str, typer.Argument(metavar="CALL_ID", help="The call's id.", show_default=False)
+]
+KeyDigits = Annotated[
+    str, typer.Argument(metavar="DIGITS", help="The keys pressed, in order: 0-9, *, #, A-D.")
+]
+_ADDRESS_FORMS = "+E.164 (tel), user@domain (sip) or TYPE:TARGET"
+From = Annotated[
+    str, typer.Option("--from", help=f"Who calls: {_ADDRESS_FORMS}.", show_default=False)
+]
+To = Annotated[
+    str, typer.Option("--to", help="The number called, one of ours (+E.164).", show_default=False)
+]
 ResourceType = Annotated[
     str,
     typer.Argument(
@@ -43,6 +58,21 @@ ResourceType = Annotated[
         show_default=False,
     ),
 ]
+
+
+def address_of(text: str, option: str) -> Address:
+    """The address ``text`` names: ``TYPE:TARGET``, or a bare target whose form tells its
+    type (``+15551234567`` is ``tel``, ``bob@example.com`` is ``sip``). The server checks
+    the target."""
+    kind, sep, target = text.partition(":")
+    if sep and kind in ADDRESS_TYPES:
+        return Address(type=kind, target=target)
+    if text.startswith("+"):
+        return Address(type="tel", target=text)
+    if "@" in text:
+        return Address(type="sip", target=text)
+    typer.echo(f"error: {option} takes {_ADDRESS_FORMS}, not {text!r}", err=True)
+    raise typer.Exit(2)
 
 
 def simulator_app() -> typer.Typer:
@@ -160,6 +190,50 @@ def simulator_app() -> typer.Typer:
         with client_for(ctx, url, accesskey, token) as client:
             client.simulator.reset()
         typer.echo("reset the simulated network", err=True)
+
+    @group.command("call")
+    def call(
+        ctx: typer.Context,
+        source: From,
+        destination: To,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """Call one of our numbers from the network: it runs the number's call flow."""
+        caller = address_of(source, "--from")
+        called = address_of(destination, "--to")
+        with client_for(ctx, url, accesskey, token) as client:
+            made = client.simulator.calls.create(source=caller, destination=called)
+        show(made, as_json)
+
+    @group.command("dtmf")
+    def dtmf(
+        ctx: typer.Context,
+        call_id: CallId,
+        digits: KeyDigits,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """The far end of an answered call presses keys."""
+        with client_for(ctx, url, accesskey, token) as client:
+            client.simulator.calls.dtmf(call_id, digits=digits)
+        typer.echo(f"pressed {digits} on call {call_id}", err=True)
+
+    @group.command("hangup")
+    def hangup(
+        ctx: typer.Context,
+        call_id: CallId,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """The far end hangs up a call (a call already ending is left)."""
+        with client_for(ctx, url, accesskey, token) as client:
+            client.simulator.calls.hangup(call_id)
+        typer.echo(f"the far end hung up call {call_id}", err=True)
 
     return group
 

@@ -22,7 +22,9 @@ the empty UUID). Errors are the ``voipbin.common.errors`` classes, re-exported h
 ``client.timeline("calls", id)`` is a page of a resource's events (``timeline_iter`` walks every
 page); ``client.simulator`` is the simulated network's control API (super-admins only):
 ``clock()``, ``advance(seconds=...)``, ``rules.create/list/delete``, ``devices(extension_id,
-devices=[...])`` and ``reset()``.
+devices=[...])``, ``reset()``, and the far end's side of calls: ``calls.create(source=...,
+destination=...)`` (an inbound call to one of our numbers), ``calls.dtmf(call_id,
+digits=...)`` and ``calls.hangup(call_id)``.
 
 The core (``voipbin.client.core``) does no I/O; ``Client`` and ``AsyncClient`` only send.
 """

@@ -1,6 +1,8 @@
 """The simulator's control API (super-admins only): ``client.simulator.clock()``,
 ``advance(seconds=...)``, ``rules.create(...)``/``list()``/``delete(id)``,
-``devices(extension_id, devices=[...])`` and ``reset()``.
+``devices(extension_id, devices=[...])`` and ``reset()``; and the far end's side of calls:
+``calls.create(source=..., destination=...)`` (an inbound call to one of our numbers),
+``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``.
 
 The paths and bodies are ``voipbin.models.simulator``'s, the server's own; the calls are
 exchanges like every other (credentials, idempotency keys, retries and errors from the core),
@@ -17,8 +19,12 @@ from voipbin.client.calls import Body, Id, encode_body
 from voipbin.client.core import ClientCore
 from voipbin.client.exchange import Exchange, Request
 from voipbin.client.resources import AsyncRunner, Runner
+from voipbin.models.call import Call
 from voipbin.models.simulator import (
     ADVANCE_PATH,
+    CALL_DTMF_PATH,
+    CALL_HANGUP_PATH,
+    CALLS_PATH,
     CLOCK_PATH,
     DEVICES_PATH,
     RESET_PATH,
@@ -28,6 +34,8 @@ from voipbin.models.simulator import (
     ClockState,
     Devices,
     DevicesSet,
+    InboundCall,
+    KeyPress,
     Rule,
     RuleCreate,
     RuleList,
@@ -83,6 +91,20 @@ class SimulatorCalls:
     def reset(self) -> Exchange[None]:
         yield from self.core.call(self._post(RESET_PATH, b"{}"))
 
+    def inbound_call(self, body: Body | None, fields: Mapping[str, Any]) -> Exchange[Call]:
+        content = encode_body(InboundCall, body, fields)
+        response = yield from self.core.call(self._post(CALLS_PATH, content))
+        return decode_wire(Call, response.content)
+
+    def press_keys(
+        self, call_id: Id, body: Body | None, fields: Mapping[str, Any]
+    ) -> Exchange[None]:
+        content = encode_body(KeyPress, body, fields)
+        yield from self.core.call(self._post(_with_id(CALL_DTMF_PATH, call_id), content))
+
+    def hang_up(self, call_id: Id) -> Exchange[None]:
+        yield from self.core.call(self._post(_with_id(CALL_HANGUP_PATH, call_id), b"{}"))
+
 
 class Rules:
     """``client.simulator.rules``: the scripted outcomes by destination."""
@@ -124,6 +146,50 @@ class AsyncRules:
         await self._run(self._calls.delete_rule(id))
 
 
+class Calls:
+    """``client.simulator.calls``: what the far end of a call does."""
+
+    def __init__(self, calls: SimulatorCalls, run: Runner) -> None:
+        self._calls = calls
+        self._run = run
+
+    def create(self, body: Body | None = None, /, **fields: Any) -> Call:
+        """A call from the network (``source``) to one of our numbers (``destination``, a
+        ``tel`` address), running the number's call flow (``NotFound`` for no live number)."""
+        return self._run(self._calls.inbound_call(body, fields))
+
+    def dtmf(self, call_id: Id, body: Body | None = None, /, **fields: Any) -> None:
+        """The far end of an answered call presses ``digits`` (``FailedPrecondition``
+        before the answer or once the call is ending)."""
+        self._run(self._calls.press_keys(call_id, body, fields))
+
+    def hangup(self, call_id: Id) -> None:
+        """The far end hangs up (normal clearing); a call already ending is left."""
+        self._run(self._calls.hang_up(call_id))
+
+
+class AsyncCalls:
+    """``client.simulator.calls`` on an :class:`~voipbin.client.AsyncClient`."""
+
+    def __init__(self, calls: SimulatorCalls, run: AsyncRunner) -> None:
+        self._calls = calls
+        self._run = run
+
+    async def create(self, body: Body | None = None, /, **fields: Any) -> Call:
+        """A call from the network (``source``) to one of our numbers (``destination``, a
+        ``tel`` address), running the number's call flow (``NotFound`` for no live number)."""
+        return await self._run(self._calls.inbound_call(body, fields))
+
+    async def dtmf(self, call_id: Id, body: Body | None = None, /, **fields: Any) -> None:
+        """The far end of an answered call presses ``digits`` (``FailedPrecondition``
+        before the answer or once the call is ending)."""
+        await self._run(self._calls.press_keys(call_id, body, fields))
+
+    async def hangup(self, call_id: Id) -> None:
+        """The far end hangs up (normal clearing); a call already ending is left."""
+        await self._run(self._calls.hang_up(call_id))
+
+
 class Simulator:
     """``client.simulator``: the simulated network's control API (super-admins only)."""
 
@@ -131,6 +197,7 @@ class Simulator:
         self._calls = SimulatorCalls(core)
         self._run = run
         self.rules = Rules(self._calls, run)
+        self.calls = Calls(self._calls, run)
 
     def clock(self) -> ClockState:
         """The server's clock: its mode and time."""
@@ -157,6 +224,7 @@ class AsyncSimulator:
         self._calls = SimulatorCalls(core)
         self._run = run
         self.rules = AsyncRules(self._calls, run)
+        self.calls = AsyncCalls(self._calls, run)
 
     async def clock(self) -> ClockState:
         """The server's clock: its mode and time."""

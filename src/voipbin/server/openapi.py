@@ -515,13 +515,25 @@ _SIMULATOR_TAG = {
     "name": _SIMULATOR,
     "description": (
         "The simulated network's control API (super-admins only): scripted outcomes by "
-        "destination and the registered devices of extensions. See docs/simulator.md."
+        "destination, the registered devices of extensions, and the far end's side of calls "
+        "(an inbound call to one of our numbers, key presses, a hangup). See docs/simulator.md."
     ),
 }
 
 
 def _simulator_paths() -> dict[str, Any]:
-    """The simulated network's control routes (``runtime.carrier.control``)."""
+    """The simulated network's control routes (``runtime.carrier.control``) and its traffic
+    toward our calls (``runtime.calls.simulate``)."""
+    from voipbin.models.simulator import (
+        CALL_DTMF_PATH,
+        CALL_HANGUP_PATH,
+        CALLS_PATH,
+        DEVICES_PATH,
+        RESET_PATH,
+        RULE_PATH,
+        RULES_PATH,
+    )
+
     forbidden = {"403": _error(403, "The caller is not a super-admin.")}
     id_parameter = [
         {
@@ -542,7 +554,7 @@ def _simulator_paths() -> dict[str, Any]:
         }
 
     return {
-        "/_sim/rules": {
+        RULES_PATH: {
             "post": operation(
                 "sim_add_rule",
                 "Script what the network does for destinations matching a pattern",
@@ -561,7 +573,7 @@ def _simulator_paths() -> dict[str, Any]:
                 {"200": _json("RuleList", "The stored rules.")},
             ),
         },
-        "/_sim/rules/{id}": {
+        RULE_PATH: {
             "delete": operation(
                 "sim_delete_rule",
                 "Delete a rule",
@@ -569,7 +581,7 @@ def _simulator_paths() -> dict[str, Any]:
                 parameters=id_parameter,
             )
         },
-        "/_sim/extensions/{id}/devices": {
+        DEVICES_PATH: {
             "post": operation(
                 "sim_set_devices",
                 "Register an extension's devices, each with its script, replacing earlier ones",
@@ -582,11 +594,72 @@ def _simulator_paths() -> dict[str, Any]:
                 requestBody=_body("DevicesSet"),
             )
         },
-        "/_sim/reset": {
+        RESET_PATH: {
             "post": operation(
                 "sim_reset",
                 "Forget every stored rule and device: the built-in rules alone again",
                 {"204": {"description": "Reset."}},
+            )
+        },
+        CALLS_PATH: {
+            "post": operation(
+                "sim_inbound_call",
+                "A call from the network to one of our numbers",
+                {
+                    "201": _json("Call", "The incoming call, made."),
+                    "404": _error(
+                        404, "No live, active number is the destination (NUMBER_NOT_FOUND)."
+                    ),
+                    **_BODY_ERRORS,
+                },
+                description=(
+                    "The network delivers a call from `source` (any address) to `destination`, "
+                    "a `tel` address that must be one of a customer's live, active numbers: "
+                    "the call is made for the number's customer and runs the number's "
+                    "`call_flow_id` at once (a number with no flow: the call is hung up). A "
+                    "destination of another type is a 400; no matching number is a 404 and "
+                    "nothing is made."
+                ),
+                requestBody=_body("InboundCall"),
+            )
+        },
+        CALL_DTMF_PATH: {
+            "post": operation(
+                "sim_call_dtmf",
+                "The far end presses keys on a call",
+                {
+                    "204": {"description": "Pressed: the digits reach the call in order."},
+                    "404": _error(404, "No such call (CALL_NOT_FOUND)."),
+                    "409": _error(
+                        409,
+                        "The call is not answered yet (CALL_STATE_INVALID), or it is ending "
+                        "or ended (CALL_ALREADY_HANGUP).",
+                    ),
+                    **_BODY_ERRORS,
+                },
+                description=(
+                    "The far end of an answered call presses `digits` (0-9, *, #, A-D), as "
+                    "the network reports them: a `digits_receive` action of the call's flow "
+                    "gets them."
+                ),
+                parameters=id_parameter,
+                requestBody=_body("KeyPress"),
+            )
+        },
+        CALL_HANGUP_PATH: {
+            "post": operation(
+                "sim_call_hangup",
+                "The far end hangs up a call",
+                {
+                    "204": {"description": "Hung up, or already ending: left as it is."},
+                    "404": _error(404, "No such call (CALL_NOT_FOUND)."),
+                },
+                description=(
+                    "The far end hangs up (Q.850 cause 16, normal clearing): the call ends "
+                    "with `hangup_by` `remote` and its flow stops. A call already ending or "
+                    "ended is left as it is."
+                ),
+                parameters=id_parameter,
             )
         },
     }
@@ -607,6 +680,8 @@ def openapi_document(
         ClockState,
         Devices,
         DevicesSet,
+        InboundCall,
+        KeyPress,
         Rule,
         RuleCreate,
     )
@@ -618,7 +693,9 @@ def openapi_document(
     types.extend(lookup.answer for lookup in lookups)
     types.extend([events.TimelinePage, events.EventMessage])
     if simulator:
-        types.extend([RuleCreate, wire_struct(Rule), DevicesSet, wire_struct(Devices)])
+        types.extend(
+            [RuleCreate, wire_struct(Rule), DevicesSet, wire_struct(Devices), InboundCall, KeyPress]
+        )
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
