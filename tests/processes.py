@@ -4,6 +4,7 @@ started with the settings a test gives, stopped afterwards with their output kep
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +27,12 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         self.output = ""
         """What the process printed, once it has stopped."""
+
+    def kill(self) -> None:
+        """SIGKILL the server: its main process and its workers (one process group), with no
+        graceful stop; returns once the main process is gone."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
 
 
 def free_port() -> int:
@@ -70,6 +77,8 @@ def serving(database_url: str, **env: str) -> Iterator[Server]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group, so that kill() reaches granian's workers too.
+        start_new_session=True,
     )
     server = Server(process, port)
     try:
