@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from voipbin.common.address import Address
 from voipbin.models.call import CallDirection, CallStatus
 from voipbin.server.runtime.calls import machine
 from voipbin.server.runtime.calls.machine import Q850
@@ -286,3 +287,29 @@ def test_an_unknown_cause_is_retryable_and_so_is_cause_0() -> None:
             flow_started=False,
             routes_left=2,
         )
+
+
+@pytest.mark.parametrize(
+    ("direction", "source", "destination", "billed"),
+    [
+        ("outgoing", "tel", "tel", ("call", "call_pstn_outgoing")),
+        ("outgoing", "tel", "sip", ("call_extension", "call_extension")),
+        ("outgoing", "sip", "extension", ("call_extension", "call_extension")),
+        ("incoming", "tel", "tel", ("call", "call_pstn_incoming")),
+        ("incoming", "tel", "tel+899", ("call", "call_vn")),
+        ("incoming", "sip", "tel+899", ("call_extension", "call_vn")),
+        ("incoming", "sip", "extension", ("call_extension", "call_direct_ext")),
+        ("incoming", "sip", "tel", ("call_extension", "call_extension")),
+        ("incoming", "tel", "sip", ("call", "call_extension")),
+    ],
+)
+def test_an_answered_call_is_billed_as_upstream_bills_it(
+    direction: CallDirection, source: str, destination: str, billed: tuple[str, str]
+) -> None:
+    targets = {"tel": "+14155550100", "tel+899": "+899123456", "sip": "a@b.invalid"}
+    targets["extension"] = "1001"
+
+    def address(kind: str) -> Address:
+        return Address(type=kind.split("+")[0], target=targets[kind])
+
+    assert machine.billed_as(direction, address(source), address(destination)) == billed

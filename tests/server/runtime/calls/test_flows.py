@@ -120,10 +120,10 @@ async def test_an_inbound_call_runs_its_numbers_flow_and_branches_on_a_pressed_k
     assert "call_progressing" in events
     assert events[-1] == "call_hangup"
     billing = await api.state.services["billing"].repository.find(
-        ("billable_units", "reference_type"), {"reference_id": call["id"]}
+        ("billable_units", "reference_type", "cost_type"), {"reference_id": call["id"]}
     )
     assert billing is not None
-    assert list(billing) == [1, "call"]
+    assert list(billing) == [1, "call", "call_pstn_incoming"]
 
 
 async def test_an_outgoing_call_runs_its_flow_only_once_answered(start_app: StartApp) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
+from voipbin.common.address import Address
 from voipbin.models.call import CallDirection, CallStatus, HangupBy, HangupReason
 
 
@@ -292,3 +293,26 @@ def may_fail_over(
         and not flow_started
         and routes_left > 0
     )
+
+
+# -- billing --------------------------------------------------------------------------------------
+
+#: Virtual numbers: calls to them are billed as ``call_vn``.
+VIRTUAL_NUMBER_PREFIX = "+899"
+
+
+def billed_as(direction: CallDirection, source: Address, destination: Address) -> tuple[str, str]:
+    """The ledger's ``reference_type`` and ``cost_type`` of an answered call (§5.3):
+    outgoing by its destination, incoming by its source (and a virtual number called)."""
+    if direction == "outgoing":
+        if destination.type == "tel":
+            return "call", "call_pstn_outgoing"
+        return "call_extension", "call_extension"
+    reference_type = "call" if source.type == "tel" else "call_extension"
+    if destination.type == "tel" and destination.target.startswith(VIRTUAL_NUMBER_PREFIX):
+        return reference_type, "call_vn"
+    if destination.type == "tel" and source.type == "tel":
+        return reference_type, "call_pstn_incoming"
+    if source.type == "sip" and destination.type == "extension":
+        return reference_type, "call_direct_ext"
+    return reference_type, "call_extension"

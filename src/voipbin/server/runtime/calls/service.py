@@ -414,10 +414,10 @@ class CallRuntime:
             return
         elapsed = end - start
         micros = elapsed // timedelta(microseconds=1)
-        cost_type = "call_pstn_outgoing" if call.destination.type == "tel" else "call_extension"
+        reference_type, cost_type = machine.billed_as(call.direction, call.source, call.destination)
         usage = Usage(
             cost_type,
-            "call",
+            reference_type,
             call.id,
             units=started_minutes(micros),
             usage_duration=int(elapsed.total_seconds()),
