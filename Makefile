@@ -36,8 +36,8 @@ migrate: $(SYNCED)
 test: lint pytest
 
 lint: $(SYNCED)
-	$(UV) run --no-sync ruff check src tests benchmarks
-	$(UV) run --no-sync ruff format --check src tests benchmarks
+	$(UV) run --no-sync ruff check src tests benchmarks examples
+	$(UV) run --no-sync ruff format --check src tests benchmarks examples
 	$(UV) run --no-sync mypy
 	$(UV) run --no-sync lint-imports
 
