@@ -185,17 +185,18 @@ def calls_details(results: Sequence[CallsResult]) -> str:
     header = (
         f"{'backend':<9} {'procs':>5} {'clients':>7} {'calls/s':>8} {'p50 ms':>7} "
         f"{'p99 ms':>7} {'answer ms':>9} {'hangup ms':>9} {'cpu ms/call':>11} "
-        f"{'calls':>7} {'requests':>8} {'non-2xx':>7} {'errors':>6} {'stuck':>5}"
+        f"{'calls':>7} {'req/call':>8} {'non-2xx':>7} {'errors':>6} {'stuck':>5}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
         run, load = r.lifecycles, r.lifecycles.load
         cpu = run.cpu_per_lifecycle
+        per_call = f"{load.requests / load.finished:.1f}" if load.finished else "-"
         lines.append(
             f"{r.backend:<9} {run.processes:>5} {run.clients:>7} {load.per_second:>8,.1f} "
             f"{_ms(load.p50_ms):>7} {_ms(load.p99_ms):>7} {_ms(load.answer_p50_ms):>9} "
             f"{_ms(load.hangup_p50_ms):>9} {_ms(None if cpu is None else cpu * 1000):>11} "
-            f"{load.completed:>7,} {load.requests:>8,} {load.non_2xx:>7} {load.errors:>6} "
+            f"{load.completed:>7,} {per_call:>8} {load.non_2xx:>7} {load.errors:>6} "
             f"{load.stuck:>5}" + ("" if load.clean else "  INVALID")
         )
     return "\n".join(lines)
