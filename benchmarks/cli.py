@@ -101,7 +101,8 @@ def parser() -> argparse.ArgumentParser:
         type=_bounded(1, 9),
         default=None,
         help="runs per server, changing the order each round; the median counts "
-        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter)",
+        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter; calls run "
+        "once)",
     )
     p.add_argument(
         "--call-clients",
