@@ -15,6 +15,15 @@ from types import FrameType
 from typing import get_args
 
 from benchmarks import report
+from benchmarks.calls import (
+    LIST_SECONDS,
+    LIST_WARMUP_SECONDS,
+    PROCESSES,
+    CallsPlan,
+    CallsResult,
+    run_calls,
+)
+from benchmarks.calls_seed import seed_caller
 from benchmarks.databases import (
     DEFAULT_POSTGRES_ADMIN_URL,
     postgres_database,
@@ -31,13 +40,18 @@ from benchmarks.tags_list import Comparison, Plan, compare
 BACKENDS = ("sqlite", "postgres")
 BARE = "bare"
 LIMITER = "limiter"
-BENCHMARKS = (BARE, LIMITER)
-DEFAULT_BACKENDS = {BARE: BACKENDS, LIMITER: ("sqlite",)}
+CALLS = "calls"
+BENCHMARKS = (BARE, LIMITER, CALLS)
+DEFAULT_BACKENDS = {BARE: BACKENDS, LIMITER: ("sqlite",), CALLS: BACKENDS}
 """Without --backend: the first benchmark on both, the limiter's on SQLite (its cost is the
-same on both, and three servers a round take long enough)."""
-DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3}
+same on both, and three servers a round take long enough), the calls' on both."""
+DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3, CALLS: 1}
 # Per server and round: start, readiness check and stop take a few seconds on top.
 _SERVER_OVERHEAD_SECONDS = 3
+# Calls: how long the live calls' server is watched doing nothing else.
+_IDLE_SECONDS = 5
+# Calls: about what making (and reading back) a live call takes, for the estimate.
+_LIVE_CALL_SECONDS = {"sqlite": 0.004, "postgres": 0.02}
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -55,21 +69,23 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="Throughput of the authenticated tags list (page of 100), each server under "
         "granian with one worker: against a bare Starlette handler running the same query "
-        "(bare), and with the rate limiter off, in memory and in Redis (limiter).",
+        "(bare), and with the rate limiter off, in memory and in Redis (limiter). Simulated "
+        "calls per second through create, answer, talk and hangup, and the memory of calls "
+        "that stay up (calls).",
     )
     p.add_argument(
         "--benchmark",
         dest="benchmarks",
         action="append",
         choices=BENCHMARKS,
-        help="benchmark to run (repeatable; default: both)",
+        help="benchmark to run (repeatable; default: all three)",
     )
     p.add_argument(
         "--backend",
         dest="backends",
         action="append",
         choices=BACKENDS,
-        help="backend to run (repeatable; default: both for bare, sqlite for limiter)",
+        help="backend to run (repeatable; default: both for bare and calls, sqlite for limiter)",
     )
     p.add_argument(
         "--duration", type=_bounded(1, 600), default=15, help="measured seconds per run (15)"
@@ -85,7 +101,26 @@ def parser() -> argparse.ArgumentParser:
         type=_bounded(1, 9),
         default=None,
         help="runs per server, changing the order each round; the median counts "
-        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter)",
+        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter; calls run "
+        "once)",
+    )
+    p.add_argument(
+        "--call-clients",
+        type=_bounded(1, 500),
+        default=32,
+        help="calls: concurrent clients, each one call at a time (32)",
+    )
+    p.add_argument(
+        "--live-calls",
+        type=_bounded(1, 200_000),
+        default=2000,
+        help="calls: calls left up on one process to weigh its memory (2000)",
+    )
+    p.add_argument(
+        "--poll-ms",
+        type=_bounded(1, 1000),
+        default=50,
+        help="calls: pause in ms between two reads of a call awaiting a status (50)",
     )
     p.add_argument("--tags", type=_bounded(101, 100_000), default=1000, help="tags to seed (1000)")
     p.add_argument(
@@ -156,6 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in chosen
     }
     load: LoadGenerator = choose(args.load_generator)
+    calls_plan = CallsPlan(
+        args.duration,
+        args.warmup,
+        args.call_clients,
+        args.live_calls,
+        idle_seconds=_IDLE_SECONDS,
+        poll_seconds=args.poll_ms / 1000,
+    )
 
     wanted = {name: list(dict.fromkeys(args.backends or DEFAULT_BACKENDS[name])) for name in chosen}
     unreachable: dict[str, str | None] = {}
@@ -193,23 +236,62 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"measured, {plan.rounds} round(s); about {estimate}s",
             flush=True,
         )
+    if CALLS in plans:
+        estimate = sum(
+            args.warmup
+            + args.duration
+            + calls_plan.live_warmup
+            + calls_plan.idle_seconds
+            + round(args.live_calls * _LIVE_CALL_SECONDS[backend])
+            + LIST_WARMUP_SECONDS
+            + LIST_SECONDS
+            + 3 * _SERVER_OVERHEAD_SECONDS
+            for backend in runnable[CALLS]
+        )
+        print(
+            "calls, create -> progressing -> talk -> hangup -> hangup: "
+            + (
+                ", ".join(f"{b} ({PROCESSES[b]} process(es))" for b in runnable[CALLS])
+                or "no backend"
+            )
+            + f"; {args.call_clients} clients, {args.warmup}s warm-up + {args.duration}s "
+            f"measured; then {args.live_calls:,} live calls on one process; about {estimate}s",
+            flush=True,
+        )
 
     comparisons: list[Comparison] = []
     limiter_comparisons: list[LimiterComparison] = []
+    calls_results: list[CallsResult] = []
+    tags_benchmarks = (BARE, LIMITER)
     with tempfile.TemporaryDirectory(prefix="voipbin-bench-logs-") as logs:
         for backend in dict.fromkeys(b for backends in runnable.values() for b in backends):
-            with database(backend, admin_url) as url:
-                say(f"{backend}: seeding {args.tags} tags through the app")
-                seeded: Seeded = seed_tags(url, args.tags)
-                if backend in runnable.get(BARE, []):
-                    comparisons.append(compare(backend, seeded, plans[BARE], load, Path(logs), say))
-                if backend in runnable.get(LIMITER, []):
-                    limiter_comparisons.append(
-                        compare_limiter(
-                            backend, seeded, plans[LIMITER], load, Path(logs), say, limiter_redis
+            if any(backend in runnable.get(name, []) for name in tags_benchmarks):
+                with database(backend, admin_url) as url:
+                    say(f"{backend}: seeding {args.tags} tags through the app")
+                    seeded: Seeded = seed_tags(url, args.tags)
+                    if backend in runnable.get(BARE, []):
+                        comparisons.append(
+                            compare(backend, seeded, plans[BARE], load, Path(logs), say)
                         )
+                    if backend in runnable.get(LIMITER, []):
+                        limiter_comparisons.append(
+                            compare_limiter(
+                                backend,
+                                seeded,
+                                plans[LIMITER],
+                                load,
+                                Path(logs),
+                                say,
+                                limiter_redis,
+                            )
+                        )
+            if backend in runnable.get(CALLS, []):
+                with database(backend, admin_url) as url:
+                    say(f"{backend}: seeding a customer ready to call")
+                    calls_results.append(
+                        run_calls(backend, seed_caller(url), calls_plan, load, Path(logs), say)
                     )
-    if not comparisons and not limiter_comparisons:
+    if not comparisons and not limiter_comparisons and not calls_results:
         return 1 if args.strict else 0
 
     if comparisons:
@@ -224,8 +306,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         for limiter_comparison in limiter_comparisons:
             print("\n".join(report.limiter_summary(limiter_comparison)))
+    if calls_results:
+        print()
+        print(report.calls_details(calls_results))
+        print()
+        print(report.live_details(calls_results))
+        print()
+        for result in calls_results:
+            print("\n".join(report.calls_summary(result)))
+        for problem in report.calls_problems(calls_results):
+            print(problem)
     print(f"load generator: {load.name}")
-    met = report.budget_met(comparisons) and report.limiter_budget_met(limiter_comparisons)
+    met = (
+        report.budget_met(comparisons)
+        and report.limiter_budget_met(limiter_comparisons)
+        and report.calls_budget_met(calls_results)
+    )
     if args.strict and not met:
         return 1
     return 0

@@ -70,6 +70,27 @@ def analyze(database_url: str) -> None:
     asyncio.run(_admin(database_url, "ANALYZE"))
 
 
+def count(database_url: str, sql: str) -> int:
+    """The integer one ``SELECT count(*) ...`` answers, on SQLite or PostgreSQL."""
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        try:
+            value = connection.execute(sql).fetchone()[0]
+        finally:
+            connection.close()
+        return int(value)
+    require_loopback(database_url)
+    return asyncio.run(_fetch_int(database_url, sql))
+
+
+async def _fetch_int(database_url: str, sql: str) -> int:
+    connection = await asyncpg.connect(database_url, timeout=5)
+    try:
+        return int(await connection.fetchval(sql, timeout=30))
+    finally:
+        await connection.close(timeout=5)
+
+
 async def _admin(admin_url: str, sql: str) -> None:
     connection = await asyncpg.connect(admin_url, timeout=5)
     try:

@@ -1,12 +1,21 @@
 """The printed result. The first benchmark: one line per server run, then one verdict line per
 backend (the median throughput of each server, and the median of the rounds' ratios). The
 limiter benchmark: one line per limiter and run, then one line per limiter (its median
-throughput and, for memory and Redis, the median of the rounds' costs) and one for the noise."""
+throughput and, for memory and Redis, the median of the rounds' costs) and one for the noise.
+The calls benchmark: one line per backend for the lifecycles, one for the live calls, then
+each backend's two budgets (a call's CPU in list requests, the memory of 10,000 live calls)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from benchmarks.calls import (
+    CPU_BUDGET_LISTS,
+    LIST_PATH,
+    LIVE_BUDGET_BYTES,
+    LIVE_BUDGET_CALLS,
+    CallsResult,
+)
 from benchmarks.limiter import BUDGETS, OFF, REDIS, LimiterComparison, LimiterRun
 from benchmarks.tags_list import Comparison, Run
 
@@ -166,3 +175,108 @@ def limiter_budget_met(comparisons: Sequence[LimiterComparison]) -> bool:
         for v in c.variants
         if v != OFF
     )
+
+
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value / 2**20:,.1f}"
+
+
+def calls_details(results: Sequence[CallsResult]) -> str:
+    header = (
+        f"{'backend':<9} {'procs':>5} {'clients':>7} {'calls/s':>8} {'p50 ms':>7} "
+        f"{'p99 ms':>7} {'answer ms':>9} {'hangup ms':>9} {'cpu ms/call':>11} "
+        f"{'calls':>7} {'req/call':>8} {'non-2xx':>7} {'errors':>6} {'stuck':>5}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        run, load = r.lifecycles, r.lifecycles.load
+        cpu = run.cpu_per_lifecycle
+        per_call = f"{load.requests / load.finished:.1f}" if load.finished else "-"
+        lines.append(
+            f"{r.backend:<9} {run.processes:>5} {run.clients:>7} {load.per_second:>8,.1f} "
+            f"{_ms(load.p50_ms):>7} {_ms(load.p99_ms):>7} {_ms(load.answer_p50_ms):>9} "
+            f"{_ms(load.hangup_p50_ms):>9} {_ms(None if cpu is None else cpu * 1000):>11} "
+            f"{load.completed:>7,} {per_call:>8} {load.non_2xx:>7} {load.errors:>6} "
+            f"{load.stuck:>5}" + ("" if load.clean else "  INVALID")
+        )
+    return "\n".join(lines)
+
+
+def live_details(results: Sequence[CallsResult]) -> str:
+    header = (
+        f"{'backend':<9} {'live':>6} {'up':>6} {'made/s':>7} {'rss MiB before':>14} "
+        f"{'after':>7} {'per call KiB':>12} {'progressing rows':>16} {'1h jobs':>7} "
+        f"{'all jobs':>8} {'idle cpu':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        live = r.live
+        made = live.calls.created / live.calls.create_seconds if live.calls.create_seconds else 0
+        per_call = live.rss_per_call
+        idle = "-" if live.idle_cpu is None else f"{live.idle_cpu:.1%}"
+        lines.append(
+            f"{r.backend:<9} {live.calls.created:>6,} {live.calls.progressing:>6,} "
+            f"{made:>7,.0f} {_mib(live.rss_before):>14} {_mib(live.rss_after):>7} "
+            f"{'-' if per_call is None else f'{per_call / 1024:.2f}':>12} "
+            f"{live.progressing_rows:>16,} {live.max_duration_jobs:>7,} {live.jobs:>8,} "
+            f"{idle:>8}" + ("" if live.clean else "  INVALID")
+        )
+    return "\n".join(lines)
+
+
+def calls_problems(results: Sequence[CallsResult]) -> list[str]:
+    """What the clients saw go wrong, a few per run."""
+    return [
+        f"{r.backend:<9} {part}: {problem}"
+        for r in results
+        for part, problems in (
+            ("lifecycles", r.lifecycles.load.problems),
+            ("live", r.live.calls.problems),
+        )
+        for problem in problems
+    ]
+
+
+def cpu_verdict(result: CallsResult) -> str:
+    run = result.lifecycles
+    if not (run.load.clean and run.listing.load.clean):
+        return "INVALID (errors, non-2xx answers or stuck calls)"
+    ratio = run.in_list_requests
+    if ratio is None:
+        return "UNKNOWN (no CPU figures)"
+    return "OK" if ratio < CPU_BUDGET_LISTS else "MISSED"
+
+
+def live_verdict(result: CallsResult) -> str:
+    live = result.live
+    if not live.clean:
+        return "INVALID (calls not all up, or rows and jobs that do not match them)"
+    held = live.rss_after if live.calls.created >= LIVE_BUDGET_CALLS else live.for_budget
+    if held is None:
+        return "UNKNOWN (no RSS figures)"
+    return "OK" if held < LIVE_BUDGET_BYTES else "MISSED"
+
+
+def calls_summary(result: CallsResult) -> list[str]:
+    r, run, live = result, result.lifecycles, result.live
+    call, listing, ratio = run.cpu_per_lifecycle, run.listing.cpu_per_request, run.in_list_requests
+    first = (
+        f"{r.backend:<9} a call: {_ms(None if call is None else call * 1000)} ms of server CPU"
+        f" = {'-' if ratio is None else f'{ratio:.1f}'} list requests "
+        f"({_ms(None if listing is None else listing * 1000)} ms each: {LIST_PATH}, "
+        f"{run.listing.load.requests_per_second:,.0f} req/s)  budget under {CPU_BUDGET_LISTS} "
+        f"{cpu_verdict(result)}  (the lifecycle's polls included)"
+    )
+    per_call = live.rss_per_call
+    second = (
+        f"{r.backend:<9} live: {live.calls.progressing:,} calls up, worker {_mib(live.rss_after)}"
+        f" MiB ({'-' if per_call is None else f'{per_call / 1024:.2f}'} KiB a call)"
+    )
+    if live.calls.created < LIVE_BUDGET_CALLS:
+        second += f"; {LIVE_BUDGET_CALLS:,} at that rate: about {_mib(live.for_budget)} MiB"
+    second += f"  budget {LIVE_BUDGET_CALLS:,} under 1 GiB {live_verdict(result)}"
+    return [first, second]
+
+
+def calls_budget_met(results: Sequence[CallsResult]) -> bool:
+    return all(cpu_verdict(r) == "OK" and live_verdict(r) == "OK" for r in results)
