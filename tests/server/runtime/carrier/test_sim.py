@@ -91,7 +91,7 @@ async def test_requests_on_a_leg_complete_with_their_events() -> None:
         (1.0, PlaybackFinished(leg_id="leg-1", playback_id="p2")),
         (6.0, PlaybackFinished(leg_id="leg-1", playback_id="p3")),
         (0.0, PlaybackFinished(leg_id="leg-1", playback_id="p3", stopped=True)),
-        (0.45, DtmfSent(leg_id="leg-1")),
+        (0.4, DtmfSent(leg_id="leg-1")),  # three keys of 100 ms, two gaps of 50 ms
         (0.0, RecordingStarted(leg_id="leg-1", recording_id="r1")),
         (60.0, RecordingFinished(leg_id="leg-1", recording_id="r1")),
         (0.0, RecordingFinished(leg_id="leg-1", recording_id="r1")),

@@ -70,6 +70,13 @@ def playing_seconds(media: Media) -> float:
     return round(max(MIN_SPEECH_SECONDS, spoken + files + media.tone_seconds), 3)
 
 
+def dtmf_seconds(digits: str, duration_ms: int, interval_ms: int) -> float:
+    """How long the simulated network takes to send DTMF ``digits``: each key for its
+    duration, the interval between two keys."""
+    n = len(digits)
+    return (duration_ms * n + interval_ms * max(n - 1, 0)) / 1000
+
+
 class SimulatedNetwork:
     """The built-in carrier: scripted outcomes by destination (docs/simulator.md)."""
 
@@ -106,7 +113,7 @@ class SimulatedNetwork:
         await self.schedule(0.0, stopped)
 
     async def send_dtmf(self, leg: Leg, digits: str, duration_ms: int, interval_ms: int) -> None:
-        seconds = len(digits) * (duration_ms + interval_ms) / 1000
+        seconds = dtmf_seconds(digits, duration_ms, interval_ms)
         await self.schedule(seconds, DtmfSent(leg_id=leg.id))
 
     async def detect_machine(self, leg: Leg) -> None:

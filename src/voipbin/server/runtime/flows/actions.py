@@ -78,15 +78,13 @@ def _digits_receive(run: Run, option: o.DigitsReceiveOption) -> Outcome:
 
 
 def _digits_send(run: Run, option: o.DigitsSendOption) -> Outcome:
-    n = len(option.digits)
-    millis = option.duration * n + option.interval * max(n - 1, 0)
     run.emit(
         c.SendDigits(
             token=run.token,
             digits=option.digits,
             duration=option.duration,
             interval=option.interval,
-            seconds=millis / 1000,
+            seconds=c.digits_seconds(option.digits, option.duration, option.interval),
         )
     )
     return run.wait("media")

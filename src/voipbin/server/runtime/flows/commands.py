@@ -36,7 +36,7 @@ from voipbin.common.address import Address
 from voipbin.models.flows.actions import FlowAction
 from voipbin.models.flows.options import EMPTY
 from voipbin.server.runtime.carrier.base import Media
-from voipbin.server.runtime.carrier.sim import BEEP_SECONDS, playing_seconds
+from voipbin.server.runtime.carrier.sim import BEEP_SECONDS, dtmf_seconds, playing_seconds
 
 FETCH_TIMEOUT_SECONDS = 10.0
 """How long a ``fetch`` waits for its answer (upstream waits forever)."""
@@ -218,3 +218,8 @@ def play_seconds(urls: list[str]) -> float:
 def beep_seconds() -> float:
     """How long a beep sounds on the simulated network."""
     return playing_seconds(Media(tone_seconds=BEEP_SECONDS))
+
+
+def digits_seconds(digits: str, duration_ms: int, interval_ms: int) -> float:
+    """How long sending DTMF ``digits`` takes on the simulated network."""
+    return dtmf_seconds(digits, duration_ms, interval_ms)
