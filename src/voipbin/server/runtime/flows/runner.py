@@ -14,7 +14,9 @@ state (JSON) and ``version``, the count of steps applied. Applying an event
    activeflow: a cursor move, its end);
 4. carry out the commands: one with ``seconds`` becomes a durable job that feeds
    ``TimerFired`` back when due; a call's command goes to the :class:`CallControl`; ``fetch``
-   becomes a job too (below); a skipped action is logged; the end cancels the activeflow's
+   becomes a job too (below); a command of another service (``message_send``...) goes to
+   the effect it registered (:meth:`FlowRunner.carry_out`); a skipped action is logged; the
+   end cancels the activeflow's
    pending jobs, hangs up its call if still up and starts its ``on_complete_flow_id`` flow
    (``chain``: same reference, a copy of the variables, at most four hops).
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -89,6 +91,12 @@ class Conflict(Exception):
     """Another process stepped the activeflow between this one's read and write."""
 
 
+#: Carries out a command that is no call's (``message_send``, ``email_send``...), in the
+#: transaction of the step that gave it; an answer it owes the flow is fed back later
+#: (:meth:`FlowRunner.schedule`), never from inside the step.
+Effect = Callable[[Executor, FlowState, c.Command], Awaitable[None]]
+
+
 def columns(state: FlowState) -> dict[str, Any]:
     """The stored columns that follow from ``state`` (the public view and the state)."""
     return {
@@ -139,8 +147,16 @@ class FlowRunner:
         an ``httpx.MockTransport``)."""
         self.repository = Repository(db, activeflow_activeflows, FIELDS, clock)
         self._fetches: set[asyncio.Task[None]] = set()
+        self._effects: dict[type[c.Command], Effect] = {}
         jobs.register(JOB_EVENT, self._on_event)
         jobs.register(JOB_FETCH, self._on_fetch)
+
+    def carry_out(self, command: type[c.Command], effect: Effect) -> None:
+        """Carry out every ``command`` the engine gives with ``effect`` (one per type): how
+        the services the flows use (messages, emails, recordings) plug in."""
+        if command in self._effects:
+            raise ValueError(f"{command.__name__} is carried out already")
+        self._effects[command] = effect
 
     # -- creating ----------------------------------------------------------------------------
 
@@ -287,6 +303,8 @@ class FlowRunner:
             unanswered = e.FetchAnswered(token=command.token, status=0)
             due = now + timedelta(seconds=command.timeout) + FETCH_GRACE
             await self.schedule(executor, id, unanswered, due_in=(due - now).total_seconds())
+        elif type(command) in self._effects:
+            await self._effects[type(command)](executor, state, command)
         elif isinstance(command, CALL_COMMANDS):
             await self.calls.execute(executor, state, command)  # type: ignore[arg-type]
             seconds = _timed(command)  # type: ignore[arg-type]
