@@ -30,7 +30,7 @@ from voipbin.models.flows.actions import FlowAction
 from voipbin.models.flows.options import EMPTY
 from voipbin.server.resources.context import Context
 from voipbin.server.runtime.calls import machine
-from voipbin.server.runtime.calls.legs import CallRow, json_text
+from voipbin.server.runtime.calls.legs import CallRow
 from voipbin.server.runtime.calls.placing import Placement, place, require_identity
 from voipbin.server.runtime.calls.service import CallRuntime, FlowRequest
 from voipbin.server.runtime.carrier.base import (
@@ -47,6 +47,7 @@ from voipbin.server.runtime.flows import events as e
 from voipbin.server.runtime.flows.control import CallCommand
 from voipbin.server.runtime.flows.runner import FlowRunner, flow_of
 from voipbin.server.runtime.flows.state import FlowState
+from voipbin.server.runtime.rows import json_text
 from voipbin.server.storage.database import Executor
 
 log = logging.getLogger("voipbin.runtime.calls")

@@ -36,7 +36,7 @@ from voipbin.server.billing.prices import started_minutes
 from voipbin.server.resources.context import Context
 from voipbin.server.resources.references import check_references
 from voipbin.server.runtime.calls import machine
-from voipbin.server.runtime.calls.legs import CallRow, CallRows, json_text
+from voipbin.server.runtime.calls.legs import CallRow, CallRows
 from voipbin.server.runtime.calls.placing import (
     GROUPCALL_TYPES,
     Placement,
@@ -57,6 +57,7 @@ from voipbin.server.runtime.carrier.base import (
 from voipbin.server.runtime.carrier.sim import SimulatedNetwork
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.jobs import Job, Jobs
+from voipbin.server.runtime.rows import json_text
 from voipbin.server.storage.database import Executor
 from voipbin.server.storage.simulator import SimulatorScripts
 

@@ -17,7 +17,8 @@ from voipbin.models.groupcall import AnswerMethod, Groupcall, GroupcallStatus
 from voipbin.models.wire import wire_struct
 from voipbin.server.runtime.calls.placing import Placement
 from voipbin.server.runtime.groupcalls import machine
-from voipbin.server.storage.database import Executor, Row
+from voipbin.server.runtime.rows import RuntimeRows, StoredRow, raw_json
+from voipbin.server.storage.database import Executor
 from voipbin.server.storage.repository import Repository
 
 #: The model's fields, in its order: what the API shows and events carry.
@@ -47,31 +48,14 @@ class Plan(msgspec.Struct, kw_only=True):
 
 _plans = msgspec.json.Decoder(list[Plan])
 _ids = msgspec.json.Decoder(list[str])
-_encoder = msgspec.json.Encoder()
-
-
-def json_text(value: Any) -> str:
-    """``value`` as the JSON text a JSON column is written with."""
-    return _encoder.encode(value).decode()
-
-
-def _raw(value: Any) -> bytes:
-    return bytes(value) if isinstance(value, msgspec.Raw) else str(value).encode()
 
 
 @dataclass(frozen=True, slots=True)
-class GroupcallRow:
+class GroupcallRow(StoredRow):
     """One stored groupcall, by field name."""
 
-    values: Mapping[str, Any]
-
-    @property
-    def id(self) -> str:
-        return str(self.values["id"])
-
-    @property
-    def customer_id(self) -> str:
-        return str(self.values["customer_id"])
+    MODEL_FIELDS = GROUPCALL_FIELDS
+    WIRE = GroupcallWire
 
     @property
     def status(self) -> GroupcallStatus:
@@ -79,11 +63,11 @@ class GroupcallRow:
 
     def ids(self, field: str) -> list[str]:
         """A JSON list of ids (``call_ids``, ``groupcall_ids``, ``live_ids``)."""
-        return _ids.decode(_raw(self.values[field]))
+        return _ids.decode(raw_json(self.values[field]))
 
     @property
     def plans(self) -> list[Plan]:
-        return _plans.decode(_raw(self.values["plans"]))
+        return _plans.decode(raw_json(self.values["plans"]))
 
     @property
     def answer_id(self) -> str | None:
@@ -110,34 +94,12 @@ class GroupcallRow:
             answer_id=None if answer is None else UUID(answer),
         )
 
-    @property
-    def shown(self) -> Row:
-        """The row as the API shows it (the model's fields)."""
-        return [self.values[f] for f in GROUPCALL_FIELDS]
 
-    @property
-    def wire(self) -> msgspec.Struct:
-        return GroupcallWire(*self.shown)
-
-
-class GroupcallRows:
+class GroupcallRows(RuntimeRows[GroupcallRow]):
     """The groupcalls' table, as the runtime uses it."""
 
     def __init__(self, repository: Repository) -> None:
-        if repository.fields != FIELDS:
-            raise ValueError("the runtime reads groupcalls with the model's fields and its own")
-        self.repository = repository
-
-    def _row(self, row: Row | None) -> GroupcallRow | None:
-        return None if row is None else GroupcallRow(dict(zip(FIELDS, row, strict=True)))
-
-    async def get(self, groupcall_id: str, executor: Executor | None = None) -> GroupcallRow | None:
-        return self._row(await self.repository.get(groupcall_id, executor))
-
-    async def insert(self, values: Mapping[str, Any], executor: Executor) -> GroupcallRow:
-        row = self._row(await self.repository.insert(values, executor))
-        assert row is not None
-        return row
+        super().__init__(repository, GroupcallRow, FIELDS)
 
     async def move(
         self, executor: Executor, groupcall: GroupcallRow, values: Mapping[str, Any]
@@ -155,12 +117,4 @@ class GroupcallRows:
                 "answer_groupcall_id",
             )
         }
-        updated = await self.repository.update(
-            groupcall.id, values, expected=expected, executor=executor
-        )
-        return self._row(updated)
-
-    async def soft_delete(self, executor: Executor, groupcall: GroupcallRow) -> GroupcallRow | None:
-        if not await self.repository.soft_delete(groupcall.id, executor=executor):
-            return None
-        return await self.get(groupcall.id, executor)
+        return await self.update(executor, groupcall.id, values, expected)

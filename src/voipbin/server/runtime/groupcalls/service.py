@@ -41,8 +41,8 @@ from voipbin.server.runtime.groupcalls.rows import (
     GroupcallRows,
     Nested,
     Plan,
-    json_text,
 )
+from voipbin.server.runtime.rows import json_text
 from voipbin.server.storage.database import Executor
 
 #: How often a change is tried again when the groupcall moved under it (another leg's
