@@ -253,3 +253,20 @@ async def virtual_api_with(start_app: StartApp, **settings: Any) -> Api:
     from tests.server.conftest import ManualClock
 
     return await start_app(now=ManualClock(), clock="virtual", jobs_poll_seconds=3600.0, **settings)
+
+
+@sqlite_only
+async def test_the_sdk_reads_the_local_outbox(start_app: StartApp) -> None:
+    import httpx
+
+    from voipbin.client import AsyncClient
+
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    email = (await _send(caller, BODY)).json()
+    await caller.advance(0)
+    transport = httpx.ASGITransport(app=api.app)
+    async with AsyncClient("http://test", token=api.token, transport=transport) as sdk:
+        page = await sdk.simulator.emails.list(email_id=email["id"])
+    assert [str(d.email_id) for d in page.result] == [email["id"]]
+    assert page.result[0].recipients == ["alice@example.com", "bob@example.org"]
