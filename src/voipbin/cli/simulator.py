@@ -1,6 +1,7 @@
 """``voipbin sim clock|advance|rules list|rules add|rules delete|devices|reset``: the
 simulated network's control API (super-admins only), and ``voipbin sim call|dtmf|hangup``:
-the far end's side of calls; and ``voipbin timeline RESOURCE_TYPE ID``: a resource's events.
+the far end's side of calls; ``voipbin sim emails``: the local outbox; and
+``voipbin timeline RESOURCE_TYPE ID``: a resource's events.
 Both run through the SDK (``client.simulator``, ``client.timeline``) with the resource
 commands' options, errors and output.
 """
@@ -234,6 +235,29 @@ def simulator_app() -> typer.Typer:
         with client_for(ctx, url, accesskey, token) as client:
             client.simulator.calls.hangup(call_id)
         typer.echo(f"the far end hung up call {call_id}", err=True)
+
+    @group.command("emails")
+    def emails(
+        ctx: typer.Context,
+        page_size: PageSize = None,
+        page_token: PageToken = None,
+        as_json: AsJson = False,
+        url: Url = DEFAULT_URL,
+        accesskey: Accesskey = None,
+        token: Token = None,
+    ) -> None:
+        """List the emails the local outbox delivered, newest first."""
+        from voipbin.cli.output import print_json, print_table
+        from voipbin.models.simulator import DeliveredEmail
+
+        with client_for(ctx, url, accesskey, token) as client:
+            page = client.simulator.emails.list(page_size=page_size, page_token=page_token)
+        if as_json:
+            print_json(page.result)
+        else:
+            print_table(DeliveredEmail, page.result)
+        if page.next_page_token:
+            typer.echo(f"next page: --page-token '{page.next_page_token}'", err=True)
 
     return group
 

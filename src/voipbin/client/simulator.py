@@ -2,7 +2,8 @@
 ``advance(seconds=...)``, ``rules.create(...)``/``list()``/``delete(id)``,
 ``devices(extension_id, devices=[...])`` and ``reset()``; and the far end's side of calls:
 ``calls.create(source=..., destination=...)`` (an inbound call to one of our numbers),
-``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``.
+``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``; and the local outbox:
+``emails.list(...)`` (the emails delivered with no SMTP server).
 
 The paths and bodies are ``voipbin.models.simulator``'s, the server's own; the calls are
 exchanges like every other (credentials, idempotency keys, retries and errors from the core),
@@ -19,6 +20,7 @@ from voipbin.client.calls import Body, Id, encode_body
 from voipbin.client.core import ClientCore
 from voipbin.client.exchange import Exchange, Request
 from voipbin.client.resources import AsyncRunner, Runner
+from voipbin.common.pagination import Page
 from voipbin.models.call import Call
 from voipbin.models.simulator import (
     ADVANCE_PATH,
@@ -27,11 +29,13 @@ from voipbin.models.simulator import (
     CALLS_PATH,
     CLOCK_PATH,
     DEVICES_PATH,
+    EMAILS_PATH,
     RESET_PATH,
     RULE_PATH,
     RULES_PATH,
     ClockAdvance,
     ClockState,
+    DeliveredEmail,
     Devices,
     DevicesSet,
     InboundCall,
@@ -40,7 +44,7 @@ from voipbin.models.simulator import (
     RuleCreate,
     RuleList,
 )
-from voipbin.models.wire import decode_wire
+from voipbin.models.wire import decode_wire, decode_wire_page
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -104,6 +108,37 @@ class SimulatorCalls:
 
     def hang_up(self, call_id: Id) -> Exchange[None]:
         yield from self.core.call(self._post(_with_id(CALL_HANGUP_PATH, call_id), b"{}"))
+
+    def delivered_emails(self, params: Mapping[str, Any]) -> Exchange[Page[DeliveredEmail]]:
+        query = tuple((k, str(v)) for k, v in params.items() if v is not None)
+        response = yield from self.core.call(Request("GET", EMAILS_PATH, params=query))
+        return decode_wire_page(DeliveredEmail, response.content)
+
+
+class Emails:
+    """``client.simulator.emails``: the local outbox."""
+
+    def __init__(self, calls: SimulatorCalls, run: Runner) -> None:
+        self._calls = calls
+        self._run = run
+
+    def list(self, **params: Any) -> Page[DeliveredEmail]:
+        """A page of the emails delivered to the local outbox, newest first (``page_size``,
+        ``page_token``, ``customer_id``, ``email_id``)."""
+        return self._run(self._calls.delivered_emails(params))
+
+
+class AsyncEmails:
+    """``client.simulator.emails`` on an :class:`~voipbin.client.AsyncClient`."""
+
+    def __init__(self, calls: SimulatorCalls, run: AsyncRunner) -> None:
+        self._calls = calls
+        self._run = run
+
+    async def list(self, **params: Any) -> Page[DeliveredEmail]:
+        """A page of the emails delivered to the local outbox, newest first (``page_size``,
+        ``page_token``, ``customer_id``, ``email_id``)."""
+        return await self._run(self._calls.delivered_emails(params))
 
 
 class Rules:
@@ -198,6 +233,7 @@ class Simulator:
         self._run = run
         self.rules = Rules(self._calls, run)
         self.calls = Calls(self._calls, run)
+        self.emails = Emails(self._calls, run)
 
     def clock(self) -> ClockState:
         """The server's clock: its mode and time."""
@@ -225,6 +261,7 @@ class AsyncSimulator:
         self._run = run
         self.rules = AsyncRules(self._calls, run)
         self.calls = AsyncCalls(self._calls, run)
+        self.emails = AsyncEmails(self._calls, run)
 
     async def clock(self) -> ClockState:
         """The server's clock: its mode and time."""

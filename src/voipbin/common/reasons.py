@@ -326,6 +326,13 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The groupcall is not in a state that allows this.",
     ),
+    Reason("EMAIL_NOT_FOUND", 404, _S.NOT_FOUND, "The email was not found."),
+    Reason(
+        "EMAIL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The email is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -48,6 +48,9 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType("message_created", "message", "A message was created (sent or received)."),
     EventType("message_updated", "message", "A message's delivery status changed."),
     EventType("message_deleted", "message", "A message was deleted."),
+    EventType("email_created", "email", "An email was created (sent by the API or a flow)."),
+    EventType("email_updated", "email", "An email's delivery status changed."),
+    EventType("email_deleted", "email", "An email was deleted."),
     EventType("number_created", "number", "A number was bought or created."),
     EventType("number_updated", "number", "A number was changed."),
     EventType("number_deleted", "number", "A number was released."),
@@ -68,6 +71,7 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "groupcalls": "groupcall",
     "activeflows": "activeflow",
     "flows": "flow",
+    "emails": "email",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

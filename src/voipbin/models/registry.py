@@ -12,6 +12,7 @@ from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
 from voipbin.models.call import CALLS
 from voipbin.models.customer import CUSTOMERS
+from voipbin.models.email import EMAILS
 from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
 from voipbin.models.groupcall import GROUPCALLS
@@ -41,6 +42,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     BILLINGS,
     CALLS,
     GROUPCALLS,
+    EMAILS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

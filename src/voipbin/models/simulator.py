@@ -32,6 +32,7 @@ RESET_PATH = "/_sim/reset"
 CALLS_PATH = "/_sim/calls"
 CALL_DTMF_PATH = "/_sim/calls/{id}/dtmf"
 CALL_HANGUP_PATH = "/_sim/calls/{id}/hangup"
+EMAILS_PATH = "/_sim/emails"
 
 #: The longest one advance may move the clock: a year.
 MAX_ADVANCE_SECONDS = 366 * 24 * 3600.0
@@ -258,3 +259,27 @@ def compile_pattern(pattern: str, field: str = "pattern") -> re.Pattern[str]:
         return re.compile(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         raise InvalidArgument.field(field, f"not a regular expression: {exc}") from None
+
+
+class DeliveredEmail(msgspec.Struct, kw_only=True):
+    """An email the local transport delivered: what a mail server would have been given."""
+
+    id: UUID
+    customer_id: UUID
+    email_id: UUID
+    """The email (``/v1.0/emails/{id}``) this delivery is of."""
+    sender: str
+    recipients: list[str]
+    subject: str
+    content: str
+    attachments: list[dict[str, str]]
+    """The email's attachments, as references (``reference_type``, ``reference_id``)."""
+    tm_create: datetime
+    """When it was delivered."""
+
+
+class DeliveredEmailPage(msgspec.Struct, kw_only=True):
+    """A page of the local outbox, newest first; ``next_page_token`` is ``""`` on the last."""
+
+    result: list[DeliveredEmail]
+    next_page_token: str = ""

@@ -46,6 +46,11 @@ from voipbin.server.runtime.calls.simulate import number_lookup, sim_call_routes
 from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
+from voipbin.server.runtime.emails.flows import link as link_email_flows
+from voipbin.server.runtime.emails.service import EmailRuntime
+from voipbin.server.runtime.emails.simulate import FIELDS as SIM_EMAIL_FIELDS
+from voipbin.server.runtime.emails.simulate import sim_email_routes
+from voipbin.server.runtime.emails.smtp import parse_smtp_url
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.events.routes import timeline_route
 from voipbin.server.runtime.events.timeline import Timelines, owner_in
@@ -63,7 +68,7 @@ from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.simulator import SimulatorScripts
-from voipbin.server.storage.tables import call_calls, call_groupcalls
+from voipbin.server.storage.tables import call_calls, call_groupcalls, sim_emails
 
 log = logging.getLogger("voipbin.server")
 
@@ -131,6 +136,8 @@ class AppState:
     """Every call: its lifecycle on the jobs, and what the flow engine asks of it."""
     groupcalls: GroupcallRuntime
     """Every groupcall: its legs' calls, rung and hung up by its rules."""
+    emails: EmailRuntime
+    """Every email: made, paid for, and delivered by the local outbox or SMTP."""
 
 
 def create_app(
@@ -196,6 +203,19 @@ def create_app(
     groupcalls.register()
     services["groupcall"].groupcalls = RuntimeGroupcallControl(groupcalls)
     timelines.register("groupcalls", owner_in(services["groupcall"].repository))
+    # Emails: made by the resource or a flow, delivered on the jobs (local outbox or SMTP).
+    local_outbox = Repository(db, sim_emails, SIM_EMAIL_FIELDS, clock)
+    emails = EmailRuntime(
+        services["email"].repository,
+        local_outbox,
+        jobs,
+        outbox,
+        ledger,
+        smtp=parse_smtp_url(settings.smtp_url) if settings.smtp_url else None,
+    )
+    link_email_flows(emails, flows)
+    services["email"].emails = emails
+    timelines.register("emails", owner_in(services["email"].repository))
     state = AppState(
         settings,
         db,
@@ -210,6 +230,7 @@ def create_app(
         flows,
         calls,
         groupcalls,
+        emails,
     )
 
     async def health(request: Request) -> Response:
@@ -261,6 +282,7 @@ def create_app(
         *clock_routes(jobs, auth),
         *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
         *sim_call_routes(auth, calls, number_lookup(services["number"].repository)),
+        *sim_email_routes(auth, local_outbox),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),
@@ -279,6 +301,7 @@ def create_app(
         finally:
             await jobs.stop()
             await flows.close()
+            await emails.close()
             await limiter.close()
             await db.close()
 

@@ -529,6 +529,7 @@ def _simulator_paths() -> dict[str, Any]:
         CALL_HANGUP_PATH,
         CALLS_PATH,
         DEVICES_PATH,
+        EMAILS_PATH,
         RESET_PATH,
         RULE_PATH,
         RULES_PATH,
@@ -662,6 +663,28 @@ def _simulator_paths() -> dict[str, Any]:
                 parameters=id_parameter,
             )
         },
+        EMAILS_PATH: {
+            "get": operation(
+                "sim_list_emails",
+                "List the emails the local outbox delivered, newest first",
+                {"200": _json("DeliveredEmailPage", "A page of delivered emails.")},
+                description=(
+                    "Every email the local transport delivered (the server has no "
+                    "`VOIPBIN_SMTP_URL`): sender, recipients, subject, content and the "
+                    "attachments' references. Paged as every list (`page_size`, `page_token`); "
+                    "`customer_id` and `email_id` narrow it."
+                ),
+                parameters=[
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in (
+                        ("page_size", {"type": "integer", "minimum": 1, "maximum": 100}),
+                        ("page_token", {"type": "string"}),
+                        ("customer_id", {"type": "string", "format": "uuid"}),
+                        ("email_id", {"type": "string", "format": "uuid"}),
+                    )
+                ],
+            )
+        },
     }
 
 
@@ -678,6 +701,7 @@ def openapi_document(
     from voipbin.models.simulator import (
         ClockAdvance,
         ClockState,
+        DeliveredEmail,
         Devices,
         DevicesSet,
         InboundCall,
@@ -696,6 +720,7 @@ def openapi_document(
         types.extend(
             [RuleCreate, wire_struct(Rule), DevicesSet, wire_struct(Devices), InboundCall, KeyPress]
         )
+        types.append(wire_struct(DeliveredEmail))
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -733,6 +758,15 @@ def openapi_document(
             "type": "object",
             "required": ["result"],
             "properties": {"result": {"type": "array", "items": {"$ref": _REF.format(name=rule)}}},
+        }
+        delivered = names[wire_struct(DeliveredEmail)]
+        components["DeliveredEmailPage"] = {
+            "type": "object",
+            "required": ["result", "next_page_token"],
+            "properties": {
+                "result": {"type": "array", "items": {"$ref": _REF.format(name=delivered)}},
+                "next_page_token": {"type": "string"},
+            },
         }
     components["Error"] = _ERROR_SCHEMA
     message = components["EventMessage"]

@@ -54,6 +54,7 @@ class Settings:
     clock: str = "real"
     jobs_poll_seconds: float = 0.5
     jobs_lease_seconds: float = 30.0
+    smtp_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -94,6 +95,13 @@ class Settings:
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
+        if self.smtp_url:
+            from voipbin.server.runtime.emails.smtp import parse_smtp_url
+
+            try:
+                parse_smtp_url(self.smtp_url)
+            except ValueError as exc:
+                raise ValueError(f"VOIPBIN_SMTP_URL: {exc}") from None
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
@@ -226,5 +234,12 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "30",
         "How long a claimed job is another process's to take only after: a process that "
         "dies mid-job loses nothing, another runs it once the lease runs out.",
+    ),
+    Setting(
+        "VOIPBIN_SMTP_URL",
+        "(none: the local outbox)",
+        "Where emails are sent: `smtp://user:pass@host:587?starttls=true&from=a@example.com` "
+        "(`smtps://` for TLS from the start). Unset: they go to the simulator's local outbox, "
+        "`GET /_sim/emails`.",
     ),
 )

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import msgspec
 
+from voipbin.common.address import Address
+from voipbin.models.flows.options import Attachment
 from voipbin.server.auth.passwords import Passwords
 from voipbin.server.auth.principal import Principal
 from voipbin.server.billing.ledger import Ledger
@@ -100,6 +102,29 @@ class GroupcallControl(Protocol):
         ...
 
 
+class EmailControl(Protocol):
+    """The runtime's emails, as the emails resource drives them
+    (``runtime/emails/service.py``)."""
+
+    async def create(
+        self,
+        executor: Executor,
+        customer_id: str,
+        destinations: list[Address],
+        subject: str,
+        content: str,
+        attachments: list[Attachment],
+    ) -> Row:
+        """Make, charge (``402`` when the account cannot pay) and schedule the sending of
+        an email, in ``executor``'s transaction; its row."""
+        ...
+
+    async def delete(self, email_id: str) -> bool:
+        """Soft-delete the email and cancel its pending send; ``False`` when it was deleted
+        already."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
@@ -120,3 +145,5 @@ class Context:
     """The runtime's calls (``None`` in a service built without the runtime)."""
     groupcalls: GroupcallControl | None = None
     """The runtime's groupcalls (``None`` in a service built without the runtime)."""
+    emails: EmailControl | None = None
+    """The runtime's emails (``None`` in a service built without the runtime)."""

@@ -13,6 +13,7 @@ from voipbin.server.resources import (
     call_routes,
     calls,
     customers,
+    emails,
     extensions,
     flows,
     groupcalls,
@@ -41,4 +42,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     billings.RESOURCE,
     calls.RESOURCE,
     groupcalls.RESOURCE,
+    emails.RESOURCE,
 )

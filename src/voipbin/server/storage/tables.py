@@ -531,3 +531,24 @@ call_groupcalls = resource_table(
     json_column("plans", default="[]"),
     json_column("live_ids", default="[]"),
 )
+
+email_emails = resource_table(
+    "email_emails",
+    json_column("source", default="{}"),
+    json_column("destinations", default="[]"),
+    text_column("status", default="initiated"),
+    text_column("subject"),
+    text_column("content"),
+    json_column("attachments", default="[]"),
+)
+
+#: The simulator's local outbox: each email the local transport delivered (``GET /_sim/emails``).
+sim_emails = resource_table(
+    "sim_emails",
+    id_column("email_id"),
+    text_column("sender"),
+    json_column("recipients", default="[]"),
+    text_column("subject"),
+    text_column("content"),
+    json_column("attachments", default="[]"),
+)

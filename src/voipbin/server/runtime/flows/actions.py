@@ -220,6 +220,19 @@ def _connect(run: Run, option: o.ConnectOption) -> Outcome:
     return run.wait("connect")
 
 
+def _email_send(run: Run, option: o.EmailSendOption) -> Outcome:
+    # Never fatal (upstream): what the email service refuses is logged, the flow goes on.
+    run.emit(
+        c.SendEmail(
+            destinations=option.destinations,
+            subject=option.subject,
+            content=option.content,
+            attachments=option.attachments,
+        )
+    )
+    return "next"
+
+
 HANDLERS: dict[str, Handler] = {
     "answer": _answer,
     "talk": _talk,
@@ -245,4 +258,5 @@ HANDLERS: dict[str, Handler] = {
     "block": _block,
     "call": _call,
     "connect": _connect,
+    "email_send": _email_send,
 }

@@ -20,6 +20,8 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
 - ``connect``: the flow waits for ``ActionFinished`` once the bridge is over.
 - ``hangup``: hang up the call; the flow has ended.
 - ``stop_media``: cut the media playing now (a talk interrupted by a digit).
+- ``send_email``: send an email (``email_send``); the next action runs at once, whatever
+  becomes of it (upstream's email is never fatal to a flow).
 - ``not_executed``: a log line for an action skipped (a type not run yet, media its
   reference cannot give, an option invalid once filled in).
 - ``flow_ended``: the activeflow ended; start ``on_complete_flow_id`` when set.
@@ -34,7 +36,7 @@ import msgspec
 
 from voipbin.common.address import Address
 from voipbin.models.flows.actions import FlowAction
-from voipbin.models.flows.options import EMPTY
+from voipbin.models.flows.options import EMPTY, Attachment
 from voipbin.server.runtime.carrier.base import Media
 from voipbin.server.runtime.carrier.sim import BEEP_SECONDS, dtmf_seconds, playing_seconds
 
@@ -162,6 +164,15 @@ class StopMedia(Command, kw_only=True, tag="stop_media"):
     token: int
 
 
+class SendEmail(Command, kw_only=True, tag="send_email"):
+    """Send an email to ``destinations`` (the ``email_send`` action, templates filled in)."""
+
+    destinations: list[Address]
+    subject: str
+    content: str
+    attachments: list[Attachment] = msgspec.field(default_factory=list)
+
+
 class NotExecuted(Command, kw_only=True, tag="not_executed"):
     action_id: UUID
     action_type: str
@@ -200,6 +211,7 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     StartCalls,
     Connect,
     StopMedia,
+    SendEmail,
     NotExecuted,
     FlowEnded,
 ]
