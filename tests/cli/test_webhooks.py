@@ -75,7 +75,7 @@ def test_listen_verifies_prints_and_stops_on_ctrl_c() -> None:
 def receiving(receiver: Receiver) -> Iterator[tuple[str, list[tuple[str, bool]]]]:
     printed: list[tuple[str, bool]] = []
     server = make_server("127.0.0.1", 0, receiver, lambda *line: printed.append(line))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/", printed
