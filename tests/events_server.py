@@ -1,14 +1,14 @@
 """A tiny ``/v1.0/ws`` server for the event stream's tests, speaking its protocol (see
 ``voipbin.client.stream``): each connection it accepts reads the subscribe frame, then plays
 the next plan: frames to send, then a dropped TCP connection, a close frame, or (when the
-plan ends) waiting until the client goes. It can also refuse every opening request."""
+plan ends) waiting until the client goes. It can also refuse the first opening requests."""
 
 from __future__ import annotations
 
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,15 @@ Step = dict[str, Any] | str | tuple[int, str]
 """A frame to send (a dict), ``DROP``, or a close frame ``(code, reason)``."""
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """An error answer to an opening request: its status, JSON body and headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Seen:
     """One connection, as the server saw it."""
@@ -35,17 +44,19 @@ class Seen:
 @dataclass
 class EventServer:
     plans: list[list[Step]]
-    refuse: tuple[int, dict[str, Any]] | None = None
-    """Answer every opening request with this status and JSON body."""
+    refusals: list[Refusal] = field(default_factory=list)
+    """Answers to the first opening requests, one each, before any is accepted."""
     seen: list[Seen] = field(default_factory=list)
     url: str = ""
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if self.refuse is None:
+        if not self.refusals:
             return None
-        status, body = self.refuse
-        response = connection.respond(status, json.dumps(body))
+        refusal = self.refusals.pop(0)
+        response = connection.respond(refusal.status, json.dumps(refusal.body))
         response.headers["Content-Type"] = "application/json"
+        for name, value in refusal.headers.items():
+            response.headers[name] = value
         return response
 
     def _handle(self, connection: ServerConnection) -> None:
@@ -67,11 +78,9 @@ class EventServer:
 
 
 @contextmanager
-def event_server(
-    *plans: list[Step], refuse: tuple[int, dict[str, Any]] | None = None
-) -> Iterator[EventServer]:
+def event_server(*plans: list[Step], refusals: Iterable[Refusal] = ()) -> Iterator[EventServer]:
     """An :class:`EventServer` on a free port; ``url`` is its API base URL."""
-    server = EventServer(list(plans), refuse)
+    server = EventServer(list(plans), list(refusals))
     with serve(server._handle, "127.0.0.1", 0, process_request=server._process_request) as running:
         server.url = f"http://127.0.0.1:{running.socket.getsockname()[1]}"
         thread = threading.Thread(target=running.serve_forever, daemon=True)

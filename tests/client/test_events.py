@@ -4,10 +4,11 @@ the ends a reconnect cannot mend: an error frame, a refused topic, refused crede
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.client.harness import Sleeps
-from tests.events_server import DROP, Step, event, event_server
+from tests.events_server import DROP, Refusal, Step, event, event_server
 from tests.inprocess import BASE_URL
 from voipbin.client import (
     AsyncClient,
@@ -22,6 +23,17 @@ from voipbin.client.stream import ws_url
 KEY = "vb_" + "k" * 32
 TOPICS = ["customer_id:6a3b59b4-4e0e-4c8f-8b8a-1f6a1fbd2f11:call"]
 A, B, C, D = (event(t, f"call-{t}") for t in ("call_created", "call_ringing", "call_hangup", "x"))
+BAD_CREDENTIALS = Refusal(
+    401,
+    {"error": {"status": "UNAUTHENTICATED", "reason": "INVALID_CREDENTIALS",
+               "message": "Bad credentials.", "request_id": "req_2", "details": []}},
+)  # fmt: skip
+BUSY = Refusal(
+    429,
+    {"error": {"status": "RESOURCE_EXHAUSTED", "reason": "RATE_LIMIT_EXCEEDED",
+               "message": "Slow down.", "request_id": "req_3", "details": []}},
+    {"Retry-After": "2"},
+)  # fmt: skip
 
 
 def test_the_stream_goes_on_across_drops_subscribing_again_each_time() -> None:
@@ -84,12 +96,10 @@ def test_a_refused_topic_refused_credentials_and_a_server_that_stays_down_end_th
         list(client.events.subscribe(TOPICS))
     assert (closed.value.code, closed.value.reason) == (1008, "topic not allowed")
 
-    envelope = {"error": {"status": "UNAUTHENTICATED", "reason": "INVALID_CREDENTIALS",
-                          "message": "Bad key.", "request_id": "req_2", "details": []}}  # fmt: skip
     with (
-        event_server(refuse=(401, envelope)) as server,
+        event_server(refusals=[BAD_CREDENTIALS]) as server,
         Client(server.url, accesskey=KEY, sleep=sleeps) as client,
-        pytest.raises(Unauthenticated, match="Bad key"),
+        pytest.raises(Unauthenticated, match="Bad credentials"),
     ):
         list(client.events.subscribe(TOPICS))
 
@@ -100,6 +110,32 @@ def test_a_refused_topic_refused_credentials_and_a_server_that_stays_down_end_th
     ):
         list(client.events.subscribe(TOPICS, reconnect=Reconnect(backoff=1, max_failures=3)))
     assert sleeps.waits == [1.0, 2.0]
+
+
+def test_a_refused_login_logs_in_again_and_a_rate_limit_waits_its_retry_after() -> None:
+    tokens = iter(["token-1", "token-2"])
+
+    def login(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/auth/login"
+        return httpx.Response(200, json={"username": "ann", "token": next(tokens)})
+
+    sleeps = Sleeps()
+    with (
+        event_server([A], refusals=[BAD_CREDENTIALS, BUSY]) as server,
+        Client(
+            server.url,
+            username="ann",
+            password="pw",
+            transport=httpx.MockTransport(login),
+            sleep=sleeps,
+            jitter=lambda: 0.5,
+        ) as client,
+    ):
+        first = next(iter(client.events.subscribe(TOPICS)))
+
+    assert first.type == "call_created"
+    assert server.seen[0].authorization == "Bearer token-2"
+    assert sleeps.waits == [2.0]
 
 
 def test_the_websocket_lives_under_the_base_url() -> None:
