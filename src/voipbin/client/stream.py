@@ -65,7 +65,8 @@ class Reconnect:
     def delay(self, failures: int, jitter: Jitter) -> float | None:
         if self.max_failures is not None and failures >= self.max_failures:
             return None
-        return jitter() * min(self.max_backoff, self.backoff * 2.0 ** (failures - 1))
+        # The exponent is capped: a stream that keeps trying overnight must not overflow.
+        return jitter() * min(self.max_backoff, self.backoff * 2.0 ** min(failures - 1, 30))
 
 
 NO_RECONNECT = Reconnect(max_failures=1)
@@ -120,7 +121,10 @@ class EventStream:
         """The event a frame carries; ``None`` for a frame that is none (ignored). An error
         frame raises its :class:`~voipbin.common.errors.ApiError`: the subscription was
         refused, and subscribing again would be refused again."""
-        self._failures = 0  # the connection works: the next drop starts the backoff anew
+        # The connection works: the next drop starts the backoff anew, and a token that
+        # expires later (a week-long stream) may be renewed again.
+        self._failures = 0
+        self._logged_in_again = False
         content = message.encode() if isinstance(message, str) else message
         try:
             frame = _frame.decode(content)
