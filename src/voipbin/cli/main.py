@@ -1,5 +1,5 @@
 """``voipbin``: run the server, migrate its database, and use any server's resources, its
-timelines and its simulator."""
+timelines and its simulator, and receive its events."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from voipbin.cli.events import add_event_commands
 from voipbin.cli.resources import add_resource_commands
 from voipbin.cli.simulator import add_simulator_commands
+from voipbin.cli.webhooks import add_webhook_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="VoIPBIN API server and tools.")
 
@@ -77,6 +79,8 @@ def _refuse(exc: Exception) -> NoReturn:
 
 add_resource_commands(app)
 add_simulator_commands(app)
+add_webhook_commands(app)
+add_event_commands(app)
 
 
 def main() -> None:

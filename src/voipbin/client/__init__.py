@@ -26,6 +26,10 @@ devices=[...])``, ``reset()``, and the far end's side of calls: ``calls.create(s
 destination=...)`` (an inbound call to one of our numbers), ``calls.dtmf(call_id,
 digits=...)`` and ``calls.hangup(call_id)``.
 
+``client.events.subscribe(topics)`` iterates over the customer's events as they happen, over
+the websocket ``/v1.0/ws``, connecting again when the connection drops
+(``voipbin.client.events``).
+
 The core (``voipbin.client.core``) does no I/O; ``Client`` and ``AsyncClient`` only send.
 """
 
@@ -33,6 +37,7 @@ from voipbin.client.async_client import AsyncClient
 from voipbin.client.cache import ETagCache
 from voipbin.client.resources import AsyncOwn, AsyncResource, Own, Resource
 from voipbin.client.retry import RetryPolicy
+from voipbin.client.stream import EventStreamClosed, Reconnect
 from voipbin.client.sync_client import Client
 from voipbin.common.errors import (
     AlreadyExists,
@@ -63,6 +68,7 @@ __all__ = [
     "BadGateway",
     "Client",
     "ETagCache",
+    "EventStreamClosed",
     "FailedPrecondition",
     "FieldError",
     "Internal",
@@ -74,6 +80,7 @@ __all__ = [
     "PayloadTooLarge",
     "PaymentRequired",
     "PermissionDenied",
+    "Reconnect",
     "Resource",
     "ResourceExhausted",
     "RetryPolicy",

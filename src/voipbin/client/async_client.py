@@ -13,6 +13,7 @@ import httpx
 from voipbin.client.cache import ETagCache
 from voipbin.client.calls import FilterValue, Id, LookupCalls, OwnCalls, ResourceCalls
 from voipbin.client.core import build_core
+from voipbin.client.events import AsyncEvents
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
 from voipbin.client.paging import Pager
 from voipbin.client.resources import AsyncOwn, AsyncResource
@@ -72,6 +73,10 @@ class AsyncClient:
         }
         self.simulator = AsyncSimulator(self._core, self._run)
         """The simulated network's control API (super-admins only)."""
+        self.events = AsyncEvents(
+            self._core, base_url, self._run, self._sleep, user_agent=USER_AGENT, timeout=timeout
+        )
+        """The live event stream (``subscribe(topics)``), over the websocket ``/v1.0/ws``."""
 
     def resource(self, spec: ResourceSpec[M]) -> AsyncResource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""

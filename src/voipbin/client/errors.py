@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import msgspec
 
 from voipbin.common.errors import (
+    ERROR_CLASSES,
     ApiError,
     Detail,
     FieldError,
@@ -79,3 +80,19 @@ def error_from_response(status: int, headers: Mapping[str, str], content: bytes)
         http_status=status,
         body=content,
     )
+
+
+def error_from_frame(content: bytes) -> ApiError:
+    """The exception for an error frame of the event stream: ``{"type": "error", "error":
+    {...}}``, the envelope with a ``type``. A frame carries no HTTP status, so the reason's
+    catalog row gives it (an unknown reason: the first status of its canonical status)."""
+    try:
+        error = _decoder.decode(content).error
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        error = _Error(status="INTERNAL", reason="INTERNAL", message="A malformed error frame.")
+    row = REASONS.get(error.reason)
+    if row is not None:
+        status = row.http
+    else:
+        status = next((c.http_status for c in ERROR_CLASSES if c.status == error.status), 500)
+    return error_from_response(status, {}, msgspec.json.encode({"error": error}))

@@ -14,6 +14,7 @@ from voipbin import __version__
 from voipbin.client.cache import ETagCache
 from voipbin.client.calls import FilterValue, Id, LookupCalls, OwnCalls, ResourceCalls
 from voipbin.client.core import build_core
+from voipbin.client.events import Events
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
 from voipbin.client.paging import Pager
 from voipbin.client.resources import Own, Resource
@@ -81,6 +82,10 @@ class Client:
         }
         self.simulator = Simulator(self._core, self._run)
         """The simulated network's control API (super-admins only)."""
+        self.events = Events(
+            self._core, base_url, self._run, self._sleep, user_agent=USER_AGENT, timeout=timeout
+        )
+        """The live event stream (``subscribe(topics)``), over the websocket ``/v1.0/ws``."""
 
     def resource(self, spec: ResourceSpec[M]) -> Resource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
