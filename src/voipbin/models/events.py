@@ -66,6 +66,7 @@ EVENT_TYPES: dict[str, EventType] = {row.name: row for row in CATALOGUE}
 TIMELINE_RESOURCES: dict[str, str] = {
     "calls": "call",
     "groupcalls": "groupcall",
+    "messages": "message",
     "activeflows": "activeflow",
     "flows": "flow",
 }

@@ -378,7 +378,7 @@ def _filter_schema(spec: Filter) -> dict[str, Any]:
     if spec.kind == "uuids":
         uuid = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
         return {"type": "string", "pattern": f"^{uuid}(,{uuid}){{0,99}}$"}
-    if spec.kind == "enum":
+    if spec.kind in ("enum", "held"):
         return {"type": "string", "enum": [v for v in spec.values if v]}
     if spec.kind == "bool":
         return {"type": "string", "enum": ["true", "false"]}

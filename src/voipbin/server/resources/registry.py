@@ -16,6 +16,7 @@ from voipbin.server.resources import (
     extensions,
     flows,
     groupcalls,
+    messages,
     numbers,
     outbound_configs,
     providers,
@@ -41,4 +42,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     billings.RESOURCE,
     calls.RESOURCE,
     groupcalls.RESOURCE,
+    messages.RESOURCE,
 )

@@ -220,6 +220,22 @@ def _connect(run: Run, option: o.ConnectOption) -> Outcome:
     return run.wait("connect")
 
 
+def _message_send(run: Run, option: o.MessageSendOption) -> Outcome:
+    if option.source is None:
+        raise Fatal("message_send.source is not set")
+    if not option.destinations:
+        raise Fatal("message_send.destinations is empty")
+    run.emit(
+        c.SendMessage(
+            token=run.token,
+            source=option.source,
+            destinations=option.destinations,
+            text=option.text,
+        )
+    )
+    return run.wait("message")
+
+
 HANDLERS: dict[str, Handler] = {
     "answer": _answer,
     "talk": _talk,
@@ -245,4 +261,5 @@ HANDLERS: dict[str, Handler] = {
     "block": _block,
     "call": _call,
     "connect": _connect,
+    "message_send": _message_send,
 }
