@@ -2,7 +2,9 @@
 ``advance(seconds=...)``, ``rules.create(...)``/``list()``/``delete(id)``,
 ``devices(extension_id, devices=[...])`` and ``reset()``; and the far end's side of calls:
 ``calls.create(source=..., destination=...)`` (an inbound call to one of our numbers),
-``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``.
+``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``; the SMS side:
+``messages.create(from_=..., to=..., text=...)`` and ``message_rules``
+(:mod:`voipbin.client.simulator_messages`).
 
 The paths and bodies are ``voipbin.models.simulator``'s, the server's own; the calls are
 exchanges like every other (credentials, idempotency keys, retries and errors from the core),
@@ -19,6 +21,13 @@ from voipbin.client.calls import Body, Id, encode_body
 from voipbin.client.core import ClientCore
 from voipbin.client.exchange import Exchange, Request
 from voipbin.client.resources import AsyncRunner, Runner
+from voipbin.client.simulator_messages import (
+    AsyncMessageRules,
+    AsyncMessages,
+    MessageRules,
+    Messages,
+    SimulatorMessageCalls,
+)
 from voipbin.models.call import Call
 from voipbin.models.simulator import (
     ADVANCE_PATH,
@@ -198,6 +207,9 @@ class Simulator:
         self._run = run
         self.rules = Rules(self._calls, run)
         self.calls = Calls(self._calls, run)
+        sms = SimulatorMessageCalls(core)
+        self.messages = Messages(sms, run)
+        self.message_rules = MessageRules(sms, run)
 
     def clock(self) -> ClockState:
         """The server's clock: its mode and time."""
@@ -225,6 +237,9 @@ class AsyncSimulator:
         self._run = run
         self.rules = AsyncRules(self._calls, run)
         self.calls = AsyncCalls(self._calls, run)
+        sms = SimulatorMessageCalls(core)
+        self.messages = AsyncMessages(sms, run)
+        self.message_rules = AsyncMessageRules(sms, run)
 
     async def clock(self) -> ClockState:
         """The server's clock: its mode and time."""
