@@ -57,7 +57,8 @@ async def _activeflows(caller: Caller) -> list[dict[str, Any]]:
 async def test_a_flow_answers_an_inbound_sms_by_message_send(start_app: StartApp) -> None:
     api = await virtual_api(start_app)
     caller = await ready_customer(api)
-    await _number_runs(caller, [_reply(caller.source, "You said: ${voipbin.message.text}")])
+    echo = _reply("${voipbin.message.destination}", "You said: ${voipbin.message.text}")
+    await _number_runs(caller, [echo])
     response = await _receive(caller, "hello 👋")
     assert response.status_code == 201, response.text
     received = response.json()
