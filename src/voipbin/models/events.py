@@ -66,9 +66,9 @@ EVENT_TYPES: dict[str, EventType] = {row.name: row for row in CATALOGUE}
 TIMELINE_RESOURCES: dict[str, str] = {
     "calls": "call",
     "groupcalls": "groupcall",
-    "messages": "message",
     "activeflows": "activeflow",
     "flows": "flow",
+    "messages": "message",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"
