@@ -224,3 +224,39 @@ def test_the_rules_of_docs_simulator_md_are_stored_as_written(admin: Admin) -> N
     assert ivr["pattern"] == r"ivr@test\.example"
     assert (ivr["ring_after"], ivr["hangup_after"]) == (None, 30.0)
     assert [press["digits"] for press in ivr["dtmf"]] == ["1", "2#"]
+
+
+def test_sim_message_and_message_rules(admin: Admin) -> None:
+    flow = _json(admin("flows", "create", "--set", "name=f", "--json"))
+
+    async def our_number() -> None:
+        numbers = admin.served.app.state.voipbin.services["number"].repository
+        await numbers.insert(
+            {"customer_id": flow["customer_id"], "number": "+14155550100", "type": "normal",
+             "status": "active"}
+        )  # fmt: skip
+
+    admin.served.portal.call(our_number)
+    nowhere = admin("sim", "message", "--from", "+15005550000", "--to", "+14155550199",
+                    "--text", "hi")  # fmt: skip
+    received = _json(
+        admin("sim", "message", "--from", "+15005550000", "--to", "+14155550100",
+              "--text", "hi", "--json")
+    )  # fmt: skip
+    rule = _json(
+        admin("sim", "message-rules", "add", "--set", r"pattern=\+1555.*", "--set",
+              "outcome=dlr_timeout", "--json")
+    )  # fmt: skip
+    listed = _json(admin("sim", "message-rules", "list", "--json"))
+    deleted = admin("sim", "message-rules", "delete", rule["id"])
+
+    assert nowhere.exit_code == 1
+    assert "NUMBER_NOT_FOUND" in nowhere.stderr
+    assert (received["direction"], received["targets"][0]["status"]) == ("inbound", "received")
+    assert (rule["outcome"], rule["sent_after"], rule["outcome_after"]) == (
+        "dlr_timeout",
+        1.0,
+        None,
+    )
+    assert [r["id"] for r in listed["result"]] == [rule["id"]]
+    assert deleted.exit_code == 0, deleted.output

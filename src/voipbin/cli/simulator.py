@@ -1,6 +1,7 @@
 """``voipbin sim clock|advance|rules list|rules add|rules delete|devices|reset``: the
 simulated network's control API (super-admins only), and ``voipbin sim call|dtmf|hangup``:
-the far end's side of calls; ``voipbin sim emails``: the local outbox; and
+the far end's side of calls (``sim message|message-rules``: of SMS, in
+:mod:`voipbin.cli.simulator_messages`); ``voipbin sim emails``: the local outbox; and
 ``voipbin timeline RESOURCE_TYPE ID``: a resource's events.
 Both run through the SDK (``client.simulator``, ``client.timeline``) with the resource
 commands' options, errors and output.
@@ -28,6 +29,7 @@ from voipbin.cli.resources import (
     client_for,
     show,
 )
+from voipbin.cli.simulator_messages import add_message_commands
 from voipbin.common.address import ADDRESS_TYPES, Address
 from voipbin.models.events import TIMELINE, TIMELINE_RESOURCES
 from voipbin.models.simulator import DevicesSet, RuleCreate
@@ -81,6 +83,7 @@ def simulator_app() -> typer.Typer:
     group = typer.Typer(no_args_is_help=True, add_completion=False)
     rules = typer.Typer(no_args_is_help=True, add_completion=False)
     group.add_typer(rules, name="rules", help="Scripted outcomes by destination.")
+    add_message_commands(group)
 
     @group.command("clock")
     def clock(

@@ -2,8 +2,10 @@
 ``advance(seconds=...)``, ``rules.create(...)``/``list()``/``delete(id)``,
 ``devices(extension_id, devices=[...])`` and ``reset()``; and the far end's side of calls:
 ``calls.create(source=..., destination=...)`` (an inbound call to one of our numbers),
-``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``; and the local outbox:
-``emails.list(...)`` (the emails delivered with no SMTP server).
+``calls.dtmf(call_id, digits=...)`` and ``calls.hangup(call_id)``; the SMS side:
+``messages.create(from_=..., to=..., text=...)`` and ``message_rules``
+(:mod:`voipbin.client.simulator_messages`); and the local outbox: ``emails.list(...)`` (the
+emails delivered with no SMTP server).
 
 The paths and bodies are ``voipbin.models.simulator``'s, the server's own; the calls are
 exchanges like every other (credentials, idempotency keys, retries and errors from the core),
@@ -20,6 +22,13 @@ from voipbin.client.calls import Body, Id, encode_body
 from voipbin.client.core import ClientCore
 from voipbin.client.exchange import Exchange, Request
 from voipbin.client.resources import AsyncRunner, Runner
+from voipbin.client.simulator_messages import (
+    AsyncMessageRules,
+    AsyncMessages,
+    MessageRules,
+    Messages,
+    SimulatorMessageCalls,
+)
 from voipbin.common.pagination import Page
 from voipbin.models.call import Call
 from voipbin.models.simulator import (
@@ -234,6 +243,9 @@ class Simulator:
         self.rules = Rules(self._calls, run)
         self.calls = Calls(self._calls, run)
         self.emails = Emails(self._calls, run)
+        sms = SimulatorMessageCalls(core)
+        self.messages = Messages(sms, run)
+        self.message_rules = MessageRules(sms, run)
 
     def clock(self) -> ClockState:
         """The server's clock: its mode and time."""
@@ -262,6 +274,9 @@ class AsyncSimulator:
         self.rules = AsyncRules(self._calls, run)
         self.calls = AsyncCalls(self._calls, run)
         self.emails = AsyncEmails(self._calls, run)
+        sms = SimulatorMessageCalls(core)
+        self.messages = AsyncMessages(sms, run)
+        self.message_rules = AsyncMessageRules(sms, run)
 
     async def clock(self) -> ClockState:
         """The server's clock: its mode and time."""

@@ -333,6 +333,14 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The email is not in a state that allows this.",
     ),
+    # messages
+    Reason("MESSAGE_NOT_FOUND", 404, _S.NOT_FOUND, "The message was not found."),
+    Reason(
+        "MESSAGE_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The message is not in a state that allows this.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

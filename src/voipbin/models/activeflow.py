@@ -29,9 +29,12 @@ REFERENCE_TYPES: tuple[str, ...] = (
     "conversation",
     "transcribe",
     "recording",
+    "message",
 )
+#: ``message``: a received SMS runs its number's ``message_flow_id`` (upstream runs it for a
+#: ``conversation``, which this server does not have).
 ReferenceType = Literal[
-    "", "ai", "api", "call", "campaign", "conversation", "transcribe", "recording"
+    "", "ai", "api", "call", "campaign", "conversation", "transcribe", "recording", "message"
 ]
 
 #: Most variables a body may seed, and the longest value (upstream's limits; the total of

@@ -16,19 +16,22 @@ M = TypeVar("M", bound=msgspec.Struct)
 Verb = Literal["list", "get", "create", "update", "delete"]
 ALL_VERBS: frozenset[Verb] = frozenset({"list", "get", "create", "update", "delete"})
 
-FilterKind = Literal["uuid", "uuids", "text", "enum", "bool"]
+FilterKind = Literal["uuid", "uuids", "text", "enum", "bool", "held"]
 
 
 @dataclass(frozen=True)
 class Filter:
     """An extra list filter: a query parameter compared for equality with a field, or, for
-    ``uuids``, comma-separated UUIDs of which the field (a list of ids) holds at least one.
+    ``uuids``, comma-separated UUIDs of which the field (a list of ids) holds at least one;
+    for ``held``, one of ``values`` that the field (a list) holds.
     """
 
     name: str
     kind: FilterKind
     values: tuple[str, ...] = ()
     description: str = ""
+    column: str = ""
+    """The stored column it reads, when not ``name`` (one the model does not show)."""
 
 
 class RequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

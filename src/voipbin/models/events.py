@@ -72,6 +72,7 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "activeflows": "activeflow",
     "flows": "flow",
     "emails": "email",
+    "messages": "message",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

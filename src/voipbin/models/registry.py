@@ -17,6 +17,7 @@ from voipbin.models.extension import EXTENSIONS
 from voipbin.models.flows import FLOWS
 from voipbin.models.groupcall import GROUPCALLS
 from voipbin.models.lookup import Lookup
+from voipbin.models.message import MESSAGES
 from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
 from voipbin.models.outbound_config import OUTBOUND_CONFIGS
 from voipbin.models.own import OwnRoute
@@ -43,6 +44,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     CALLS,
     GROUPCALLS,
     EMAILS,
+    MESSAGES,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -60,6 +60,10 @@ from voipbin.server.runtime.groupcalls.rows import FIELDS as GROUPCALL_FIELDS
 from voipbin.server.runtime.groupcalls.rows import GroupcallRows
 from voipbin.server.runtime.groupcalls.service import GroupcallRuntime
 from voipbin.server.runtime.jobs import Jobs
+from voipbin.server.runtime.messages.flows import MessageFlows
+from voipbin.server.runtime.messages.service import FIELDS as MESSAGE_FIELDS
+from voipbin.server.runtime.messages.service import MessageRuntime
+from voipbin.server.runtime.messages.simulate import sim_message_routes
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -67,8 +71,14 @@ from voipbin.server.storage.clock import CreationClock, Now, utc_now
 from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
+from voipbin.server.storage.sim_messages import MessageRules
 from voipbin.server.storage.simulator import SimulatorScripts
-from voipbin.server.storage.tables import call_calls, call_groupcalls, sim_emails
+from voipbin.server.storage.tables import (
+    call_calls,
+    call_groupcalls,
+    message_messages,
+    sim_emails,
+)
 
 log = logging.getLogger("voipbin.server")
 
@@ -138,6 +148,8 @@ class AppState:
     """Every groupcall: its legs' calls, rung and hung up by its rules."""
     emails: EmailRuntime
     """Every email: made, paid for, and delivered by the local outbox or SMTP."""
+    messages: MessageRuntime | None = None
+    """Every message (SMS): sent, moved per target, received on a number."""
 
 
 def create_app(
@@ -216,6 +228,20 @@ def create_app(
     link_email_flows(emails, flows)
     services["email"].emails = emails
     timelines.register("emails", owner_in(services["email"].repository))
+    # Messages: sent by the API and flows, moved per target by the network and timers.
+    messages = MessageRuntime(
+        Repository(db, message_messages, MESSAGE_FIELDS, clock),
+        jobs,
+        outbox,
+        ledger,
+        MessageRules(db, clock),
+        services["customer"].repository,
+        services["number"].repository,
+    )
+    messages.register()
+    message_flows = MessageFlows.link(messages, flows)
+    services["message"].messages = messages
+    timelines.register("messages", owner_in(services["message"].repository))
     state = AppState(
         settings,
         db,
@@ -231,6 +257,7 @@ def create_app(
         calls,
         groupcalls,
         emails,
+        messages,
     )
 
     async def health(request: Request) -> Response:
@@ -283,6 +310,7 @@ def create_app(
         *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
         *sim_call_routes(auth, calls, number_lookup(services["number"].repository)),
         *sim_email_routes(auth, local_outbox),
+        *sim_message_routes(auth, messages, message_flows, services["number"].repository),
         *(signup_routes(services) if settings.signup == "open" else []),
         Route("/health", Endpoint(health), methods=["GET"]),
         Route("/ready", Endpoint(ready), methods=["GET"]),

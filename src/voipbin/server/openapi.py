@@ -378,7 +378,7 @@ def _filter_schema(spec: Filter) -> dict[str, Any]:
     if spec.kind == "uuids":
         uuid = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
         return {"type": "string", "pattern": f"^{uuid}(,{uuid}){{0,99}}$"}
-    if spec.kind == "enum":
+    if spec.kind in ("enum", "held"):
         return {"type": "string", "enum": [v for v in spec.values if v]}
     if spec.kind == "bool":
         return {"type": "string", "enum": ["true", "false"]}
@@ -688,6 +688,82 @@ def _simulator_paths() -> dict[str, Any]:
     }
 
 
+def _simulator_message_paths() -> dict[str, Any]:
+    """The simulated network's SMS side (``runtime.messages.simulate``)."""
+    from voipbin.models.simulator_messages import (
+        MESSAGE_RULE_PATH,
+        MESSAGE_RULES_PATH,
+        MESSAGES_PATH,
+    )
+
+    forbidden = {"403": _error(403, "The caller is not a super-admin.")}
+
+    def operation(name: str, summary: str, responses: dict[str, Any], **extra: Any) -> Any:
+        return {
+            "tags": [_SIMULATOR],
+            "summary": summary,
+            "operationId": name,
+            "responses": {**responses, **_COMMON_ERRORS, **forbidden},
+            **extra,
+        }
+
+    return {
+        MESSAGES_PATH: {
+            "post": operation(
+                "sim_inbound_message",
+                "An SMS from the network to one of our numbers",
+                {
+                    "201": _json("Message", "The received message, made."),
+                    "404": _error(404, "No live, active number is `to` (NUMBER_NOT_FOUND)."),
+                    **_BODY_ERRORS,
+                },
+                description=(
+                    "The network delivers an SMS from `from` to `to`, which must be one of a "
+                    "customer's live, active numbers: the message (`direction` `inbound`, one "
+                    "target `received`) is made for the number's customer, and the number's "
+                    "`message_flow_id` runs with the `voipbin.message.*` variables (id, "
+                    "source, destination, text). No matching number is a 404 and nothing "
+                    "is made."
+                ),
+                requestBody=_body("InboundMessage"),
+            )
+        },
+        MESSAGE_RULES_PATH: {
+            "post": operation(
+                "sim_add_message_rule",
+                "Script what happens to SMS sent to numbers matching a pattern",
+                {"201": _json("MessageRule", "The rule, stored."), **_BODY_ERRORS},
+                description=(
+                    "The latest rule whose pattern matches the whole number wins over earlier "
+                    "and built-in ones. A bad pattern, a negative delay or a field the "
+                    "outcome does not use is a 400 naming the field."
+                ),
+                requestBody=_body("MessageRuleCreate"),
+            ),
+            "get": operation(
+                "sim_list_message_rules",
+                "List the stored SMS rules, earliest first",
+                {"200": _json("MessageRuleList", "The stored rules.")},
+            ),
+        },
+        MESSAGE_RULE_PATH: {
+            "delete": operation(
+                "sim_delete_message_rule",
+                "Delete an SMS rule",
+                {"204": {"description": "Deleted."}, "404": _error(404, "No such rule.")},
+                parameters=[
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    }
+                ],
+            )
+        },
+    }
+
+
 def openapi_document(
     resources: Sequence[ResourceSpec[Any]],
     own: Sequence[OwnRoute] = (),
@@ -709,6 +785,11 @@ def openapi_document(
         Rule,
         RuleCreate,
     )
+    from voipbin.models.simulator_messages import (
+        InboundMessage,
+        MessageRuleCreate,
+        MessageRuleList,
+    )
     from voipbin.server.auth.routes import LoginRequest, LoginResponse
     from voipbin.server.signup import SignupRequest
 
@@ -721,6 +802,7 @@ def openapi_document(
             [RuleCreate, wire_struct(Rule), DevicesSet, wire_struct(Devices), InboundCall, KeyPress]
         )
         types.append(wire_struct(DeliveredEmail))
+        types.extend([InboundMessage, MessageRuleCreate, wire_struct(MessageRuleList)])
     for spec in resources:
         types.append(wire_struct(spec.model))
         types.extend(t for t in (spec.create, spec.update) if t is not None)
@@ -814,6 +896,7 @@ def openapi_document(
     paths.update(_simulator_clock_paths())
     if simulator:
         paths.update(_simulator_paths())
+        paths.update(_simulator_message_paths())
     return {
         "openapi": "3.1.0",
         "x-event-types": _event_types(),

@@ -125,6 +125,21 @@ class EmailControl(Protocol):
         ...
 
 
+class MessageControl(Protocol):
+    """The runtime's messages, as the messages resource drives them
+    (``runtime/messages/service.py``)."""
+
+    async def create(
+        self, ctx: Context, body: Any, commit_with: CommitHook | None
+    ) -> msgspec.Struct:
+        """Send the message of a ``MessageCreate``: checked, charged, its targets queued."""
+        ...
+
+    async def delete(self, message_id: str) -> None:
+        """Soft-delete the message; its targets move no more."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
@@ -147,3 +162,5 @@ class Context:
     """The runtime's groupcalls (``None`` in a service built without the runtime)."""
     emails: EmailControl | None = None
     """The runtime's emails (``None`` in a service built without the runtime)."""
+    messages: MessageControl | None = None
+    """The runtime's messages (``None`` in a service built without the runtime)."""

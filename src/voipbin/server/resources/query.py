@@ -52,7 +52,7 @@ def _filter_value(spec: Filter, text: str) -> Any:
         if not ids or len(ids) > MAX_FILTER_IDS:
             raise _bad(spec.name, f"must be 1 to {MAX_FILTER_IDS} comma-separated UUIDs")
         return list(dict.fromkeys(ids))
-    if spec.kind == "enum" and text not in spec.values:
+    if spec.kind in ("enum", "held") and text not in spec.values:
         raise _bad(spec.name, f"must be one of: {', '.join(spec.values)}")
     if spec.kind == "bool":
         if text not in ("true", "false"):
@@ -87,10 +87,13 @@ def parse_list_query(
         text = params.get(extra.name)
         if text:
             value = _filter_value(extra, text)
+            column = extra.column or extra.name
             if extra.kind == "uuids":
-                any_of[extra.name] = value
+                any_of[column] = value
+            elif extra.kind == "held":
+                any_of[column] = [value]
             else:
-                equals[extra.name] = value
+                equals[column] = value
     deleted = _DELETED.get(params.get("deleted") or "false")
     if deleted is None:
         raise _bad("deleted", "must be false, true or all")

@@ -17,6 +17,7 @@ from voipbin.server.resources import (
     extensions,
     flows,
     groupcalls,
+    messages,
     numbers,
     outbound_configs,
     providers,
@@ -43,4 +44,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     calls.RESOURCE,
     groupcalls.RESOURCE,
     emails.RESOURCE,
+    messages.RESOURCE,
 )

@@ -40,6 +40,7 @@ from voipbin.server.resources.context import (
     EmailControl,
     Flows,
     GroupcallControl,
+    MessageControl,
 )
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
@@ -105,6 +106,8 @@ class ResourceService(Generic[M]):
         """The runtime's groupcalls, given by the app once the runtime is built."""
         self.emails: EmailControl | None = None
         """The runtime's emails, given by the app once the runtime is built."""
+        self.messages: MessageControl | None = None
+        """The runtime's messages, given by the app once the runtime is built."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -162,6 +165,7 @@ class ResourceService(Generic[M]):
             self.calls,
             self.groupcalls,
             self.emails,
+            messages=self.messages,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:

@@ -15,7 +15,7 @@ from voipbin.common.timestamps import parse_timestamp
 from voipbin.models.simulator import Rule, RuleType, Script
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, Executor, Row
-from voipbin.server.storage.tables import sim_devices, sim_rules
+from voipbin.server.storage.tables import sim_devices, sim_message_rules, sim_rules
 
 _RULE_COLUMNS = ("id", "type", "pattern", "script", "tm_create")
 _scripts = msgspec.json.Decoder(list[Script])
@@ -128,7 +128,8 @@ class SimulatorScripts:
         return [] if row is None else _scripts.decode(row[0])
 
     async def reset(self) -> None:
-        """No stored rules and no devices: the built-in rules alone again."""
+        """No stored rules (of calls and of messages) and no devices: the built-in rules
+        alone again."""
         async with self.db.transaction() as tx:
-            for table in (sim_rules, sim_devices):
+            for table in (sim_rules, sim_devices, sim_message_rules):
                 await tx.execute(self.db.compile(("sim", "reset", table.name), _delete(table)), {})

@@ -552,3 +552,27 @@ sim_emails = resource_table(
     text_column("content"),
     json_column("attachments", default="[]"),
 )
+# Messages (server/runtime/messages/): the model's fields, then what only the runtime and the
+# list's ``status`` filter read: the targets' statuses (a JSON list, in target order) and the
+# count of writes (each write is conditional on it: targets move one by one).
+message_messages = resource_table(
+    "message_messages",
+    text_column("type", default="sms"),
+    json_column("source", default="{}"),
+    json_column("targets", default="[]"),
+    text_column("text"),
+    text_column("direction", default="outbound"),
+    json_column("statuses", default="[]"),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+)
+
+# The simulated network's SMS rules: what happens to a message sent to a matching number.
+sim_message_rules = sa.Table(
+    "sim_message_rules",
+    metadata,
+    id_column("id", primary_key=True),
+    text_column("pattern"),
+    sa.Column("script", sa.Text(), nullable=False),
+    timestamp_column("tm_create", nullable=False),
+)
+sa.Index(None, sim_message_rules.c.tm_create)

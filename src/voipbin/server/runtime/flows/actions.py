@@ -233,6 +233,22 @@ def _email_send(run: Run, option: o.EmailSendOption) -> Outcome:
     return "next"
 
 
+def _message_send(run: Run, option: o.MessageSendOption) -> Outcome:
+    if option.source is None:
+        raise Fatal("message_send.source is not set")
+    if not option.destinations:
+        raise Fatal("message_send.destinations is empty")
+    run.emit(
+        c.SendMessage(
+            token=run.token,
+            source=option.source,
+            destinations=option.destinations,
+            text=option.text,
+        )
+    )
+    return run.wait("message")
+
+
 HANDLERS: dict[str, Handler] = {
     "answer": _answer,
     "talk": _talk,
@@ -259,4 +275,5 @@ HANDLERS: dict[str, Handler] = {
     "call": _call,
     "connect": _connect,
     "email_send": _email_send,
+    "message_send": _message_send,
 }

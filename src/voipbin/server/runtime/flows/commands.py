@@ -18,6 +18,7 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
   status 0); the fetched actions run next.
 - ``load_flow``: the flow waits for ``FlowLoaded``; the flow's actions run next.
 - ``connect``: the flow waits for ``ActionFinished`` once the bridge is over.
+- ``send_message``: the flow waits for ``MessageSent`` (an error ends it, as upstream).
 - ``hangup``: hang up the call; the flow has ended.
 - ``stop_media``: cut the media playing now (a talk interrupted by a digit).
 - ``send_email``: send an email (``email_send``); the next action runs at once, whatever
@@ -160,6 +161,15 @@ class Connect(Command, kw_only=True, tag="connect"):
     anonymous: str = ""
 
 
+class SendMessage(Command, kw_only=True, tag="send_message"):
+    """Send an SMS (the ``message_send`` action), carried out by the messages service."""
+
+    token: int
+    source: Address
+    destinations: list[Address]
+    text: str
+
+
 class StopMedia(Command, kw_only=True, tag="stop_media"):
     token: int
 
@@ -210,6 +220,7 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     LoadFlow,
     StartCalls,
     Connect,
+    SendMessage,
     StopMedia,
     SendEmail,
     NotExecuted,

@@ -116,6 +116,12 @@ def _answer(run: Run, event: e.AnyEvent) -> bool:
         return _guarded(run, lambda: run.push(_loaded(event)))
     elif isinstance(event, e.Continued) and kind != "block":
         return False
+    elif isinstance(event, e.MessageSent):
+        if kind != "message":
+            return False
+        if event.error:
+            run.end("error", f"message_send: {event.error}")
+            return True
     _resume(run)
     return True
 

@@ -68,6 +68,14 @@ class Continued(Event, kw_only=True, tag="continued"):
     token: int
 
 
+class MessageSent(Event, kw_only=True, tag="message_sent"):
+    """The answer to ``send_message``: the message made, or why none was (``error``)."""
+
+    token: int
+    message_id: str = ""
+    error: str = ""
+
+
 class CallHungUp(Event, kw_only=True, tag="call_hungup"):
     """The activeflow's call hung up."""
 
@@ -85,6 +93,7 @@ AnyEvent: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtime)
     FetchAnswered,
     FlowLoaded,
     Continued,
+    MessageSent,
     CallHungUp,
     StopRequested,
 ]

@@ -45,6 +45,7 @@ PROVIDED_MEDIA: dict[str, Media] = {
     "api": "non_rtc",
     "campaign": "non_rtc",
     "conversation": "non_rtc",
+    "message": "non_rtc",
     "recording": "non_rtc",
     "transcribe": "non_rtc",
     "": "",
@@ -59,7 +60,7 @@ class Stack(msgspec.Struct, kw_only=True):
     return_action_id: UUID = EMPTY
 
 
-WaitKind = Literal["media", "digits", "amd", "fetch", "flow", "connect", "block"]
+WaitKind = Literal["media", "digits", "amd", "fetch", "flow", "connect", "block", "message"]
 
 
 class Waiting(msgspec.Struct, kw_only=True):
