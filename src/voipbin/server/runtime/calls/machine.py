@@ -11,49 +11,14 @@ is still a cause (the network may send any), and reads by each table's default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Final
 
 from voipbin.common.address import Address
 from voipbin.models.call import CallDirection, CallStatus, HangupBy, HangupReason
+from voipbin.server.runtime.carrier.base import Q850, SIP_CODES
 
+__all__ = ["Q850", "SIP_CODES"]
 
-class Q850(IntEnum):
-    """The Q.850 causes the rules name (§1.3), with two of upstream's own above 127."""
-
-    UNKNOWN = 0
-    UNALLOCATED = 1
-    NO_ROUTE_TO_DESTINATION = 3
-    NORMAL_CLEARING = 16
-    USER_BUSY = 17
-    NO_USER_RESPONSE = 18
-    NO_ANSWER = 19
-    CALL_REJECTED = 21
-    ANSWERED_ELSEWHERE = 26
-    CIRCUIT_CONGESTION = 34
-    NETWORK_OUT_OF_ORDER = 38
-    CALL_DURATION_TIMEOUT = 200
-    """Internal: the call reached its maximum duration."""
-    AMD = 201
-    """Internal: the ``amd`` action hung up on a machine."""
-
-    @property
-    def sip(self) -> int | None:
-        """The SIP response code the cause travels as, if it has one (§1.3)."""
-        return SIP_CODES.get(self)
-
-
-#: The SIP response of each cause that has one (§1.3, ``hangup_code.go``).
-SIP_CODES: Final[dict[Q850, int]] = {
-    Q850.UNALLOCATED: 404,
-    Q850.NO_ROUTE_TO_DESTINATION: 404,
-    Q850.USER_BUSY: 486,
-    Q850.NO_USER_RESPONSE: 408,
-    Q850.NO_ANSWER: 480,
-    Q850.CALL_REJECTED: 403,
-    Q850.CIRCUIT_CONGESTION: 503,
-    Q850.NETWORK_OUT_OF_ORDER: 500,
-}
 
 #: The cause an unanswered outgoing leg is destroyed with when our dial timeout (60 s, §1.4)
 #: fires: the network's "no answer", so the call reads ``remote`` / ``noanswer``.

@@ -8,7 +8,7 @@ never (a leg that rings forever), maybe twice or for a leg the core has already 
 remote hangup crossing ours). The core applies an event only when it still fits the leg's
 state, so a stale or repeated one changes nothing.
 
-Causes are Q.850 integers (:class:`Cause`), as a SIP carrier carries them in the ``Reason``
+Causes are Q.850 integers (:class:`Q850`), as a SIP carrier carries them in the ``Reason``
 header. Events are msgspec structs tagged by ``event``, so a durable job row can hold one as
 JSON (:func:`event_to_json`, :func:`event_from_json`).
 """
@@ -16,27 +16,50 @@ JSON (:func:`event_to_json`, :func:`event_from_json`).
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 import msgspec
 
 from voipbin.common.address import Address
 
 
-class Cause(IntEnum):
-    """The Q.850 causes the carriers report and the core sends."""
+class Q850(IntEnum):
+    """The Q.850 causes the carriers report and the core sends, with two of upstream's own
+    above 127 (the call rules name them, ``behaviour-calls-billing-numbers.md`` §1.3)."""
 
-    UNALLOCATED_NUMBER = 1
+    UNKNOWN = 0
+    UNALLOCATED = 1
+    NO_ROUTE_TO_DESTINATION = 3
     NORMAL_CLEARING = 16
     USER_BUSY = 17
     NO_USER_RESPONSE = 18
     NO_ANSWER = 19
     CALL_REJECTED = 21
-    NO_CIRCUIT_AVAILABLE = 34
+    ANSWERED_ELSEWHERE = 26
+    CIRCUIT_CONGESTION = 34
     NETWORK_OUT_OF_ORDER = 38
-    TEMPORARY_FAILURE = 41
-    INTERWORKING = 127
+    CALL_DURATION_TIMEOUT = 200
+    """Internal: the call reached its maximum duration."""
+    AMD = 201
+    """Internal: the ``amd`` action hung up on a machine."""
 
+    @property
+    def sip(self) -> int | None:
+        """The SIP response code the cause travels as, if it has one (§1.3)."""
+        return SIP_CODES.get(self)
+
+
+#: The SIP response of each cause that has one (§1.3, ``hangup_code.go``).
+SIP_CODES: Final[dict[Q850, int]] = {
+    Q850.UNALLOCATED: 404,
+    Q850.NO_ROUTE_TO_DESTINATION: 404,
+    Q850.USER_BUSY: 486,
+    Q850.NO_USER_RESPONSE: 408,
+    Q850.NO_ANSWER: 480,
+    Q850.CALL_REJECTED: 403,
+    Q850.CIRCUIT_CONGESTION: 503,
+    Q850.NETWORK_OUT_OF_ORDER: 500,
+}
 
 # -- events -------------------------------------------------------------------------------------
 

@@ -25,9 +25,9 @@ from typing import Any
 from voipbin.common.address import Address
 from voipbin.models.simulator import Outcome, Rule, Script, ScriptBody, resolve
 from voipbin.server.runtime.carrier.base import (
+    Q850,
     Answered,
     CarrierEvent,
-    Cause,
     Destroyed,
     Dtmf,
     Ringing,
@@ -37,11 +37,11 @@ from voipbin.server.runtime.carrier.base import (
 Step = tuple[float, CarrierEvent]
 
 #: The Q.850 cause each refusing outcome ends a leg with (SIP response in the comment).
-OUTCOME_CAUSES: dict[Outcome, Cause] = {
-    "busy": Cause.USER_BUSY,  # 486 Busy Here
-    "reject": Cause.CALL_REJECTED,  # 403 Forbidden
-    "fail": Cause.NO_CIRCUIT_AVAILABLE,  # 503 Service Unavailable
-    "unallocated": Cause.UNALLOCATED_NUMBER,  # 404 Not Found
+OUTCOME_CAUSES: dict[Outcome, Q850] = {
+    "busy": Q850.USER_BUSY,  # 486 Busy Here
+    "reject": Q850.CALL_REJECTED,  # 403 Forbidden
+    "fail": Q850.CIRCUIT_CONGESTION,  # 503 Service Unavailable
+    "unallocated": Q850.UNALLOCATED,  # 404 Not Found
 }
 
 
@@ -144,7 +144,7 @@ def timeline(leg_id: str, chosen: Script) -> list[Step]:
             if end is None or press.at < end:
                 steps.append((answered + press.at, Dtmf(leg_id=leg_id, digits=press.digits)))
         if end is not None:
-            cleared = Destroyed(leg_id=leg_id, cause=int(Cause.NORMAL_CLEARING))
+            cleared = Destroyed(leg_id=leg_id, cause=int(Q850.NORMAL_CLEARING))
             steps.append((answered + end, cleared))
     elif chosen.outcome != "noanswer":
         cause = OUTCOME_CAUSES[chosen.outcome]
