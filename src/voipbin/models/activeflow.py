@@ -8,12 +8,14 @@ customer reads is this resource: where the run is (``current_action``), what it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
+from voipbin.common.errors import InvalidArgument
 from voipbin.models.base import ALL_VERBS, Action, RequestBody, ResourceSpec
 from voipbin.models.fields import WebhookMethod
 from voipbin.models.flows.actions import Actions, FlowAction
@@ -55,6 +57,18 @@ Variables = Annotated[
     ),
 ]
 WebhookUri = Annotated[str, msgspec.Meta(max_length=2048, extra={"reason": "INVALID_WEBHOOK_URI"})]
+
+
+def check_variables(variables: Mapping[str, str]) -> None:
+    """``400 INVALID_VARIABLES`` naming ``variables`` when they hold more than
+    :data:`MAX_VARIABLES_TOTAL` bytes in all (keys and values, UTF-8)."""
+    total = sum(len(k.encode()) + len(v.encode()) for k, v in variables.items())
+    if total > MAX_VARIABLES_TOTAL:
+        raise InvalidArgument.field(
+            "variables",
+            f"hold {total} bytes; at most {MAX_VARIABLES_TOTAL} in all",
+            "INVALID_VARIABLES",
+        )
 
 
 class Activeflow(msgspec.Struct, kw_only=True):

@@ -15,8 +15,7 @@ from uuid import UUID
 import msgspec
 
 from voipbin.common.address import Address, validate_address
-from voipbin.common.errors import InvalidArgument
-from voipbin.models.activeflow import MAX_VARIABLES_TOTAL, Variables
+from voipbin.models.activeflow import Variables, check_variables
 from voipbin.models.base import Action, Filter, RequestBody, ResourceSpec
 from voipbin.models.flows.actions import Actions, FlowAction
 from voipbin.models.flows.check import References, check_actions
@@ -132,13 +131,7 @@ def check_call_create(body: CallCreate) -> tuple[CallCreate, References]:
     other resources its actions name; ``400 INVALID_ARGUMENT`` naming the field
     (``destinations[1].type``) for the first address or action that breaks a rule;
     ``400 INVALID_VARIABLES`` for variables of more than 64 KiB in all."""
-    total = sum(len(k.encode()) + len(v.encode()) for k, v in body.variables.items())
-    if total > MAX_VARIABLES_TOTAL:
-        raise InvalidArgument.field(
-            "variables",
-            f"hold {total} bytes; at most {MAX_VARIABLES_TOTAL} in all",
-            "INVALID_VARIABLES",
-        )
+    check_variables(body.variables)
     source = validate_address(body.source, "source")
     destinations = [
         validate_address(a, f"destinations[{i}]") for i, a in enumerate(body.destinations)

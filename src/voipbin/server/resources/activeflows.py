@@ -20,7 +20,7 @@ from uuid import UUID
 from voipbin.common.errors import InvalidArgument, Unprocessable
 from voipbin.common.ids import new_id
 from voipbin.common.permissions import CUSTOMER_MANAGERS
-from voipbin.models.activeflow import ACTIVEFLOWS, MAX_VARIABLES_TOTAL, Activeflow
+from voipbin.models.activeflow import ACTIVEFLOWS, Activeflow, check_variables
 from voipbin.models.flows.check import check_actions
 from voipbin.models.flows.options import EMPTY
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values
@@ -38,16 +38,6 @@ def _flows(ctx: Context) -> Flows:
     return ctx.flows
 
 
-def _check_variables(variables: dict[str, str]) -> None:
-    total = sum(len(k.encode()) + len(v.encode()) for k, v in variables.items())
-    if total > MAX_VARIABLES_TOTAL:
-        raise InvalidArgument.field(
-            "variables",
-            f"holds {total} bytes; at most {MAX_VARIABLES_TOTAL} in all",
-            "INVALID_VARIABLES",
-        )
-
-
 def _check_webhook_uri(uri: str) -> None:
     if not uri:
         return
@@ -59,7 +49,7 @@ def _check_webhook_uri(uri: str) -> None:
 
 
 async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
-    _check_variables(body.variables)
+    check_variables(body.variables)
     _check_webhook_uri(body.webhook_uri)
     on_complete: UUID = EMPTY
     if body.flow_id is not None:
