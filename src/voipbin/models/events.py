@@ -68,6 +68,7 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "groupcalls": "groupcall",
     "activeflows": "activeflow",
     "flows": "flow",
+    "recordings": "recording",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,12 @@ from voipbin.server.runtime.groupcalls.rows import FIELDS as GROUPCALL_FIELDS
 from voipbin.server.runtime.groupcalls.rows import GroupcallRows
 from voipbin.server.runtime.groupcalls.service import GroupcallRuntime
 from voipbin.server.runtime.jobs import Jobs
+from voipbin.server.runtime.recordings.files import RecordingFiles
+from voipbin.server.runtime.recordings.links import Links
+from voipbin.server.runtime.recordings.routes import recording_file_routes
+from voipbin.server.runtime.recordings.rows import FIELDS as RECORDING_FIELDS
+from voipbin.server.runtime.recordings.rows import RecordingRows
+from voipbin.server.runtime.recordings.service import RecordingRuntime
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -63,7 +70,8 @@ from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.simulator import SimulatorScripts
-from voipbin.server.storage.tables import call_calls, call_groupcalls
+from voipbin.server.storage.system import SystemValues
+from voipbin.server.storage.tables import call_calls, call_groupcalls, call_recordings
 
 log = logging.getLogger("voipbin.server")
 
@@ -131,6 +139,8 @@ class AppState:
     """Every call: its lifecycle on the jobs, and what the flow engine asks of it."""
     groupcalls: GroupcallRuntime
     """Every groupcall: its legs' calls, rung and hung up by its rules."""
+    recordings: RecordingRuntime
+    """Every recording: started on calls, ended with them, its files on disk."""
 
 
 def create_app(
@@ -187,8 +197,25 @@ def create_app(
     calls = CallRuntime(call_rows, jobs, outbox, ledger, SimulatorScripts(db, clock))
     calls.register()
     call_service = services["call"]
-    CallFlows.link(calls, flows, lambda id: call_service.context(server_principal(id), id))
-    services["call"].calls = RuntimeCallControl(calls)
+    call_flows = CallFlows.link(
+        calls, flows, lambda id: call_service.context(server_principal(id), id)
+    )
+    # Recordings: on calls, files under the data directory shared by every instance.
+    recording_rows = RecordingRows(Repository(db, call_recordings, RECORDING_FIELDS, clock))
+    recordings = RecordingRuntime(recording_rows, calls, RecordingFiles(settings.data_dir), flows)
+    recordings.register()
+    call_flows.recordings = recordings
+    services["call"].calls = RuntimeCallControl(calls, recordings)
+    services["recording"].recordings = recordings
+    timelines.register("recordings", owner_in(services["recording"].repository))
+
+    async def links_secret() -> str:
+        configured = settings.jwt_secret
+        return configured or await SystemValues(db).get_or_set(
+            "jwt_secret", secrets.token_urlsafe(48)
+        )
+
+    links = Links(links_secret, settings.recordingfile_link_seconds)
     timelines.register("calls", owner_in(services["call"].repository))
     # Groupcalls: legs of calls, moved by what the calls' network reports.
     groupcall_rows = GroupcallRows(Repository(db, call_groupcalls, GROUPCALL_FIELDS, clock))
@@ -210,6 +237,7 @@ def create_app(
         flows,
         calls,
         groupcalls,
+        recordings,
     )
 
     async def health(request: Request) -> Response:
@@ -257,6 +285,7 @@ def create_app(
             AvailableNumbersAnswer(services["number"], carrier),
         ),
         timeline_route(timelines, auth),
+        *recording_file_routes(auth, services["recording"], recordings, links),
         *auth_routes(identity),
         *clock_routes(jobs, auth),
         *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
@@ -279,6 +308,7 @@ def create_app(
         finally:
             await jobs.stop()
             await flows.close()
+            await recordings.settle()
             await limiter.close()
             await db.close()
 

@@ -54,6 +54,8 @@ class Settings:
     clock: str = "real"
     jobs_poll_seconds: float = 0.5
     jobs_lease_seconds: float = 30.0
+    data_dir: str = "./voipbin-data"
+    recordingfile_link_seconds: int = 3600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -90,6 +92,10 @@ class Settings:
         if self.clock == "virtual" and self.workers != 1:
             # Each process would keep a virtual time of its own.
             raise ValueError("VOIPBIN_CLOCK: a virtual clock runs in one server process only")
+        if not self.data_dir:
+            raise ValueError("VOIPBIN_DATA_DIR: must name a directory")
+        if self.recordingfile_link_seconds < 1:
+            raise ValueError("VOIPBIN_RECORDINGFILE_LINK_SECONDS: must be at least 1")
         for name in ("jobs_poll_seconds", "jobs_lease_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
@@ -226,5 +232,16 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "30",
         "How long a claimed job is another process's to take only after: a process that "
         "dies mid-job loses nothing, another runs it once the lease runs out.",
+    ),
+    Setting(
+        "VOIPBIN_DATA_DIR",
+        "./voipbin-data",
+        "Where files are kept (recordings' WAVs, under `recordings/`). Several server "
+        "processes or instances must share one directory (a mounted volume).",
+    ),
+    Setting(
+        "VOIPBIN_RECORDINGFILE_LINK_SECONDS",
+        "3600",
+        "How long the signed link `GET /v1.0/recordingfiles/{id}` redirects to stays valid.",
     ),
 )

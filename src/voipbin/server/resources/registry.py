@@ -19,6 +19,7 @@ from voipbin.server.resources import (
     numbers,
     outbound_configs,
     providers,
+    recordings,
     tags,
     trunks,
 )
@@ -41,4 +42,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     billings.RESOURCE,
     calls.RESOURCE,
     groupcalls.RESOURCE,
+    recordings.RESOURCE,
 )

@@ -220,6 +220,25 @@ def _connect(run: Run, option: o.ConnectOption) -> Outcome:
     return run.wait("connect")
 
 
+def _recording_start(run: Run, option: o.RecordingStartOption) -> Outcome:
+    run.emit(
+        c.RecordingStart(
+            format=option.format or "wav",
+            end_of_silence=option.end_of_silence,
+            end_of_key=option.end_of_key,
+            duration=option.duration,
+            beep_start=option.beep_start,
+            on_end_flow_id=option.on_end_flow_id,
+        )
+    )
+    return "next"
+
+
+def _recording_stop(run: Run, option: o.NoOption) -> Outcome:
+    run.emit(c.RecordingStop())
+    return "next"
+
+
 HANDLERS: dict[str, Handler] = {
     "answer": _answer,
     "talk": _talk,
@@ -245,4 +264,6 @@ HANDLERS: dict[str, Handler] = {
     "block": _block,
     "call": _call,
     "connect": _connect,
+    "recording_start": _recording_start,
+    "recording_stop": _recording_stop,
 }
