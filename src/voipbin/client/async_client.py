@@ -15,6 +15,7 @@ from voipbin.client.calls import FilterValue, Id, LookupCalls, OwnCalls, Resourc
 from voipbin.client.core import build_core
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
 from voipbin.client.paging import Pager
+from voipbin.client.recordingfiles import AsyncRecordingFiles
 from voipbin.client.resources import AsyncOwn, AsyncResource
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.client.simulator import AsyncSimulator
@@ -72,6 +73,8 @@ class AsyncClient:
         }
         self.simulator = AsyncSimulator(self._core, self._run)
         """The simulated network's control API (super-admins only)."""
+        self.recordingfiles = AsyncRecordingFiles(self._core, self._run)
+        """Recordings' files: ``download(recording_id)``, the zip of its WAVs."""
 
     def resource(self, spec: ResourceSpec[M]) -> AsyncResource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
@@ -119,7 +122,7 @@ class AsyncClient:
         page_token: str | None = None,
     ) -> TimelinePage:
         """One page of a resource's events, newest first: ``client.timeline("calls", id)``
-        (``calls``, ``groupcalls``, ``activeflows`` or ``flows``)."""
+        (``calls``, ``groupcalls``, ``recordings``, ``activeflows`` or ``flows``)."""
         calls = LookupCalls(self._core, TIMELINE)
         params: dict[str, FilterValue] = {"page_size": page_size, "page_token": page_token or None}
         path: dict[str, Id] = {"resource_type": resource_type, "resource_id": resource_id}
