@@ -64,5 +64,6 @@ class Links:
         except ValueError:
             expiry = -1
         expected = await self._signature(recording_id, expiry)
-        if not hmac.compare_digest(expected, signature) or now.timestamp() > expiry:
+        given = signature.encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(expected.encode(), given) or now.timestamp() > expiry:
             raise PermissionDenied("RECORDING_FILE_LINK_INVALID")
