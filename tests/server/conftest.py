@@ -126,11 +126,13 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-async def start_app(database_url: str) -> AsyncIterator[StartApp]:
-    """Start apps on the test's database; each runs its lifespan until the test ends."""
+async def start_app(database_url: str, tmp_path: Path) -> AsyncIterator[StartApp]:
+    """Start apps on the test's database (and a data directory of its own); each runs its
+    lifespan until the test ends."""
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(*, now: Now = utc_now, **overrides: Any) -> Api:
+            overrides.setdefault("data_dir", str(tmp_path / "data"))
             settings = test_settings(database_url, **overrides)
             app = create_app(settings, now=now, passwords=cheap_passwords())
             await stack.enter_async_context(app.router.lifespan_context(app))

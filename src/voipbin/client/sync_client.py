@@ -17,6 +17,7 @@ from voipbin.client.core import build_core
 from voipbin.client.events import Events
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
 from voipbin.client.paging import Pager
+from voipbin.client.recordingfiles import RecordingFiles
 from voipbin.client.resources import Own, Resource
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.client.simulator import Simulator
@@ -86,6 +87,8 @@ class Client:
             self._core, base_url, self._run, self._sleep, user_agent=USER_AGENT, timeout=timeout
         )
         """The live event stream (``subscribe(topics)``), over the websocket ``/v1.0/ws``."""
+        self.recordingfiles = RecordingFiles(self._core, self._run)
+        """Recordings' files: ``download(recording_id)``, the zip of its WAVs."""
 
     def resource(self, spec: ResourceSpec[M]) -> Resource[M]:
         """The accessor of ``spec``, typed by its model (``client.resource(TAGS)``)."""
@@ -133,7 +136,7 @@ class Client:
         page_token: str | None = None,
     ) -> TimelinePage:
         """One page of a resource's events, newest first: ``client.timeline("calls", id)``
-        (``calls``, ``groupcalls``, ``activeflows`` or ``flows``)."""
+        (``calls``, ``groupcalls``, ``recordings``, ``activeflows`` or ``flows``)."""
         calls = LookupCalls(self._core, TIMELINE)
         params: dict[str, FilterValue] = {"page_size": page_size, "page_token": page_token or None}
         path: dict[str, Id] = {"resource_type": resource_type, "resource_id": resource_id}

@@ -341,6 +341,32 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The message is not in a state that allows this.",
     ),
+    Reason("RECORDING_NOT_FOUND", 404, _S.NOT_FOUND, "The recording was not found."),
+    Reason(
+        "RECORDING_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The recording is not in a state that allows this.",
+    ),
+    Reason(
+        "RECORDING_ALREADY_ACTIVE",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The call is being recorded already.",
+    ),
+    Reason("RECORDING_NOT_ACTIVE", 409, _S.FAILED_PRECONDITION, "The call is not being recorded."),
+    Reason(
+        "RECORDING_FILES_NOT_READY",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The recording's files are not there: it has not ended, or they are still being written.",
+    ),
+    Reason(
+        "RECORDING_FILE_LINK_INVALID",
+        403,
+        _S.PERMISSION_DENIED,
+        "The download link is not valid: it was altered or it has expired.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

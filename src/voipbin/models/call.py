@@ -21,6 +21,7 @@ from voipbin.models.flows.actions import Actions, FlowAction
 from voipbin.models.flows.check import References, check_actions
 from voipbin.models.flows.options import Anonymous, Provider, Short, Text
 from voipbin.models.groupcall import Groupcall, RequiredDestinations
+from voipbin.models.recording import RecordingStart
 
 CALL_STATUSES: tuple[str, ...] = (
     "dialing",
@@ -218,6 +219,19 @@ CALLS = ResourceSpec(
             CallTalk,
             returns_resource=False,
             summary="Speak a text on the call",
+        ),
+        Action(
+            "recording_start",
+            "POST",
+            RecordingStart,
+            summary="Start recording the answered call (409 RECORDING_ALREADY_ACTIVE while one "
+            "runs; 402 when the balance cannot pay a minute of recording)",
+        ),
+        Action(
+            "recording_stop",
+            "POST",
+            None,
+            summary="Stop the call's recording (409 RECORDING_NOT_ACTIVE when none runs)",
         ),
     ),
     summary="Calls: make outgoing calls, follow them, and act on them while they last.",

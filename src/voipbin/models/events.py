@@ -73,6 +73,7 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "flows": "flow",
     "emails": "email",
     "messages": "message",
+    "recordings": "recording",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

@@ -22,6 +22,7 @@ from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
 from voipbin.models.outbound_config import OUTBOUND_CONFIGS
 from voipbin.models.own import OwnRoute
 from voipbin.models.provider import PROVIDERS
+from voipbin.models.recording import RECORDINGS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
 from voipbin.models.trunk import TRUNKS
@@ -45,6 +46,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     GROUPCALLS,
     EMAILS,
     MESSAGES,
+    RECORDINGS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,12 @@ from voipbin.server.runtime.messages.flows import MessageFlows
 from voipbin.server.runtime.messages.service import FIELDS as MESSAGE_FIELDS
 from voipbin.server.runtime.messages.service import MessageRuntime
 from voipbin.server.runtime.messages.simulate import sim_message_routes
+from voipbin.server.runtime.recordings.files import RecordingFiles
+from voipbin.server.runtime.recordings.links import Links
+from voipbin.server.runtime.recordings.routes import recording_file_routes
+from voipbin.server.runtime.recordings.rows import FIELDS as RECORDING_FIELDS
+from voipbin.server.runtime.recordings.rows import RecordingRows
+from voipbin.server.runtime.recordings.service import RecordingRuntime
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -73,9 +80,11 @@ from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.sim_messages import MessageRules
 from voipbin.server.storage.simulator import SimulatorScripts
+from voipbin.server.storage.system import SystemValues
 from voipbin.server.storage.tables import (
     call_calls,
     call_groupcalls,
+    call_recordings,
     message_messages,
     sim_emails,
 )
@@ -148,7 +157,9 @@ class AppState:
     """Every groupcall: its legs' calls, rung and hung up by its rules."""
     emails: EmailRuntime
     """Every email: made, paid for, and delivered by the local outbox or SMTP."""
-    messages: MessageRuntime | None = None
+    recordings: RecordingRuntime
+    """Every recording: started on calls, ended with them, its files on disk."""
+    messages: MessageRuntime
     """Every message (SMS): sent, moved per target, received on a number."""
 
 
@@ -206,8 +217,25 @@ def create_app(
     calls = CallRuntime(call_rows, jobs, outbox, ledger, SimulatorScripts(db, clock))
     calls.register()
     call_service = services["call"]
-    CallFlows.link(calls, flows, lambda id: call_service.context(server_principal(id), id))
-    services["call"].calls = RuntimeCallControl(calls)
+    call_flows = CallFlows.link(
+        calls, flows, lambda id: call_service.context(server_principal(id), id)
+    )
+    # Recordings: on calls, files under the data directory shared by every instance.
+    recording_rows = RecordingRows(Repository(db, call_recordings, RECORDING_FIELDS, clock))
+    recordings = RecordingRuntime(recording_rows, calls, RecordingFiles(settings.data_dir), flows)
+    recordings.register()
+    call_flows.recordings = recordings
+    services["call"].calls = RuntimeCallControl(calls, recordings)
+    services["recording"].recordings = recordings
+    timelines.register("recordings", owner_in(services["recording"].repository))
+
+    async def links_secret() -> str:
+        configured = settings.jwt_secret
+        return configured or await SystemValues(db).get_or_set(
+            "jwt_secret", secrets.token_urlsafe(48)
+        )
+
+    links = Links(links_secret, settings.recordingfile_link_seconds)
     timelines.register("calls", owner_in(services["call"].repository))
     # Groupcalls: legs of calls, moved by what the calls' network reports.
     groupcall_rows = GroupcallRows(Repository(db, call_groupcalls, GROUPCALL_FIELDS, clock))
@@ -257,6 +285,7 @@ def create_app(
         calls,
         groupcalls,
         emails,
+        recordings,
         messages,
     )
 
@@ -305,6 +334,7 @@ def create_app(
             AvailableNumbersAnswer(services["number"], carrier),
         ),
         timeline_route(timelines, auth),
+        *recording_file_routes(auth, services["recording"], recordings, links),
         *auth_routes(identity),
         *clock_routes(jobs, auth),
         *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
@@ -330,6 +360,7 @@ def create_app(
             await jobs.stop()
             await flows.close()
             await emails.close()
+            await recordings.settle()
             await limiter.close()
             await db.close()
 

@@ -463,6 +463,78 @@ def _timeline_paths() -> dict[str, Any]:
     }
 
 
+def _recording_file_paths() -> dict[str, Any]:
+    """A recording's files (``server/runtime/recordings/routes.py``): the 307 to a signed
+    link, and the link itself (no credentials: the signature stands in)."""
+    from voipbin.models.recording import RECORDINGFILES_PATH
+
+    download = "/files/recordings/{id}.zip"  # runtime/recordings/links.py DOWNLOAD_PATH
+    id_parameter = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+        "description": "The recording's id.",
+    }
+    not_ready = _error(409, "The recording has not ended, or its files are being written.")
+    return {
+        RECORDINGFILES_PATH: {
+            "get": {
+                "tags": ["Recording"],
+                "summary": "Download a recording's files: 307 to a signed, expiring link",
+                "operationId": "recordingfiles_get",
+                "parameters": [id_parameter],
+                "responses": {
+                    "307": {
+                        "description": "The link (also the Location header), serving the "
+                        "zip of the recording's two WAVs.",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"type": "string"}}},
+                    },
+                    **_COMMON_ERRORS,
+                    "404": _error(404, "No such recording for the caller, or it was deleted."),
+                    "409": not_ready,
+                },
+            }
+        },
+        download: {
+            "get": {
+                "tags": ["Recording"],
+                "summary": "The zip of a recording's WAVs, through a signed link",
+                "operationId": "recordingfiles_download",
+                "security": [],
+                "parameters": [
+                    id_parameter,
+                    {
+                        "name": "expires",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                        "description": "When the link expires (Unix seconds).",
+                    },
+                    {
+                        "name": "signature",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "The link's signature.",
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "<recording_name>_in.wav and _out.wav, zipped.",
+                        "content": {"application/zip": {"schema": {"type": "string"}}},
+                    },
+                    "400": _error(400, "A parameter is missing or unknown."),
+                    "403": _error(403, "The link was altered or has expired."),
+                    "404": _error(404, "The recording was deleted."),
+                    "409": not_ready,
+                },
+            }
+        },
+    }
+
+
 def _event_types() -> list[dict[str, str]]:
     return [
         {"type": e.name, "resource": e.resource, "description": e.description}
@@ -893,6 +965,7 @@ def openapi_document(
     paths.update(_own_paths(own, names))
     paths.update(_lookup_paths(lookups, names))
     paths.update(_timeline_paths())
+    paths.update(_recording_file_paths())
     paths.update(_simulator_clock_paths())
     if simulator:
         paths.update(_simulator_paths())

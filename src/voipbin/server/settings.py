@@ -55,6 +55,8 @@ class Settings:
     jobs_poll_seconds: float = 0.5
     jobs_lease_seconds: float = 30.0
     smtp_url: str = ""
+    data_dir: str = "./voipbin-data"
+    recordingfile_link_seconds: int = 3600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -91,6 +93,10 @@ class Settings:
         if self.clock == "virtual" and self.workers != 1:
             # Each process would keep a virtual time of its own.
             raise ValueError("VOIPBIN_CLOCK: a virtual clock runs in one server process only")
+        if not self.data_dir:
+            raise ValueError("VOIPBIN_DATA_DIR: must name a directory")
+        if self.recordingfile_link_seconds < 1:
+            raise ValueError("VOIPBIN_RECORDINGFILE_LINK_SECONDS: must be at least 1")
         for name in ("jobs_poll_seconds", "jobs_lease_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
@@ -241,5 +247,16 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "Where emails are sent: `smtp://user:pass@host:587?starttls=true&from=a@example.com` "
         "(`smtps://` for TLS from the start). Unset: they go to the simulator's local outbox, "
         "`GET /_sim/emails`.",
+    ),
+    Setting(
+        "VOIPBIN_DATA_DIR",
+        "./voipbin-data",
+        "Where files are kept (recordings' WAVs, under `recordings/`). Several server "
+        "processes or instances must share one directory (a mounted volume).",
+    ),
+    Setting(
+        "VOIPBIN_RECORDINGFILE_LINK_SECONDS",
+        "3600",
+        "How long the signed link `GET /v1.0/recordingfiles/{id}` redirects to stays valid.",
     ),
 )

@@ -13,6 +13,7 @@ from typing import Any
 from voipbin.common.errors import Unavailable
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.call import CALLS, Call, CallMute, CallTalk
+from voipbin.models.recording import RecordingStart
 from voipbin.server.resources.base import Current, Perform, Rules, ServerResource
 from voipbin.server.resources.context import CallControl, CommitHook, Context
 from voipbin.server.storage.database import Row
@@ -59,6 +60,14 @@ async def _talk(ctx: Context, body: CallTalk, current: Current) -> Row:
     return _row(current)
 
 
+async def _recording_start(ctx: Context, body: RecordingStart, current: Current) -> Row:
+    return await _calls(ctx).recording_start(str(current["id"]), body)
+
+
+async def _recording_stop(ctx: Context, body: Any, current: Current) -> Row:
+    return await _calls(ctx).recording_stop(str(current["id"]))
+
+
 RESOURCE: ServerResource[Call] = ServerResource(
     spec=CALLS,
     table=call_calls,
@@ -69,6 +78,8 @@ RESOURCE: ServerResource[Call] = ServerResource(
     performs={
         "hangup": _hangup,
         "talk": _talk,
+        "recording_start": _recording_start,
+        "recording_stop": _recording_stop,
         **{name: _toggle(name, True) for name in TOGGLES},
     },
     undos={name: _toggle(name, False) for name in TOGGLES},

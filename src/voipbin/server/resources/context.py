@@ -81,6 +81,24 @@ class CallControl(Protocol):
         """Speak ``text`` on the call."""
         ...
 
+    async def recording_start(self, call_id: str, options: Any) -> Row:
+        """Start recording the call (a ``RecordingStart``); the call after."""
+        ...
+
+    async def recording_stop(self, call_id: str) -> Row:
+        """Stop the call's recording; the call after."""
+        ...
+
+
+class RecordingControl(Protocol):
+    """The runtime's recordings, as the recordings resource drives them
+    (``runtime/recordings/service.py``)."""
+
+    async def delete(self, recording_id: str) -> bool:
+        """End the recording if it runs, soft-delete it and delete its files; ``False`` when
+        it was deleted already."""
+        ...
+
 
 class GroupcallControl(Protocol):
     """The runtime's groupcalls, as the groupcalls resource drives them
@@ -164,3 +182,5 @@ class Context:
     """The runtime's emails (``None`` in a service built without the runtime)."""
     messages: MessageControl | None = None
     """The runtime's messages (``None`` in a service built without the runtime)."""
+    recordings: RecordingControl | None = None
+    """The runtime's recordings (``None`` in a service built without the runtime)."""

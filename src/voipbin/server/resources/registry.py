@@ -21,6 +21,7 @@ from voipbin.server.resources import (
     numbers,
     outbound_configs,
     providers,
+    recordings,
     tags,
     trunks,
 )
@@ -45,4 +46,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     groupcalls.RESOURCE,
     emails.RESOURCE,
     messages.RESOURCE,
+    recordings.RESOURCE,
 )

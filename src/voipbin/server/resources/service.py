@@ -41,6 +41,7 @@ from voipbin.server.resources.context import (
     Flows,
     GroupcallControl,
     MessageControl,
+    RecordingControl,
 )
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
@@ -108,6 +109,8 @@ class ResourceService(Generic[M]):
         """The runtime's emails, given by the app once the runtime is built."""
         self.messages: MessageControl | None = None
         """The runtime's messages, given by the app once the runtime is built."""
+        self.recordings: RecordingControl | None = None
+        """The runtime's recordings, given by the app once the runtime is built."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -164,8 +167,9 @@ class ResourceService(Generic[M]):
             self.flows,
             self.calls,
             self.groupcalls,
-            self.emails,
+            emails=self.emails,
             messages=self.messages,
+            recordings=self.recordings,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:

@@ -576,3 +576,23 @@ sim_message_rules = sa.Table(
     timestamp_column("tm_create", nullable=False),
 )
 sa.Index(None, sim_message_rules.c.tm_create)
+# Recordings (server/runtime/recordings/): the model's fields, then what only the runtime
+# reads: the name its files are called by, the files, and what ends it.
+call_recordings = resource_table(
+    "call_recordings",
+    text_column("owner_type"),
+    id_column("owner_id", default=EMPTY_UUID_TEXT),
+    id_column("activeflow_id", default=EMPTY_UUID_TEXT),
+    text_column("reference_type", default="call"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    text_column("status", default="initiating"),
+    text_column("format", default="wav"),
+    id_column("on_end_flow_id", default=EMPTY_UUID_TEXT),
+    timestamp_column("tm_start"),
+    timestamp_column("tm_end"),
+    text_column("recording_name"),
+    json_column("filenames", default="[]"),
+    text_column("end_of_key"),
+    sa.Column("duration", sa.Integer(), nullable=False, server_default="0"),
+)
+sa.Index(None, call_recordings.c.reference_id)

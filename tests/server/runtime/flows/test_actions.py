@@ -220,7 +220,7 @@ def test_block_waits_until_continued() -> None:
         ("talk", {"text": "hi"}, "api", "needs a call"),
         ("sleep", {"duration": 1000}, "api", "needs a call"),
         ("block", {}, "call", "cannot run for a call"),
-        ("recording_start", {}, "call", "not implemented"),
+        ("transcribe_start", {}, "call", "not implemented"),
         ("queue_join", {}, "call", "not implemented"),
         ("webhook_send", {}, "api", "not implemented"),
     ],

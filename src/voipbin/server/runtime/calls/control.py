@@ -10,18 +10,21 @@ import msgspec
 
 from voipbin.common.errors import NotFound
 from voipbin.common.ids import new_id
+from voipbin.models.recording import RecordingStart
 from voipbin.server.resources.context import CommitHook, Context
 from voipbin.server.runtime.calls.legs import CallRow
 from voipbin.server.runtime.calls.service import CallRuntime
 from voipbin.server.runtime.carrier.base import Direction, Media, Toggle
+from voipbin.server.runtime.recordings.service import RecordingRuntime
 from voipbin.server.storage.database import Executor, Row
 
 
 class RuntimeCallControl:
-    """``CallControl`` over a :class:`CallRuntime`."""
+    """``CallControl`` over a :class:`CallRuntime` (and its recordings)."""
 
-    def __init__(self, runtime: CallRuntime) -> None:
+    def __init__(self, runtime: CallRuntime, recordings: RecordingRuntime) -> None:
         self.runtime = runtime
+        self.recordings = recordings
 
     async def _call(self, tx: Executor, call_id: str) -> CallRow:
         call = await self.runtime.rows.get(call_id, tx)
@@ -56,3 +59,13 @@ class RuntimeCallControl:
             await self.runtime.answer(tx, call)
             media = Media(text=text, language=language)
             await self.runtime.play(tx, call, media, str(new_id()))
+
+    async def recording_start(self, call_id: str, options: RecordingStart) -> Row:
+        async with self.runtime.db.transaction() as tx:
+            call = await self.recordings.start(tx, await self._call(tx, call_id), options)
+        return call.shown
+
+    async def recording_stop(self, call_id: str) -> Row:
+        async with self.runtime.db.transaction() as tx:
+            call = await self.recordings.stop(tx, await self._call(tx, call_id))
+        return call.shown

@@ -10,6 +10,7 @@
   answer, media (the network's report that it has played moves the flow on), DTMF, machine
   detection, hangup (a flow ending with its call up hangs it up), ``connect`` and ``call``
   (new outgoing calls, see :mod:`.connect`).
+- ``recording_start`` and ``recording_stop`` go to the recordings runtime (:class:`Recordings`).
 - The call's ``action`` follows the flow's cursor (``call_updated``), as upstream shows it.
 
 Everything happens in the transaction of the change that caused it: a step and its call's
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 from uuid import UUID
 
 import msgspec
@@ -28,6 +30,7 @@ from voipbin.common.address import Address
 from voipbin.common.errors import ApiError
 from voipbin.models.flows.actions import FlowAction
 from voipbin.models.flows.options import EMPTY
+from voipbin.models.recording import RecordingStart
 from voipbin.server.resources.context import Context
 from voipbin.server.runtime.calls import machine
 from voipbin.server.runtime.calls.legs import CallRow
@@ -74,6 +77,21 @@ def call_variables(call: CallRow) -> dict[str, str]:
 ContextFor = Callable[[str], Context]
 
 
+class Recordings(Protocol):
+    """The recordings runtime, as a flow's ``recording_start`` and ``recording_stop`` use it
+    (``runtime/recordings/service.py``), in the step's transaction."""
+
+    async def start(
+        self,
+        tx: Executor,
+        call: CallRow,
+        options: RecordingStart,
+        activeflow_id: str | None = None,
+    ) -> CallRow: ...
+
+    async def stop(self, tx: Executor, call: CallRow) -> CallRow: ...
+
+
 class CallFlows:
     """The link: made once per app with :meth:`link`."""
 
@@ -81,6 +99,8 @@ class CallFlows:
         self.calls = calls
         self.runner = runner
         self.context_for = context_for
+        self.recordings: Recordings | None = None
+        """Records the calls, once the app has made the recordings runtime."""
 
     @classmethod
     def link(cls, calls: CallRuntime, runner: FlowRunner, context_for: ContextFor) -> CallFlows:
@@ -213,12 +233,40 @@ class CallFlows:
             await self._start_calls(tx, call, command)
         elif isinstance(command, c.Connect):
             await self._connect(tx, flow, call, command)
+        elif isinstance(command, c.RecordingStart | c.RecordingStop):
+            await self._record(tx, flow, call, command)
         elif isinstance(command, c.Sleep | c.Echo | c.CollectDigits):
             runtime.require_up(
                 call
             )  # the flow's own timer ends it; digits come as they are pressed
         else:
             log.info("activeflow %s: %s not executed", flow.id, _tag(command))
+
+    async def _record(
+        self,
+        tx: Executor,
+        flow: FlowState,
+        call: CallRow,
+        command: c.RecordingStart | c.RecordingStop,
+    ) -> None:
+        """``recording_start`` (a beep first with ``beep_start``) and ``recording_stop``."""
+        if self.recordings is None:
+            log.info("activeflow %s: %s not executed: no recordings", flow.id, _tag(command))
+            return
+        if isinstance(command, c.RecordingStop):
+            await self.recordings.stop(tx, call)
+            return
+        if command.beep_start:
+            beep = Media(tone_seconds=BEEP_SECONDS)
+            await self.calls.play(tx, call, beep, f"{flow.id}:beep")
+        options = RecordingStart(
+            format="wav",
+            end_of_silence=command.end_of_silence,
+            end_of_key=command.end_of_key,
+            duration=command.duration,
+            on_end_flow_id=command.on_end_flow_id,
+        )
+        await self.recordings.start(tx, call, options, activeflow_id=str(flow.id))
 
     # -- call and connect ----------------------------------------------------------------------
 

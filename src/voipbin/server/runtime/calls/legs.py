@@ -78,6 +78,16 @@ class CallRow(StoredRow):
         return [str(i) for i in _ids.decode(raw_json(self.values["chained_call_ids"]))]
 
     @property
+    def recording_id(self) -> str | None:
+        """The recording running now, if any."""
+        return id_or_none(self.values["recording_id"])
+
+    @property
+    def recording_ids(self) -> list[str]:
+        """Every recording of the call, earliest first."""
+        return [str(i) for i in _ids.decode(raw_json(self.values["recording_ids"]))]
+
+    @property
     def leg(self) -> Leg:
         return Leg(id=str(self.values["leg_id"]), remote=self.remote)
 

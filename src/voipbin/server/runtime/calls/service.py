@@ -76,6 +76,10 @@ Listener = Callable[[Executor, CallRow, CarrierEvent], Awaitable[None]]
 
 CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
 
+#: Told of a call that has just hung up (its ``hangup`` written), in the same transaction:
+#: what lives on the call ends with it (its recording).
+HangupHook = Callable[[Executor, CallRow], Awaitable[None]]
+
 
 @dataclass(frozen=True, slots=True)
 class FlowRequest:
@@ -138,6 +142,7 @@ class CallRuntime:
         self.scripts = scripts
         self.db = rows.repository.db
         self._listeners: list[Listener] = []
+        self._hangup_hooks: list[HangupHook] = []
         self.flows: FlowLink | None = None
         """The flow engine, once the app has linked it (calls then run their flows)."""
         self.groupcalls: Groupcalls | None = None
@@ -152,6 +157,10 @@ class CallRuntime:
     def subscribe(self, listener: Listener) -> None:
         """Tell ``listener`` every network event of a call (the flow engine's input)."""
         self._listeners.append(listener)
+
+    def on_hangup(self, hook: HangupHook) -> None:
+        """Tell ``hook`` every call that hangs up, in the transaction of its hangup."""
+        self._hangup_hooks.append(hook)
 
     # -- the network ---------------------------------------------------------------------
 
@@ -400,6 +409,8 @@ class CallRuntime:
         await self.jobs.cancel(tx, DIAL_TIMEOUT, call.id)
         await self.jobs.cancel(tx, MAX_DURATION, call.id)
         await self._bill(tx, moved)
+        for hook in self._hangup_hooks:
+            await hook(tx, moved)
         for chained_id in moved.chained_call_ids:
             chained = await self.rows.get(chained_id, tx)
             if chained is not None:

@@ -226,7 +226,9 @@ class Carrier(Protocol):
         self, leg: Leg, recording_id: str, max_seconds: float, end_key: str = ""
     ) -> None:
         """Record the leg: :class:`RecordingStarted`, then :class:`RecordingFinished` when
-        stopped, at ``max_seconds``, on ``end_key`` or when the leg goes."""
+        stopped, at ``max_seconds`` (0: no limit), on ``end_key`` or when the leg goes. A
+        carrier that cannot hear keys itself (the simulated one) leaves ``end_key`` to the
+        core, which stops the recording on the :class:`Dtmf` it is told of."""
         ...
 
     async def stop_recording(self, leg: Leg, recording_id: str) -> None:

@@ -129,9 +129,11 @@ class SimulatedNetwork:
     async def start_recording(
         self, leg: Leg, recording_id: str, max_seconds: float, end_key: str = ""
     ) -> None:
+        # The core ends it on ``end_key`` (it hears the keys pressed); 0 s: no limit.
         await self.schedule(0.0, RecordingStarted(leg_id=leg.id, recording_id=recording_id))
-        finished = RecordingFinished(leg_id=leg.id, recording_id=recording_id)
-        await self.schedule(max_seconds, finished)
+        if max_seconds > 0:
+            finished = RecordingFinished(leg_id=leg.id, recording_id=recording_id)
+            await self.schedule(max_seconds, finished)
 
     async def stop_recording(self, leg: Leg, recording_id: str) -> None:
         await self.schedule(0.0, RecordingFinished(leg_id=leg.id, recording_id=recording_id))

@@ -233,6 +233,20 @@ def _email_send(run: Run, option: o.EmailSendOption) -> Outcome:
     return "next"
 
 
+def _recording_start(run: Run, option: o.RecordingStartOption) -> Outcome:
+    run.emit(
+        c.RecordingStart(
+            format=option.format or "wav",
+            end_of_silence=option.end_of_silence,
+            end_of_key=option.end_of_key,
+            duration=option.duration,
+            beep_start=option.beep_start,
+            on_end_flow_id=option.on_end_flow_id,
+        )
+    )
+    return "next"
+
+
 def _message_send(run: Run, option: o.MessageSendOption) -> Outcome:
     if option.source is None:
         raise Fatal("message_send.source is not set")
@@ -247,6 +261,11 @@ def _message_send(run: Run, option: o.MessageSendOption) -> Outcome:
         )
     )
     return run.wait("message")
+
+
+def _recording_stop(run: Run, option: o.NoOption) -> Outcome:
+    run.emit(c.RecordingStop())
+    return "next"
 
 
 HANDLERS: dict[str, Handler] = {
@@ -276,4 +295,6 @@ HANDLERS: dict[str, Handler] = {
     "connect": _connect,
     "email_send": _email_send,
     "message_send": _message_send,
+    "recording_start": _recording_start,
+    "recording_stop": _recording_stop,
 }

@@ -23,6 +23,8 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
 - ``stop_media``: cut the media playing now (a talk interrupted by a digit).
 - ``send_email``: send an email (``email_send``); the next action runs at once, whatever
   becomes of it (upstream's email is never fatal to a flow).
+- ``recording_start``, ``recording_stop``: record the call, or stop; the next action runs at
+  once.
 - ``not_executed``: a log line for an action skipped (a type not run yet, media its
   reference cannot give, an option invalid once filled in).
 - ``flow_ended``: the activeflow ended; start ``on_complete_flow_id`` when set.
@@ -183,6 +185,23 @@ class SendEmail(Command, kw_only=True, tag="send_email"):
     attachments: list[Attachment] = msgspec.field(default_factory=list)
 
 
+class RecordingStart(Command, kw_only=True, tag="recording_start"):
+    """Start recording the call (the next action runs at once); a beep first with
+    ``beep_start``. Refused (a call not answered, one recording already) it is logged and
+    the flow goes on, as upstream's failed call actions."""
+
+    format: str = "wav"
+    end_of_silence: int = 0
+    end_of_key: str = ""
+    duration: int = 0
+    beep_start: bool = False
+    on_end_flow_id: UUID = EMPTY
+
+
+class RecordingStop(Command, kw_only=True, tag="recording_stop"):
+    """Stop the call's recording (the next action runs at once)."""
+
+
 class NotExecuted(Command, kw_only=True, tag="not_executed"):
     action_id: UUID
     action_type: str
@@ -223,6 +242,8 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     SendMessage,
     StopMedia,
     SendEmail,
+    RecordingStart,
+    RecordingStop,
     NotExecuted,
     FlowEnded,
 ]

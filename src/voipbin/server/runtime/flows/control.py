@@ -40,6 +40,8 @@ CallCommand: TypeAlias = Union[  # noqa: UP007 (read at runtime, as the engine's
     c.StartCalls,
     c.Connect,
     c.StopMedia,
+    c.RecordingStart,
+    c.RecordingStop,
 ]
 """The commands a call control carries out."""
 

@@ -1,0 +1,1 @@
+"""Recordings: a call's audio recorded on the (simulated) network, its files, its links."""
