@@ -1,6 +1,6 @@
-"""The README's messaging walkthrough, with the SDK: SMS of two GSM-7 parts and of one UCS-2
-part to each reserved number of the simulated network, an inbound SMS answered by a flow, and
-the ledger's charges. Run it against a fresh server on the virtual clock, as its super-admin:
+"""The README's messaging walkthrough, with the SDK: a call recorded for 61 s and its files
+downloaded, SMS of two GSM-7 parts and of one UCS-2 part to each reserved number of the
+simulated network, an inbound SMS answered by a flow, and the ledger's charges. Run it against a fresh server on the virtual clock, as its super-admin:
 
     VOIPBIN_CLOCK=virtual VOIPBIN_BOOTSTRAP_PASSWORD=walkthrough make run
     .venv/bin/python examples/messaging_walkthrough.py http://127.0.0.1:8000 walkthrough
@@ -11,7 +11,10 @@ run it on a throwaway database.
 
 from __future__ import annotations
 
+import io
 import sys
+import wave
+import zipfile
 from typing import Any
 
 from voipbin.client import Client
@@ -22,16 +25,47 @@ RESERVED = ["+15005550101", "+15005550102", "+15005550103"]
 
 
 def ready_to_send(client: Client) -> str:
-    """Verify the customer, fund it and buy a number to send from; the number."""
+    """Verify the customer, allow US calls, fund it and buy a number to send from; the
+    number."""
     customer = client.customer.get()
     client.customers.identity_verification_status(
         customer.id, identity_verification_status="verified"
     )
+    (config,) = client.outbound_configs.list().result
+    client.outbound_configs.update(config.id, destination_whitelist=["US"])
     account = client.billing_account.get()
     client.billing_accounts.balance_add_force(account.id, balance=20)
     offered = client.lookup("available_numbers", country_code="US", page_size=1)
     number: str = client.numbers.create(number=offered.result[0].number).number
     return number
+
+
+def recording(client: Client, source: str) -> dict[str, Any]:
+    """Record an answered call for 61 s; its files' names and lengths (read from the WAV
+    headers of the downloaded zip) and what the recording was billed."""
+    made = client.calls.create(
+        source={"type": "tel", "target": source},
+        destinations=[{"type": "tel", "target": "+15005550000"}],
+    )
+    (call,) = made.calls
+    client.simulator.advance(seconds=3)  # answered
+    client.calls.recording_start(call.id, format="wav")
+    client.simulator.advance(seconds=61)
+    client.calls.recording_stop(call.id)
+    client.calls.hangup(call.id)
+    client.simulator.advance(seconds=1)  # ended, its files written
+    (recorded,) = client.recordings.list(reference_id=str(call.id)).result
+    files: dict[str, float] = {}
+    with zipfile.ZipFile(io.BytesIO(client.recordingfiles.download(recorded.id))) as archive:
+        for name in archive.namelist():
+            with wave.open(io.BytesIO(archive.read(name))) as wav:
+                files[name.rsplit("_", 1)[-1]] = wav.getnframes() / wav.getframerate()
+    (billed,) = client.billings.list(reference_id=str(recorded.id)).result
+    return {
+        "status": recorded.status,
+        "files": files,
+        "billed": (billed.cost_type, billed.usage_duration, billed.billable_units),
+    }
 
 
 def sms(client: Client, source: str) -> dict[str, Any]:
@@ -89,6 +123,7 @@ def charges(client: Client) -> list[tuple[str, str, int]]:
 def main(base_url: str, password: str) -> None:
     with Client(base_url, username="admin@localhost", password=password) as client:
         number = ready_to_send(client)
+        print("recording:", recording(client, number))
         for key, (parts, status) in sms(client, number).items():
             print(f"{key}: {parts} part(s), {status}")
         print("reply:", inbound_reply(client, number))

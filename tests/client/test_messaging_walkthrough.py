@@ -4,6 +4,7 @@ on a virtual clock: every outcome it prints is the one the README and docs/simul
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,13 +15,23 @@ from voipbin.client import Client
 
 
 @pytest.fixture
-def client(sqlite_url: str, sleeps: Sleeps) -> Iterator[Client]:
-    with serving(sqlite_url, clock="virtual") as served, sync_client(served.transport, sleeps) as c:
+def client(sqlite_url: str, sleeps: Sleeps, tmp_path: Path) -> Iterator[Client]:
+    data = str(tmp_path / "data")
+    with (
+        serving(sqlite_url, clock="virtual", data_dir=data) as served,
+        sync_client(served.transport, sleeps) as c,
+    ):
         yield c
 
 
 def test_the_messaging_walkthrough_ends_as_the_readme_says(client: Client) -> None:
     number = walkthrough.ready_to_send(client)
+    recorded = walkthrough.recording(client, number)
+    assert recorded == {
+        "status": "ended",
+        "files": {"in.wav": 61.0, "out.wav": 61.0},
+        "billed": ("recording", 61, 2),
+    }
     assert walkthrough.sms(client, number) == {
         "xxxxxxxxxxxx -> +15005550100": (2, "delivered"),
         "xxxxxxxxxxxx -> +15005550101": (2, "failed"),
@@ -29,11 +40,13 @@ def test_the_messaging_walkthrough_ends_as_the_readme_says(client: Client) -> No
         "See you at 8 -> +15005550100": (1, "delivered"),
     }
     assert walkthrough.inbound_reply(client, number) == "You said: hello"
-    # The number, then one sms a target: 4 + 1 + the reply.
+    # The number, the call and its recording, then one sms a target: 4 + 1 + the reply.
     paid = [(kind, cost) for kind, cost, _ in walkthrough.charges(client)]
     assert paid == [
         ("top_up", ""),
         ("adjustment", ""),
         ("usage", "number"),
+        ("usage", "recording"),
+        ("usage", "call_pstn_outgoing"),
         *[("usage", "sms")] * 6,
     ]
