@@ -1,6 +1,7 @@
 """The README's messaging walkthrough, with the SDK: a call recorded for 61 s and its files
 downloaded, SMS of two GSM-7 parts and of one UCS-2 part to each reserved number of the
-simulated network, an inbound SMS answered by a flow, and the ledger's charges. Run it against a fresh server on the virtual clock, as its super-admin:
+simulated network, an inbound SMS answered by a flow, and the ledger's charges. Run it
+against a fresh server on the virtual clock, as its super-admin:
 
     VOIPBIN_CLOCK=virtual VOIPBIN_BOOTSTRAP_PASSWORD=walkthrough make run
     .venv/bin/python examples/messaging_walkthrough.py http://127.0.0.1:8000 walkthrough
