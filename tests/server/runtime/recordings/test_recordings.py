@@ -256,3 +256,20 @@ async def test_flow_actions_record_and_the_on_end_flow_reads_the_recording(
         "_in.wav",
         "_out.wav",
     ]
+
+
+@sqlite_only
+async def test_a_balance_that_cannot_pay_a_minute_of_recording_is_402_and_records_nothing(
+    start_app: StartApp,
+) -> None:
+    prices = '{"recording": {"token": 0, "credit": 100000000}}'  # $100 a minute
+    api = await start_app(clock="virtual", jobs_poll_seconds=3600.0, billing_prices=prices)
+    caller = await ready_customer(api)
+    call_id = await _answered(caller)
+    response = await _action(caller, call_id, "recording_start")
+    error = assert_error(response, 402, "PAYMENT_REQUIRED", "INSUFFICIENT_BALANCE")
+    assert "recording" in error["message"]
+    assert await _recordings(caller, reference_id=call_id) == []
+    call = await caller.get(call_id)
+    assert call["recording_id"] == "00000000-0000-0000-0000-000000000000"
+    assert call["recording_ids"] == []
