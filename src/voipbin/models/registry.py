@@ -23,6 +23,7 @@ from voipbin.models.provider import PROVIDERS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
 from voipbin.models.trunk import TRUNKS
+from voipbin.models.webhook_delivery import WEBHOOK_DELIVERIES
 
 RESOURCES: tuple[ResourceSpec[Any], ...] = (
     CUSTOMERS,
@@ -41,6 +42,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     BILLINGS,
     CALLS,
     GROUPCALLS,
+    WEBHOOK_DELIVERIES,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

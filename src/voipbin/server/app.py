@@ -55,6 +55,8 @@ from voipbin.server.runtime.groupcalls.rows import FIELDS as GROUPCALL_FIELDS
 from voipbin.server.runtime.groupcalls.rows import GroupcallRows
 from voipbin.server.runtime.groupcalls.service import GroupcallRuntime
 from voipbin.server.runtime.jobs import Jobs
+from voipbin.server.runtime.webhooks import flows as webhook_flows
+from voipbin.server.runtime.webhooks.service import Webhooks
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -131,6 +133,8 @@ class AppState:
     """Every call: its lifecycle on the jobs, and what the flow engine asks of it."""
     groupcalls: GroupcallRuntime
     """Every groupcall: its legs' calls, rung and hung up by its rules."""
+    webhooks: Webhooks
+    """Every event to the customers' endpoints, durably, in order per resource."""
 
 
 def create_app(
@@ -176,11 +180,16 @@ def create_app(
             r, repository, services, passwords, identity.invalidate, settings, carrier, ledger
         )
     outbox = Outbox(db, clock)
+    # Webhooks first: every event written from here on gets its deliveries.
+    webhooks = Webhooks(db, clock, runtime_clock, jobs, settings)
+    webhooks.register(outbox)
+    services["webhook_delivery"].webhooks = webhooks
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
     flows = FlowRunner(db, clock, runtime_clock, jobs, outbox, services["flow"].repository)
     for service in services.values():
         service.flows = flows
+    webhook_flows.link(webhooks, flows)
     timelines.register("activeflows", owner_in(services["activeflow"].repository))
     # Calls: the runtime reads them with the leg's columns too; the resource drives it.
     call_rows = CallRows(Repository(db, call_calls, FIELDS, clock))
@@ -210,6 +219,7 @@ def create_app(
         flows,
         calls,
         groupcalls,
+        webhooks,
     )
 
     async def health(request: Request) -> Response:
@@ -279,6 +289,7 @@ def create_app(
         finally:
             await jobs.stop()
             await flows.close()
+            await webhooks.close()
             await limiter.close()
             await db.close()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///./voipbin.db"
+DEFAULT_WEBHOOK_RETRY_SCHEDULE = "1,10,60,300,1800,7200"
 # Dot-separated DNS labels (the SIP domain extensions and trunks live under).
 _DNS_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*", re.ASCII)
 
@@ -54,6 +55,10 @@ class Settings:
     clock: str = "real"
     jobs_poll_seconds: float = 0.5
     jobs_lease_seconds: float = 30.0
+    webhook_allow_private: bool = False
+    webhook_retry_schedule: str = DEFAULT_WEBHOOK_RETRY_SCHEDULE
+    webhook_timeout_seconds: float = 10.0
+    webhook_secret_overlap_seconds: float = 24 * 3600.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -94,6 +99,11 @@ class Settings:
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
+        for name in ("webhook_timeout_seconds", "webhook_secret_overlap_seconds"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0 or (value == 0 and "timeout" in name):
+                raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds")
+        retry_schedule(self.webhook_retry_schedule)  # a ValueError naming what is wrong
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
@@ -103,6 +113,25 @@ class Settings:
                     f"VOIPBIN_RATELIMIT_{layer.upper()}: the rate must be a number, 0 (off) "
                     "or more, and the burst at least 1"
                 )
+
+
+def retry_schedule(text: str) -> tuple[float, ...]:
+    """The waits (seconds) before each retry of a webhook delivery, from
+    ``VOIPBIN_WEBHOOK_RETRY_SCHEDULE`` (comma-separated; empty: never retried)."""
+    waits: list[float] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            wait = float(part)
+        except ValueError:
+            wait = math.nan
+        if not math.isfinite(wait) or wait < 0:
+            raise ValueError(
+                f"VOIPBIN_WEBHOOK_RETRY_SCHEDULE: {part.strip()!r} is not a number of seconds"
+            )
+        waits.append(wait)
+    return tuple(waits)
 
 
 def _convert(name: str, kind: Any, raw: str) -> Any:
@@ -226,5 +255,27 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "30",
         "How long a claimed job is another process's to take only after: a process that "
         "dies mid-job loses nothing, another runs it once the lease runs out.",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_ALLOW_PRIVATE",
+        "false",
+        "`true`: webhooks may go to private, loopback and link-local addresses (local "
+        "development; `make run` sets it). Never in production: it opens the server to SSRF.",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_RETRY_SCHEDULE",
+        DEFAULT_WEBHOOK_RETRY_SCHEDULE,
+        "Seconds before each retry of a failed webhook delivery (each plus up to 25% at "
+        "random); after the last the delivery is dead (`failed`).",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_TIMEOUT_SECONDS",
+        "10",
+        "How long one webhook attempt may take, redirects included.",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_SECRET_OVERLAP_SECONDS",
+        "86400",
+        "How long after a rotation the previous webhook secret still signs deliveries too.",
     ),
 )

@@ -100,6 +100,15 @@ class GroupcallControl(Protocol):
         ...
 
 
+class WebhookControl(Protocol):
+    """The runtime's webhook deliveries (``runtime/webhooks/service.py``), as the webhook
+    deliveries resource drives them."""
+
+    async def retry(self, delivery_id: str) -> Row:
+        """Send a dead delivery again (409 when it is not dead); the delivery after."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
@@ -120,3 +129,5 @@ class Context:
     """The runtime's calls (``None`` in a service built without the runtime)."""
     groupcalls: GroupcallControl | None = None
     """The runtime's groupcalls (``None`` in a service built without the runtime)."""
+    webhooks: WebhookControl | None = None
+    """The runtime's webhook deliveries (``None`` in a service built without the runtime)."""

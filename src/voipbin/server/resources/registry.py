@@ -21,6 +21,7 @@ from voipbin.server.resources import (
     providers,
     tags,
     trunks,
+    webhook_deliveries,
 )
 from voipbin.server.resources.base import ServerResource
 
@@ -41,4 +42,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     billings.RESOURCE,
     calls.RESOURCE,
     groupcalls.RESOURCE,
+    webhook_deliveries.RESOURCE,
 )

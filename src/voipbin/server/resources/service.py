@@ -34,7 +34,13 @@ from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, Perform, ServerResource
-from voipbin.server.resources.context import CallControl, Context, Flows, GroupcallControl
+from voipbin.server.resources.context import (
+    CallControl,
+    Context,
+    Flows,
+    GroupcallControl,
+    WebhookControl,
+)
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
 from voipbin.server.settings import Settings
@@ -97,6 +103,8 @@ class ResourceService(Generic[M]):
         """The runtime's calls, given by the app once the runtime is built."""
         self.groupcalls: GroupcallControl | None = None
         """The runtime's groupcalls, given by the app once the runtime is built."""
+        self.webhooks: WebhookControl | None = None
+        """The runtime's webhook deliveries, given by the app once the runtime is built."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -153,6 +161,7 @@ class ResourceService(Generic[M]):
             self.flows,
             self.calls,
             self.groupcalls,
+            self.webhooks,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:

@@ -59,7 +59,7 @@ class Stack(msgspec.Struct, kw_only=True):
     return_action_id: UUID = EMPTY
 
 
-WaitKind = Literal["media", "digits", "amd", "fetch", "flow", "connect", "block"]
+WaitKind = Literal["media", "digits", "amd", "fetch", "flow", "connect", "block", "webhook"]
 
 
 class Waiting(msgspec.Struct, kw_only=True):
