@@ -25,7 +25,7 @@ class DeliveryRows(Repository):
                 self._select()
                 .where(
                     t.c.lane == sa.bindparam("lane"),
-                    t.c.status.in_(ACTIVE),
+                    sa.or_(*(t.c.status == sa.literal_column(f"'{s}'") for s in ACTIVE)),
                     t.c.tm_delete.is_(None),
                 )
                 .order_by(t.c.tm_create)
