@@ -16,6 +16,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    peer_port: int = 0
+    """The sender's port (to find which process sent it)."""
 
 
 @dataclass
@@ -47,18 +49,22 @@ class Receiver:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                got = Received(self.command, self.path, dict(self.headers.items()), body)
+                headers = dict(self.headers.items())
+                got = Received(self.command, self.path, headers, body, self.client_address[1])
                 with receiver._lock:
                     receiver.received.append(got)
                     answer = receiver.script(got) if receiver.script else None
                     if answer is None:
                         answer = receiver.answers.pop(0) if receiver.answers else Answer()
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(answer.status)
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender is gone (a test killed it)
 
             do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815 (http.server's names)
 
