@@ -6,6 +6,7 @@ a dead delivery is sent again through the API, signed with both secrets after a 
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -164,3 +165,29 @@ async def test_a_dead_delivery_is_sent_again_signed_with_both_secrets_after_a_ro
     stamp = float(last.headers["X-VoIPBIN-Timestamp"])
     verify(last.body, last.headers, new, now=stamp)
     verify(last.body, last.headers, old, now=stamp)
+
+
+async def test_a_clock_jumping_past_an_attempt_in_flight_does_not_count_it_lost(
+    start_app: StartApp,
+) -> None:
+    api = await virtual_api(start_app, webhook_allow_private=True)
+    caller = await ready_customer(api)
+    admin = await add_agent(
+        api, permission=int(Permission.CUSTOMER_ADMIN), customer_id=caller.customer_id
+    )
+
+    def slow(got: Received) -> Answer | None:
+        time.sleep(0.3)
+        return None
+
+    receiver = Receiver(script=slow)
+    await set_webhook(api, caller.customer_id, receiver.url)
+    created = await api.client.post(
+        "/v1.0/activeflows", json={"actions": [{"type": "empty"}]}, headers=caller.headers
+    )
+    assert created.status_code == 201, created.text
+    await api.state.jobs.advance(120)  # the guards fall due while the attempts are out
+    await settle(api)
+    log = await deliveries(api, admin)
+    assert [(d["status"], d["attempt_count"]) for d in log] == [("delivered", 1)] * len(log)
+    assert len(receiver.received) == len(log)

@@ -15,7 +15,8 @@ transaction. The outcome is recorded in a transaction of its own, conditional on
 still being the delivery's latest; it schedules the lane's next step (now, or the retry's
 time). A guard job (``webhook.guard``), due after the attempt's timeout and a grace, records
 "no outcome" for an attempt whose process died, and the delivery is retried: nothing is lost,
-and a duplicate carries the same event id.
+and a duplicate carries the same event id. (A guard that finds its attempt still running in
+this process, as when a virtual clock jumps past the timeout, looks again later.)
 
 The signature is made at each attempt with the secrets valid then (after a rotation, the
 current and the previous one for the overlap). A ``webhook_send`` action's delivery is the
@@ -38,7 +39,7 @@ import msgspec
 from voipbin.common import webhooks as signing
 from voipbin.common.errors import FailedPrecondition
 from voipbin.common.ids import EMPTY_UUID_TEXT
-from voipbin.common.timestamps import SENTINEL_TEXT, parse_timestamp
+from voipbin.common.timestamps import SENTINEL_TEXT, format_timestamp, parse_timestamp
 from voipbin.models.webhook_delivery import WebhookAttempt, WebhookDelivery
 from voipbin.server.runtime.clock import Clock
 from voipbin.server.runtime.events.outbox import Emitted, Outbox
@@ -129,6 +130,8 @@ class Webhooks:
         self.answer: Answer | None = None
         """How a ``sync`` ``webhook_send`` is answered (the flow runner's, set by the app)."""
         self._attempts: set[asyncio.Task[None]] = set()
+        self._in_flight: dict[str, int] = {}
+        """The attempt of each delivery this process is sending now, by delivery id."""
 
     def register(self, outbox: Outbox) -> None:
         """Deliver every event ``outbox`` writes from now on, by the jobs."""
@@ -239,13 +242,21 @@ class Webhooks:
         if updated is None:
             return
         due = now + timedelta(seconds=self.sender.timeout) + GUARD_GRACE
-        await self.jobs.schedule(executor, JOB_GUARD, id, due, {"attempt": attempt})
+        payload = {"attempt": attempt, "started": format_timestamp(now)}
+        await self.jobs.schedule(executor, JOB_GUARD, id, due, payload)
         secrets = await self._secrets(executor, str(head[_F["customer_id"]]), now)
         task = asyncio.get_running_loop().create_task(
             self._attempt(updated, attempt, secrets), name=f"webhook {id}"
         )
         self._attempts.add(task)
-        task.add_done_callback(self._attempts.discard)
+        self._in_flight[id] = attempt
+
+        def done(task: asyncio.Task[None]) -> None:
+            self._attempts.discard(task)
+            if self._in_flight.get(id) == attempt:
+                del self._in_flight[id]
+
+        task.add_done_callback(done)
 
     async def _secrets(self, executor: Executor, customer_id: str, now: datetime) -> list[str]:
         """The secrets valid now, current first (the previous one during the overlap)."""
@@ -277,13 +288,20 @@ class Webhooks:
             log.exception("webhook delivery %s: attempt %d's outcome was lost", row[0], attempt)
 
     async def _on_guard(self, executor: Executor, job: Job) -> None:
-        started = job.due - timedelta(seconds=self.sender.timeout) - GUARD_GRACE
+        attempt = int(job.payload["attempt"])
+        if self._in_flight.get(job.resource_id) == attempt:
+            # This process is still at it (a virtual clock moved past the timeout, or its
+            # outcome is being recorded): look again later, with the same start.
+            due = self.clock.now() + timedelta(seconds=self.sender.timeout) + GUARD_GRACE
+            await self.jobs.schedule(executor, JOB_GUARD, job.resource_id, due, job.payload)
+            return
+        started = parse_timestamp(str(job.payload["started"]))
         outcome = policy.Outcome(
             0,
             int((self.clock.now() - started).total_seconds() * 1000),
             "no outcome: the attempt did not finish (its server process stopped?)",
         )
-        await self._record(executor, job.resource_id, int(job.payload["attempt"]), started, outcome)
+        await self._record(executor, job.resource_id, attempt, started, outcome)
 
     async def _record(
         self,
