@@ -99,10 +99,11 @@ class Settings:
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
-        for name in ("webhook_timeout_seconds", "webhook_secret_overlap_seconds"):
-            value = getattr(self, name)
-            if not math.isfinite(value) or value < 0 or (value == 0 and "timeout" in name):
-                raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds")
+        if not math.isfinite(self.webhook_timeout_seconds) or self.webhook_timeout_seconds <= 0:
+            raise ValueError("VOIPBIN_WEBHOOK_TIMEOUT_SECONDS: must be a number of seconds above 0")
+        overlap = self.webhook_secret_overlap_seconds
+        if not math.isfinite(overlap) or overlap < 0:
+            raise ValueError("VOIPBIN_WEBHOOK_SECRET_OVERLAP_SECONDS: must be 0 or more seconds")
         retry_schedule(self.webhook_retry_schedule)  # a ValueError naming what is wrong
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")

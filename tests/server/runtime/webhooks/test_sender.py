@@ -12,6 +12,7 @@ from tests.server.runtime.webhooks.receiver import Answer, Receiver
 from voipbin.server.runtime.webhooks import policy
 from voipbin.server.runtime.webhooks.policy import Outcome
 from voipbin.server.runtime.webhooks.sender import Sender, is_public
+from voipbin.server.settings import Settings, retry_schedule
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -106,3 +107,20 @@ def test_the_schedule_with_jitter_and_retry_after() -> None:
     assert policy.retry_after("Tue, 01 Dec 2026 00:01:00 GMT", NOW) == 60
     assert policy.retry_after("soon", NOW) is None
     assert policy.retry_after(None, NOW) is None
+
+
+def test_the_webhook_settings_are_read_and_checked() -> None:
+    settings = Settings.from_env(
+        {"VOIPBIN_WEBHOOK_ALLOW_PRIVATE": "true", "VOIPBIN_WEBHOOK_RETRY_SCHEDULE": "2, 30,600"}
+    )
+    assert settings.webhook_allow_private
+    assert retry_schedule(settings.webhook_retry_schedule) == (2.0, 30.0, 600.0)
+    assert not Settings().webhook_allow_private
+    for name, value in [
+        ("VOIPBIN_WEBHOOK_RETRY_SCHEDULE", "1,soon"),
+        ("VOIPBIN_WEBHOOK_RETRY_SCHEDULE", "-1"),
+        ("VOIPBIN_WEBHOOK_TIMEOUT_SECONDS", "0"),
+        ("VOIPBIN_WEBHOOK_SECRET_OVERLAP_SECONDS", "nan"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env({name: value})
