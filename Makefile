@@ -26,7 +26,7 @@ $(SYNCED): pyproject.toml uv.lock | $(UV)
 
 ## Start the server on the embedded SQLite database (./voipbin.db), migrating it first.
 run: $(SYNCED)
-	$(UV) run --no-sync voipbin serve
+	VOIPBIN_WEBHOOK_ALLOW_PRIVATE=$${VOIPBIN_WEBHOOK_ALLOW_PRIVATE:-true} $(UV) run --no-sync voipbin serve
 
 ## Apply the database migrations and exit.
 migrate: $(SYNCED)

@@ -367,6 +367,13 @@ CATALOG: tuple[Reason, ...] = (
         _S.PERMISSION_DENIED,
         "The download link is not valid: it was altered or it has expired.",
     ),
+    Reason("WEBHOOK_DELIVERY_NOT_FOUND", 404, _S.NOT_FOUND, "The webhook delivery was not found."),
+    Reason(
+        "WEBHOOK_DELIVERY_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The webhook delivery is not in a state that allows this (only a failed one is retried).",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

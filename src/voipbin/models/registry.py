@@ -26,6 +26,7 @@ from voipbin.models.recording import RECORDINGS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
 from voipbin.models.trunk import TRUNKS
+from voipbin.models.webhook_delivery import WEBHOOK_DELIVERIES
 
 RESOURCES: tuple[ResourceSpec[Any], ...] = (
     CUSTOMERS,
@@ -47,6 +48,7 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     EMAILS,
     MESSAGES,
     RECORDINGS,
+    WEBHOOK_DELIVERIES,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -71,6 +71,8 @@ from voipbin.server.runtime.recordings.routes import recording_file_routes
 from voipbin.server.runtime.recordings.rows import FIELDS as RECORDING_FIELDS
 from voipbin.server.runtime.recordings.rows import RecordingRows
 from voipbin.server.runtime.recordings.service import RecordingRuntime
+from voipbin.server.runtime.webhooks import flows as webhook_flows
+from voipbin.server.runtime.webhooks.service import Webhooks
 from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
@@ -161,6 +163,8 @@ class AppState:
     """Every recording: started on calls, ended with them, its files on disk."""
     messages: MessageRuntime
     """Every message (SMS): sent, moved per target, received on a number."""
+    webhooks: Webhooks
+    """Every event to the customers' endpoints, durably, in order per resource."""
 
 
 def create_app(
@@ -206,11 +210,16 @@ def create_app(
             r, repository, services, passwords, identity.invalidate, settings, carrier, ledger
         )
     outbox = Outbox(db, clock)
+    # Webhooks first: every event written from here on gets its deliveries.
+    webhooks = Webhooks(db, clock, runtime_clock, jobs, settings)
+    webhooks.register(outbox)
+    services["webhook_delivery"].webhooks = webhooks
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
     flows = FlowRunner(db, clock, runtime_clock, jobs, outbox, services["flow"].repository)
     for service in services.values():
         service.flows = flows
+    webhook_flows.link(webhooks, flows)
     timelines.register("activeflows", owner_in(services["activeflow"].repository))
     # Calls: the runtime reads them with the leg's columns too; the resource drives it.
     call_rows = CallRows(Repository(db, call_calls, FIELDS, clock))
@@ -287,6 +296,7 @@ def create_app(
         emails,
         recordings,
         messages,
+        webhooks,
     )
 
     async def health(request: Request) -> Response:
@@ -361,6 +371,7 @@ def create_app(
             await flows.close()
             await emails.close()
             await recordings.settle()
+            await webhooks.close()
             await limiter.close()
             await db.close()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///./voipbin.db"
+DEFAULT_WEBHOOK_RETRY_SCHEDULE = "1,10,60,300,1800,7200"
 # Dot-separated DNS labels (the SIP domain extensions and trunks live under).
 _DNS_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*", re.ASCII)
 
@@ -57,6 +58,10 @@ class Settings:
     smtp_url: str = ""
     data_dir: str = "./voipbin-data"
     recordingfile_link_seconds: int = 3600
+    webhook_allow_private: bool = False
+    webhook_retry_schedule: str = DEFAULT_WEBHOOK_RETRY_SCHEDULE
+    webhook_timeout_seconds: float = 10.0
+    webhook_secret_overlap_seconds: float = 24 * 3600.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -108,6 +113,12 @@ class Settings:
                 parse_smtp_url(self.smtp_url)
             except ValueError as exc:
                 raise ValueError(f"VOIPBIN_SMTP_URL: {exc}") from None
+        if not math.isfinite(self.webhook_timeout_seconds) or self.webhook_timeout_seconds <= 0:
+            raise ValueError("VOIPBIN_WEBHOOK_TIMEOUT_SECONDS: must be a number of seconds above 0")
+        overlap = self.webhook_secret_overlap_seconds
+        if not math.isfinite(overlap) or overlap < 0:
+            raise ValueError("VOIPBIN_WEBHOOK_SECRET_OVERLAP_SECONDS: must be 0 or more seconds")
+        retry_schedule(self.webhook_retry_schedule)  # a ValueError naming what is wrong
         for layer in ("auth", "ip", "customer"):
             rate = getattr(self, f"ratelimit_{layer}_rate")
             burst = getattr(self, f"ratelimit_{layer}_burst")
@@ -117,6 +128,25 @@ class Settings:
                     f"VOIPBIN_RATELIMIT_{layer.upper()}: the rate must be a number, 0 (off) "
                     "or more, and the burst at least 1"
                 )
+
+
+def retry_schedule(text: str) -> tuple[float, ...]:
+    """The waits (seconds) before each retry of a webhook delivery, from
+    ``VOIPBIN_WEBHOOK_RETRY_SCHEDULE`` (comma-separated; empty: never retried)."""
+    waits: list[float] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            wait = float(part)
+        except ValueError:
+            wait = math.nan
+        if not math.isfinite(wait) or wait < 0:
+            raise ValueError(
+                f"VOIPBIN_WEBHOOK_RETRY_SCHEDULE: {part.strip()!r} is not a number of seconds"
+            )
+        waits.append(wait)
+    return tuple(waits)
 
 
 def _convert(name: str, kind: Any, raw: str) -> Any:
@@ -258,5 +288,27 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "VOIPBIN_RECORDINGFILE_LINK_SECONDS",
         "3600",
         "How long the signed link `GET /v1.0/recordingfiles/{id}` redirects to stays valid.",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_ALLOW_PRIVATE",
+        "false",
+        "`true`: webhooks may go to private, loopback and link-local addresses (local "
+        "development; `make run` sets it). Never in production: it opens the server to SSRF.",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_RETRY_SCHEDULE",
+        DEFAULT_WEBHOOK_RETRY_SCHEDULE,
+        "Seconds before each retry of a failed webhook delivery (each plus up to 25% at "
+        "random); after the last the delivery is dead (`failed`).",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_TIMEOUT_SECONDS",
+        "10",
+        "How long one webhook attempt may take, redirects included.",
+    ),
+    Setting(
+        "VOIPBIN_WEBHOOK_SECRET_OVERLAP_SECONDS",
+        "86400",
+        "How long after a rotation the previous webhook secret still signs deliveries too.",
     ),
 )

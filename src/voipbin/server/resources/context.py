@@ -158,6 +158,15 @@ class MessageControl(Protocol):
         ...
 
 
+class WebhookControl(Protocol):
+    """The runtime's webhook deliveries (``runtime/webhooks/service.py``), as the webhook
+    deliveries resource drives them."""
+
+    async def retry(self, delivery_id: str) -> Row:
+        """Send a dead delivery again (409 when it is not dead); the delivery after."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
@@ -184,3 +193,5 @@ class Context:
     """The runtime's messages (``None`` in a service built without the runtime)."""
     recordings: RecordingControl | None = None
     """The runtime's recordings (``None`` in a service built without the runtime)."""
+    webhooks: WebhookControl | None = None
+    """The runtime's webhook deliveries (``None`` in a service built without the runtime)."""

@@ -24,6 +24,7 @@ from voipbin.server.resources import (
     recordings,
     tags,
     trunks,
+    webhook_deliveries,
 )
 from voipbin.server.resources.base import ServerResource
 
@@ -47,4 +48,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     emails.RESOURCE,
     messages.RESOURCE,
     recordings.RESOURCE,
+    webhook_deliveries.RESOURCE,
 )

@@ -42,6 +42,7 @@ from voipbin.server.resources.context import (
     GroupcallControl,
     MessageControl,
     RecordingControl,
+    WebhookControl,
 )
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
@@ -111,6 +112,8 @@ class ResourceService(Generic[M]):
         """The runtime's messages, given by the app once the runtime is built."""
         self.recordings: RecordingControl | None = None
         """The runtime's recordings, given by the app once the runtime is built."""
+        self.webhooks: WebhookControl | None = None
+        """The runtime's webhook deliveries, given by the app once the runtime is built."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -170,6 +173,7 @@ class ResourceService(Generic[M]):
             emails=self.emails,
             messages=self.messages,
             recordings=self.recordings,
+            webhooks=self.webhooks,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:

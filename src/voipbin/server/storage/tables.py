@@ -596,3 +596,31 @@ call_recordings = resource_table(
     sa.Column("duration", sa.Integer(), nullable=False, server_default="0"),
 )
 sa.Index(None, call_recordings.c.reference_id)
+# Webhook deliveries (server/runtime/webhooks/): one row per event and target (the customer's
+# webhook, an activeflow's, a ``webhook_send`` action), with its attempts. What only the
+# runtime reads: the lane (one per target URI and resource: a lane's deliveries go out one at
+# a time, oldest first), the exact body and content type sent on every attempt, and the
+# activeflow step waiting for the first attempt's outcome (``webhook_send`` with ``sync``).
+webhook_deliveries = resource_table(
+    "webhook_deliveries",
+    id_column("event_id", default=EMPTY_UUID_TEXT),
+    text_column("event_type"),
+    text_column("reference_type"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    text_column("target"),
+    id_column("activeflow_id", default=EMPTY_UUID_TEXT),
+    text_column("uri"),
+    text_column("method"),
+    text_column("status", default="pending"),
+    json_column("attempts", default="[]"),
+    sa.Column("attempt_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_status_code", sa.Integer(), nullable=False, server_default="0"),
+    text_column("last_error"),
+    timestamp_column("tm_next_attempt"),
+    id_column("lane", default=EMPTY_UUID_TEXT),
+    sa.Column("round_start", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("body", sa.Text(), nullable=False, server_default=""),
+    text_column("content_type"),
+    sa.Column("flow_token", sa.Integer(), nullable=False, server_default="0"),
+)
+sa.Index(None, webhook_deliveries.c.lane, webhook_deliveries.c.tm_create)

@@ -90,5 +90,5 @@ async def ready_customer(
     return Caller(api, customer_id, agent, source)
 
 
-async def virtual_api(start_app: StartApp) -> Api:
-    return await start_app(now=ManualClock(), clock="virtual", jobs_poll_seconds=3600.0)
+async def virtual_api(start_app: StartApp, **settings: Any) -> Api:
+    return await start_app(now=ManualClock(), clock="virtual", jobs_poll_seconds=3600.0, **settings)

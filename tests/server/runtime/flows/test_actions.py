@@ -206,6 +206,25 @@ def test_fetch_asks_with_the_activeflow_and_a_timeout() -> None:
     ]
 
 
+def test_webhook_send_compacts_its_data_and_waits_only_when_sync() -> None:
+    data = '{"call": "${voipbin.activeflow.id}",\n "n": 1}'
+    fire = act("webhook_send", 1, uri="https://x.test/h", data=data, data_type="text/plain")
+    r = start([fire, act("variable_set", key="after", value="yes")], reference_type="api")
+    sent = r.commands[0]
+    assert isinstance(sent, c.WebhookSend)
+    assert (sent.token, sent.method, sent.content_type) == (0, "", "text/plain")
+    assert sent.data == f'{{"call":"{r.state.id}","n":1}}'
+    assert r.state.variables["after"] == "yes"
+    wait = act("webhook_send", 1, uri="https://x.test/h", sync=True)
+    r = start([wait, act("variable_set", key="after", value="yes")], reference_type="api")
+    sent = r.commands[0]
+    assert isinstance(sent, c.WebhookSend)
+    assert (sent.token, sent.data, sent.content_type) == (1, "null", "application/json")
+    assert "after" not in r.state.variables
+    r2 = step(r.state, e.ActionFinished(token=1), env())
+    assert r2.state.variables["after"] == "yes"
+
+
 def test_block_waits_until_continued() -> None:
     r = start([act("block"), act("variable_set", key="k", value="v")], reference_type="api")
     assert r.commands == []
@@ -222,7 +241,13 @@ def test_block_waits_until_continued() -> None:
         ("block", {}, "call", "cannot run for a call"),
         ("transcribe_start", {}, "call", "not implemented"),
         ("queue_join", {}, "call", "not implemented"),
-        ("webhook_send", {}, "api", "not implemented"),
+        ("webhook_send", {}, "api", "webhook_send.uri is not set"),
+        (
+            "webhook_send",
+            {"uri": "https://x.test", "data": "{nope"},
+            "api",
+            "webhook_send.data is not JSON",
+        ),
     ],
 )
 def test_an_action_not_run_is_logged_and_passed(

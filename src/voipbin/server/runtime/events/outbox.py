@@ -15,7 +15,7 @@ from here and keeps its own per-event state elsewhere, keyed by the event's id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,11 +53,36 @@ class StoredEvent:
     tm_create: str
 
 
+@dataclass(frozen=True, slots=True)
+class Emitted:
+    """An event just written, as the outbox's listeners get it (in the same transaction)."""
+
+    id: str
+    customer_id: str
+    type: str
+    resource: str
+    resource_id: str
+    data: bytes
+    """``data`` as the JSON written."""
+    source: EventData
+    """``data`` as the emitter gave it (read a field without decoding the JSON)."""
+
+
+#: Called with every event in the transaction that writes it (webhook delivery): what it
+#: writes commits with the event, or neither does.
+Listener = Callable[[Executor, Emitted], Awaitable[None]]
+
+
 class Outbox:
     """Writes events, and reads a resource's events back (newest first)."""
 
     def __init__(self, db: Database, clock: CreationClock) -> None:
         self.repository = outbox_repository(db, clock)
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener`` with every event from now on, after its row is written."""
+        self._listeners.append(listener)
 
     async def emit(
         self,
@@ -76,17 +101,23 @@ class Outbox:
             raise UnknownEventType(f"{type!r} is not in the event catalogue")
         if declared.resource != resource:
             raise UnknownEventType(f"{type!r} is an event of a {declared.resource}, not {resource}")
+        encoded = _encoder.encode(data)
         row = await self.repository.insert(
             {
                 "customer_id": customer_id,
                 "type": type,
                 "resource": resource,
                 "resource_id": resource_id,
-                "data": _encoder.encode(data).decode(),
+                "data": encoded.decode(),
             },
             executor,
         )
-        return str(row[_ID])
+        event_id = str(row[_ID])
+        if self._listeners:
+            emitted = Emitted(event_id, customer_id, type, resource, resource_id, encoded, data)
+            for listener in self._listeners:
+                await listener(executor, emitted)
+        return event_id
 
     async def events_of(
         self, resource: str, resource_id: str, limit: int, before: datetime | None = None

@@ -168,6 +168,31 @@ def _fetch(run: Run, option: o.FetchOption) -> Outcome:
     return run.wait("fetch")
 
 
+def _webhook_send(run: Run, option: o.WebhookSendOption) -> Outcome:
+    # Non-fatal, as upstream: the data is sent as raw JSON, compacted, and no data is the
+    # body ``null``; data that is no JSON, or no uri, sends nothing and the flow moves on.
+    try:
+        data = msgspec.json.encode(msgspec.json.decode(option.data or "null")).decode()
+    except msgspec.DecodeError:
+        return _not_sent(run, "webhook_send.data is not JSON")
+    if not option.uri:
+        return _not_sent(run, "webhook_send.uri is not set")
+    token = run.token if option.sync else 0
+    content_type = option.data_type if option.data and option.data_type else "application/json"
+    run.emit(
+        c.WebhookSend(
+            token=token, uri=option.uri, method=option.method, content_type=content_type, data=data
+        )
+    )
+    return run.wait("webhook") if option.sync else "next"
+
+
+def _not_sent(run: Run, reason: str) -> Outcome:
+    action_id = run.state.current_action.id
+    run.emit(c.NotExecuted(action_id=action_id, action_type="webhook_send", reason=reason))
+    return "next"
+
+
 def _fetch_flow(run: Run, option: o.FetchFlowOption) -> Outcome:
     if option.flow_id == o.EMPTY:
         raise Fatal("fetch_flow.flow_id is not set")
@@ -288,6 +313,7 @@ HANDLERS: dict[str, Handler] = {
     "variable_set": _variable_set,
     "fetch": _fetch,
     "fetch_flow": _fetch_flow,
+    "webhook_send": _webhook_send,
     "stop": _stop,
     "empty": _empty,
     "block": _block,

@@ -172,6 +172,17 @@ class SendMessage(Command, kw_only=True, tag="send_message"):
     text: str
 
 
+class WebhookSend(Command, kw_only=True, tag="webhook_send"):
+    """Send ``data`` (JSON, compacted) to ``uri``, signed as the customer's webhooks are;
+    with a ``token`` (``sync``) the flow waits for the first attempt's outcome."""
+
+    token: int = 0
+    uri: str
+    method: str
+    content_type: str
+    data: str
+
+
 class StopMedia(Command, kw_only=True, tag="stop_media"):
     token: int
 
@@ -244,6 +255,7 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     SendEmail,
     RecordingStart,
     RecordingStop,
+    WebhookSend,
     NotExecuted,
     FlowEnded,
 ]

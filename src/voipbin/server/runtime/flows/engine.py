@@ -97,7 +97,7 @@ def _answer(run: Run, event: e.AnyEvent) -> bool:
         return False
     kind = waiting.kind
     if isinstance(event, e.TimerFired | e.ActionFinished):
-        if kind not in ("media", "digits", "connect"):
+        if kind not in ("media", "digits", "connect", "webhook"):
             return False
     elif isinstance(event, e.AmdDetected):
         if kind != "amd":

@@ -60,7 +60,9 @@ class Stack(msgspec.Struct, kw_only=True):
     return_action_id: UUID = EMPTY
 
 
-WaitKind = Literal["media", "digits", "amd", "fetch", "flow", "connect", "block", "message"]
+WaitKind = Literal[
+    "media", "digits", "amd", "fetch", "flow", "connect", "block", "message", "webhook"
+]
 
 
 class Waiting(msgspec.Struct, kw_only=True):
