@@ -15,7 +15,7 @@ from here and keeps its own per-event state elsewhere, keyed by the event's id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,6 +58,9 @@ class Outbox:
 
     def __init__(self, db: Database, clock: CreationClock) -> None:
         self.repository = outbox_repository(db, clock)
+        self.emitted: list[Callable[[str], None]] = []
+        """Told each event id this process writes, still inside its transaction (which may
+        yet roll back): the event feed waits for it to commit."""
 
     async def emit(
         self,
@@ -86,7 +89,10 @@ class Outbox:
             },
             executor,
         )
-        return str(row[_ID])
+        event_id = str(row[_ID])
+        for told in self.emitted:
+            told(event_id)
+        return event_id
 
     async def events_of(
         self, resource: str, resource_id: str, limit: int, before: datetime | None = None
