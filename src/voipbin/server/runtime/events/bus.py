@@ -1,6 +1,7 @@
-"""How server processes tell each other that events were written: the ids of the events a
-process emitted, published to every other process, so that each one's event feed reads them
-from the outbox as soon as they commit instead of at its next poll.
+"""How server processes tell each other that events were written: the ids and creation
+times of the events a process emitted, published to every other process, so that each
+one's event feed reads them from the outbox as soon as they commit instead of at its next
+poll.
 
 Through Redis pub/sub when ``VOIPBIN_REDIS_URL`` is set, else PostgreSQL ``LISTEN/NOTIFY``;
 on SQLite (one process) there is no one to tell. The bus carries no events, only wake-ups:
@@ -14,7 +15,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
+from voipbin.common.timestamps import format_timestamp, parse_timestamp
 from voipbin.server.ratelimit.resp import Connection, command
 from voipbin.server.storage.listen import PostgresListener
 from voipbin.server.storage.outbox import OutboxTail
@@ -23,18 +26,31 @@ log = logging.getLogger("voipbin.runtime.events")
 
 #: The channel on either backend.
 CHANNEL = "voipbin_events"
-#: The most ids one message carries (a NOTIFY payload is at most 8000 bytes).
+#: The most events one message tells of (a NOTIFY payload is at most 8000 bytes).
 IDS_PER_MESSAGE = 100
 #: How long a failed Redis connection waits before connecting again.
 RETRY_SECONDS = 2.0
 
-Heard = Callable[[list[str]], None]
-"""Called with the ids another process (or this one) published."""
+Told = tuple[str, datetime]
+"""An event written: its id and creation time."""
+Heard = Callable[[list[Told]], None]
+"""Called with the events another process (or this one) published."""
 
 
-def _ids(payload: bytes | str) -> list[str]:
+def _told(payload: bytes | str) -> list[Told]:
+    """The events of a message: ``<id>/<tm_create>`` entries, comma-separated (a malformed
+    entry is skipped: the feed's poll finds its event)."""
     text = payload.decode() if isinstance(payload, bytes) else payload
-    return [id for id in text.split(",") if id]
+    told = []
+    for entry in text.split(","):
+        event_id, _, created = entry.partition("/")
+        with contextlib.suppress(ValueError):
+            told.append((event_id, parse_timestamp(created)))
+    return told
+
+
+def _payload(told: list[Told]) -> str:
+    return ",".join(f"{event_id}/{format_timestamp(created)}" for event_id, created in told)
 
 
 class Bus:
@@ -43,8 +59,8 @@ class Bus:
     def start(self, heard: Heard) -> None:
         """Hear what every process publishes, from now on."""
 
-    def publish(self, ids: list[str]) -> None:
-        """Tell every process that the events ``ids`` were written (fire and forget)."""
+    def publish(self, told: list[Told]) -> None:
+        """Tell every process that these events were written (fire and forget)."""
 
     async def close(self) -> None:
         """Stop hearing and publishing."""
@@ -55,13 +71,13 @@ class _Publishing(Bus):
     same event-loop pass go out in one message."""
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[list[str]] = asyncio.Queue()
+        self._queue: asyncio.Queue[list[Told]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    def publish(self, ids: list[str]) -> None:
+    def publish(self, told: list[Told]) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._publish(), name="bus")
-        self._queue.put_nowait(ids)
+        self._queue.put_nowait(told)
 
     async def _publish(self) -> None:
         failing = False
@@ -71,7 +87,7 @@ class _Publishing(Bus):
                 ids += self._queue.get_nowait()
             try:
                 for start in range(0, len(ids), IDS_PER_MESSAGE):
-                    await self._send(",".join(ids[start : start + IDS_PER_MESSAGE]))
+                    await self._send(_payload(ids[start : start + IDS_PER_MESSAGE]))
                 failing = False
             except Exception as exc:
                 if not failing:
@@ -100,7 +116,7 @@ class PostgresBus(_Publishing):
 
     def start(self, heard: Heard) -> None:
         if self._listener is None:
-            self._listener = PostgresListener(self.url, CHANNEL, lambda p: heard(_ids(p)))
+            self._listener = PostgresListener(self.url, CHANNEL, lambda p: heard(_told(p)))
             self._listener.start()
 
     async def _send(self, payload: str) -> None:
@@ -132,7 +148,7 @@ class RedisBus(_Publishing):
             connection = None
             try:
                 connection = await Connection.open(self.url)
-                connection.on_message = lambda _channel, payload: heard(_ids(payload))
+                connection.on_message = lambda _channel, payload: heard(_told(payload))
                 await connection.send(command(b"SUBSCRIBE", CHANNEL.encode()))
                 failing = False
                 # The protocol says a loss only by ``closed``; a second's delay is nothing here.

@@ -25,7 +25,7 @@ import msgspec
 
 from voipbin.common.timestamps import parse_timestamp
 from voipbin.server.runtime.clock import Clock
-from voipbin.server.runtime.events.bus import Bus
+from voipbin.server.runtime.events.bus import Bus, Told
 from voipbin.server.runtime.events.topics import AGENT, CUSTOMER, Topic, published_topics
 from voipbin.server.storage.database import Row
 from voipbin.server.storage.outbox import EVENT_FIELDS, OutboxTail
@@ -38,6 +38,7 @@ _ID, _CUSTOMER, _TYPE, _RESOURCE, _RESOURCE_ID, _DATA, _CREATED = (
 )
 #: The close code of a listener that fell too far behind (its queue was full).
 CLOSE_TOO_SLOW = 4008
+_BEFORE = timedelta(microseconds=1)
 #: The first wait before reading again for an event told of but not found yet (doubling).
 _RECHECK_SECONDS = 0.005
 
@@ -118,8 +119,9 @@ class EventFeed:
         self._count = 0
         self._cursor: datetime | None = None
         self._seen: dict[str, datetime] = {}
-        # Events told of and not found yet: when each was told (monotonic seconds).
-        self._pending: dict[str, float] = {}
+        # Events told of and not found yet: when each was told (monotonic seconds), and
+        # when it was created (the next read starts before it).
+        self._pending: dict[str, tuple[float, datetime]] = {}
         self._recheck = _RECHECK_SECONDS
         self._next_sweep = 0.0
         self._wake = asyncio.Event()
@@ -155,19 +157,20 @@ class EventFeed:
 
     # -- being told of events --------------------------------------------------------------
 
-    def emitted(self, event_id: str) -> None:
+    def emitted(self, event_id: str, created: datetime) -> None:
         """This process wrote the event ``event_id`` (it commits soon, or never)."""
-        self.bus.publish([event_id])
-        self.heard([event_id])
+        told = [(event_id, created)]
+        self.bus.publish(told)
+        self.heard(told)
 
-    def heard(self, ids: list[str]) -> None:
-        """Events ``ids`` were written, by this process or another."""
+    def heard(self, told: list[Told]) -> None:
+        """These events were written, by this process or another."""
         if self._task is None or not self._count:
             return
         now = time.monotonic()
-        for event_id in ids:
+        for event_id, created in told:
             if event_id not in self._seen:
-                self._pending.setdefault(event_id, now)
+                self._pending.setdefault(event_id, (now, created))
         self._recheck = _RECHECK_SECONDS
         self._wake.set()
 
@@ -179,6 +182,10 @@ class EventFeed:
         cursor = self._cursor
         assert cursor is not None
         since = cursor - self.lag if sweep else cursor
+        if self._pending:
+            # An event told of may be older than the cursor (its transaction committed after
+            # a later one's): reading from before it hands it out in creation order.
+            since = min(since, min(c for _, c in self._pending.values()) - _BEFORE)
         while True:
             rows = await self.tail.after(since, self.batch)
             for row in rows:
@@ -188,7 +195,7 @@ class EventFeed:
             since = _timestamp(rows[-1][_CREATED])
         now = time.monotonic()
         lag = self.lag.total_seconds()
-        self._pending = {i: t for i, t in self._pending.items() if now - t < lag}
+        self._pending = {i: p for i, p in self._pending.items() if now - p[0] < lag}
         if sweep:
             cutoff = (self._cursor or cursor) - 2 * self.lag
             self._seen = {i: t for i, t in self._seen.items() if t > cutoff}
@@ -238,7 +245,7 @@ class EventFeed:
                 return
             self._wake.clear()
             now = time.monotonic()
-            overdue = any(now - told > 0.05 for told in self._pending.values())
+            overdue = any(now - told > 0.05 for told, _ in self._pending.values())
             sweep = overdue or now >= self._next_sweep
             if sweep:
                 self._next_sweep = now + self.poll_seconds

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import msgspec
 
+from voipbin.common.timestamps import parse_timestamp
 from voipbin.models.events import EVENT_TYPES
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, Executor
@@ -58,9 +59,9 @@ class Outbox:
 
     def __init__(self, db: Database, clock: CreationClock) -> None:
         self.repository = outbox_repository(db, clock)
-        self.emitted: list[Callable[[str], None]] = []
-        """Told each event id this process writes, still inside its transaction (which may
-        yet roll back): the event feed waits for it to commit."""
+        self.emitted: list[Callable[[str, datetime], None]] = []
+        """Told the id and creation time of each event this process writes, still inside
+        its transaction (which may yet roll back): the event feed waits for it to commit."""
 
     async def emit(
         self,
@@ -90,8 +91,12 @@ class Outbox:
             executor,
         )
         event_id = str(row[_ID])
-        for told in self.emitted:
-            told(event_id)
+        if self.emitted:
+            created = row[_CREATED]
+            if not isinstance(created, datetime):
+                created = parse_timestamp(str(created))
+            for told in self.emitted:
+                told(event_id, created)
         return event_id
 
     async def events_of(
