@@ -226,7 +226,12 @@ def create_app(
     timelines.register("emails", owner_in(services["email"].repository))
     # The event stream: every process's outbox rows, to this process's websockets.
     tail = OutboxTail(db)
-    feed = EventFeed(tail, runtime_clock, bus_for(settings.database_url, settings.redis_url, tail))
+    feed = EventFeed(
+        tail,
+        runtime_clock,
+        bus_for(settings.database_url, settings.redis_url, tail),
+        poll_seconds=settings.events_poll_seconds,
+    )
     outbox.emitted.append(feed.emitted)
     state = AppState(
         settings,

@@ -55,6 +55,7 @@ class Settings:
     jobs_poll_seconds: float = 0.5
     jobs_lease_seconds: float = 30.0
     smtp_url: str = ""
+    events_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -91,7 +92,7 @@ class Settings:
         if self.clock == "virtual" and self.workers != 1:
             # Each process would keep a virtual time of its own.
             raise ValueError("VOIPBIN_CLOCK: a virtual clock runs in one server process only")
-        for name in ("jobs_poll_seconds", "jobs_lease_seconds"):
+        for name in ("jobs_poll_seconds", "jobs_lease_seconds", "events_poll_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
@@ -180,7 +181,8 @@ SETTINGS_DOC: tuple[Setting, ...] = (
     Setting(
         "VOIPBIN_REDIS_URL",
         "(none)",
-        "Redis for per-customer limits shared by every server process; in memory when unset.",
+        "Redis for per-customer limits shared by every server process (in memory when "
+        "unset), and for telling the other processes of new events (else NOTIFY).",
     ),
     Setting(
         "VOIPBIN_TRUSTED_PROXIES",
@@ -234,6 +236,12 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "30",
         "How long a claimed job is another process's to take only after: a process that "
         "dies mid-job loses nothing, another runs it once the lease runs out.",
+    ),
+    Setting(
+        "VOIPBIN_EVENTS_POLL_SECONDS",
+        "1",
+        "How often a process with websockets open reads the event outbox anyway (other "
+        "processes tell it of their events at once, by Redis or NOTIFY).",
     ),
     Setting(
         "VOIPBIN_SMTP_URL",

@@ -27,10 +27,10 @@ async def opened(api: Api, headers: dict[str, str], **query: str) -> WsClient:
 async def test_a_subscriber_gets_every_event_of_its_calls_once_and_no_other(
     start_app: StartApp,
 ) -> None:
-    api = await start_app(now=ManualClock(), clock="virtual", jobs_poll_seconds=3600.0)
-    feed = api.state.feed
-    assert feed is not None
-    feed.poll_seconds = 0.05  # sweeps of the lag window re-read every event, often
+    # Frequent polls: each sweeps the lag window, reading every event again and again.
+    api = await start_app(
+        now=ManualClock(), clock="virtual", jobs_poll_seconds=3600.0, events_poll_seconds=0.05
+    )
     caller = await ready_customer(api)
     other = await ready_customer(api, source="+14155550101")
     cid = caller.customer_id

@@ -16,11 +16,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from voipbin.common.timestamps import format_timestamp, parse_timestamp
 from voipbin.server.ratelimit.resp import Connection, command
-from voipbin.server.storage.listen import PostgresListener
 from voipbin.server.storage.outbox import OutboxTail
+
+if TYPE_CHECKING:
+    from voipbin.server.storage.listen import PostgresListener
 
 log = logging.getLogger("voipbin.runtime.events")
 
@@ -115,6 +118,9 @@ class PostgresBus(_Publishing):
         self._listener: PostgresListener | None = None
 
     def start(self, heard: Heard) -> None:
+        # Imported here: a server on SQLite never loads asyncpg.
+        from voipbin.server.storage.listen import PostgresListener
+
         if self._listener is None:
             self._listener = PostgresListener(self.url, CHANNEL, lambda p: heard(_told(p)))
             self._listener.start()

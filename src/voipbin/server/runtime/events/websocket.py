@@ -46,6 +46,8 @@ MAX_FRAME = 65536
 CLOSE_QUIET = 1001
 CLOSE_BINARY = 1003
 CLOSE_POLICY = 1008
+#: How long the close frame may take to go out.
+CLOSE_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,13 @@ class Connection:
 
     async def run(self) -> None:
         self.feed.attach(self.listener)
-        tasks = [
-            asyncio.ensure_future(self._read()),
-            asyncio.ensure_future(self._write()),
-            asyncio.ensure_future(self._ping()),
-        ]
+        writer = asyncio.ensure_future(self._write())
+        tasks = [asyncio.ensure_future(self._read()), writer, asyncio.ensure_future(self._ping())]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if self.listener.closed:
+                # The reader gave up on the client (quiet, binary): the writer sends the close.
+                await asyncio.wait([writer], timeout=CLOSE_TIMEOUT)
         finally:
             for task in tasks:
                 task.cancel()
