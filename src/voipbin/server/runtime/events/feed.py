@@ -3,12 +3,13 @@ outbox, as they commit, and hands each to the websocket listeners whose topics m
 
 How it finds them: it reads forward from a cursor (the newest creation time it has seen).
 A transaction that wrote its event before another's may commit after it, below the cursor,
-so now and then (every poll, and whenever an event it was told of is late) it reads the last
-``lag_seconds`` again, dropping the events it has already handed out by id: each event goes
-to a listener at most once. It reads when told that events were written (by this process's
-outbox, or by another process over the bus: ``bus.py``) until it has found them, and every
-``poll_seconds`` in any case; an event that commits more than ``lag_seconds`` after it was
-created is missed. It runs only while some websocket is open.
+so it reads from before any event it was told of and has not found yet (told with its
+creation time), and every poll it reads the last ``lag_seconds`` again; it drops the events
+it has already handed out by id, so each event goes to a listener at most once. It reads
+when told that events were written (by this process's outbox, or by another process over
+the bus: ``bus.py``) until it has found them, and every ``poll_seconds`` in any case; an
+event that commits more than ``lag_seconds`` after it was created is missed. It runs only
+while some websocket is open.
 """
 
 from __future__ import annotations
@@ -245,8 +246,7 @@ class EventFeed:
                 return
             self._wake.clear()
             now = time.monotonic()
-            overdue = any(now - told > 0.05 for told, _ in self._pending.values())
-            sweep = overdue or now >= self._next_sweep
+            sweep = now >= self._next_sweep
             if sweep:
                 self._next_sweep = now + self.poll_seconds
             try:
