@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import wave
 import zipfile
 from typing import Any
+from uuid import UUID
 
-from voipbin.client import Client
+from voipbin.client import Client, FailedPrecondition
 
 #: The simulated network's reserved SMS numbers, and one that delivers.
 DELIVERS = "+15005550100"
@@ -57,7 +59,7 @@ def recording(client: Client, source: str) -> dict[str, Any]:
     client.simulator.advance(seconds=1)  # ended, its files written
     (recorded,) = client.recordings.list(reference_id=str(call.id)).result
     files: dict[str, float] = {}
-    with zipfile.ZipFile(io.BytesIO(client.recordingfiles.download(recorded.id))) as archive:
+    with zipfile.ZipFile(io.BytesIO(download(client, recorded.id))) as archive:
         for name in archive.namelist():
             with wave.open(io.BytesIO(archive.read(name))) as wav:
                 files[name.rsplit("_", 1)[-1]] = wav.getnframes() / wav.getframerate()
@@ -67,6 +69,19 @@ def recording(client: Client, source: str) -> dict[str, Any]:
         "files": files,
         "billed": (billed.cost_type, billed.usage_duration, billed.billable_units),
     }
+
+
+def download(client: Client, recording_id: UUID) -> bytes:
+    """The zip of a recording's files, once written (a job writes them just after the
+    recording ends: until then the server answers 409 RECORDING_FILES_NOT_READY)."""
+    for _ in range(100):
+        try:
+            return client.recordingfiles.download(recording_id)
+        except FailedPrecondition as error:
+            if error.reason != "RECORDING_FILES_NOT_READY":
+                raise
+            time.sleep(0.1)
+    raise TimeoutError(f"the files of recording {recording_id} were not written in 10 s")
 
 
 def sms(client: Client, source: str) -> dict[str, Any]:

@@ -39,6 +39,8 @@ class Seen:
     path: str
     authorization: str | None
     subscribe: Any
+    later: list[Any] = field(default_factory=list)
+    """The frames the client sent after its subscribe frame (until the plan ended)."""
 
 
 @dataclass
@@ -64,7 +66,8 @@ class EventServer:
         subscribe = json.loads(connection.recv(timeout=5))
         request = connection.request
         assert request is not None
-        self.seen.append(Seen(request.path, request.headers.get("Authorization"), subscribe))
+        seen = Seen(request.path, request.headers.get("Authorization"), subscribe)
+        self.seen.append(seen)
         for step in self.plans[index] if index < len(self.plans) else []:
             if step == DROP:
                 connection.socket.shutdown(socket.SHUT_RDWR)
@@ -73,8 +76,8 @@ class EventServer:
                 connection.close(*step)
                 return
             connection.send(json.dumps(step))
-        for _ in connection:
-            pass
+        for message in connection:
+            seen.later.append(json.loads(message))
 
 
 @contextmanager

@@ -62,6 +62,21 @@ def test_the_stream_goes_on_across_drops_subscribing_again_each_time() -> None:
     assert sleeps.waits == [0.25, 0.25]
 
 
+def test_the_server_s_pings_are_answered_and_never_yielded() -> None:
+    with (
+        event_server([{"type": "ping"}, A, {"type": "ping"}, B]) as server,
+        Client(server.url, accesskey=KEY) as client,
+    ):
+        received = []
+        for message in client.events.subscribe(TOPICS):
+            received.append(message.type)
+            if len(received) == 2:
+                break
+
+    assert received == ["call_created", "call_ringing"]
+    assert server.seen[0].later == [{"type": "pong"}, {"type": "pong"}]
+
+
 async def test_async_subscribe_ends_with_the_error_frame_s_error() -> None:
     refusal = {
         "type": "error",

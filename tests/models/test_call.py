@@ -221,13 +221,21 @@ def test_calls_are_listed_by_status_direction_flow_and_activeflow() -> None:
     assert CALLS.created is CallsCreated
 
 
-def test_call_actions_answer_the_call_only_for_hangup_and_undo_by_delete_where_upstream_does() -> (
-    None
-):
+def test_call_actions_answer_the_call_and_undo_by_delete_where_upstream_does() -> None:
     declared = {a.name: a for a in CALLS.actions}
-    assert set(declared) == {"hangup", "hold", "mute", "moh", "silence", "talk"}
+    assert set(declared) == {
+        "hangup",
+        "hold",
+        "mute",
+        "moh",
+        "silence",
+        "talk",
+        "recording_start",
+        "recording_stop",
+    }
     assert all(a.method == "POST" for a in declared.values())
-    assert [n for n, a in declared.items() if a.returns_resource] == ["hangup"]
+    answering = [n for n, a in declared.items() if a.returns_resource]
+    assert sorted(answering) == ["hangup", "recording_start", "recording_stop"]
     assert sorted(n for n, a in declared.items() if a.undo) == ["hold", "moh", "mute", "silence"]
     assert declared["mute"].body is CallMute
     assert declared["talk"].body is CallTalk

@@ -131,10 +131,10 @@ async def start_app(database_url: str, tmp_path: Path) -> AsyncIterator[StartApp
     lifespan until the test ends."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(*, now: Now = utc_now, **overrides: Any) -> Api:
+        async def start(*, now: Now = utc_now, stream: Any = None, **overrides: Any) -> Api:
             overrides.setdefault("data_dir", str(tmp_path / "data"))
             settings = test_settings(database_url, **overrides)
-            app = create_app(settings, now=now, passwords=cheap_passwords())
+            app = create_app(settings, now=now, passwords=cheap_passwords(), stream=stream)
             await stack.enter_async_context(app.router.lifespan_context(app))
             client = await stack.enter_async_context(
                 httpx.AsyncClient(

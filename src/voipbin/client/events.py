@@ -94,7 +94,9 @@ class Events(_Shell):
                     ws.send(stream.subscribe_frame())
                     for message in ws:
                         event = stream.receive(message)
-                        if event is not None:
+                        if isinstance(event, str):
+                            ws.send(event)
+                        elif event is not None:
                             yield event
                     delay = stream.dropped(ws.close_code, ws.close_reason or "")
             except InvalidStatus as exc:
@@ -145,7 +147,9 @@ class AsyncEvents(_Shell):
                     await ws.send(stream.subscribe_frame())
                     async for message in ws:
                         event = stream.receive(message)
-                        if event is not None:
+                        if isinstance(event, str):
+                            await ws.send(event)
+                        elif event is not None:
                             yield event
                     delay = stream.dropped(ws.close_code, ws.close_reason or "")
             except InvalidStatus as exc:

@@ -8,7 +8,9 @@ The protocol of ``GET /v1.0/ws`` (a websocket, with the usual credentials):
 - the server sends each event as ``{"type": <event type>, "data": {...}}``, the body a
   webhook would carry, and ``{"type": "error", "error": {...}}`` (the error envelope) when it
   refuses the subscription; it may instead close with ``1008`` (a refused topic);
-- the server pings every 10 s; a connection that stops answering is dropped.
+- every 10 s the server sends ``{"type": "ping"}``, which the client answers with
+  ``{"type": "pong"}`` (websocket pings do not reach an ASGI application); a connection the
+  client sends nothing on for 60 s is dropped.
 
 Subscriptions do not outlive a connection and nothing is replayed: after a drop the client
 connects again with backoff and subscribes again; events in between are missed (a resource's
@@ -34,6 +36,9 @@ from voipbin.common.errors import ApiError, ResourceExhausted, Unauthenticated, 
 from voipbin.models.events import EventMessage
 
 WS_PATH = "/v1.0/ws"
+#: The server's keepalive frame, and the client's answer to it.
+PING_TYPE = "ping"
+PONG = '{"type":"pong"}'
 #: Close codes after which connecting again cannot help: a refused topic (1008, policy
 #: violation), a frame the server does not accept (1003), and the application's own (4xxx).
 FINAL_CLOSE_CODES = frozenset({1003, 1008})
@@ -117,10 +122,11 @@ class EventStream:
     def subscribe_frame(self) -> str:
         return msgspec.json.encode({"type": "subscribe", "topics": self.topics}).decode()
 
-    def receive(self, message: str | bytes) -> EventMessage | None:
-        """The event a frame carries; ``None`` for a frame that is none (ignored). An error
-        frame raises its :class:`~voipbin.common.errors.ApiError`: the subscription was
-        refused, and subscribing again would be refused again."""
+    def receive(self, message: str | bytes) -> EventMessage | str | None:
+        """The event a frame carries; a frame to send back (the answer to a ping, a
+        ``str``); ``None`` for a frame that is neither (ignored). An error frame raises its
+        :class:`~voipbin.common.errors.ApiError`: the subscription was refused, and
+        subscribing again would be refused again."""
         # The connection works: the next drop starts the backoff anew, and a token that
         # expires later (a week-long stream) may be renewed again.
         self._failures = 0
@@ -133,6 +139,8 @@ class EventStream:
             return None
         if frame.type == "error":
             raise error_from_frame(content)
+        if frame.type == PING_TYPE:
+            return PONG
         if not isinstance(frame.data, dict):
             log.warning("ignored a %s frame without data", frame.type)
             return None

@@ -52,9 +52,12 @@ from voipbin.server.runtime.emails.service import EmailRuntime
 from voipbin.server.runtime.emails.simulate import FIELDS as SIM_EMAIL_FIELDS
 from voipbin.server.runtime.emails.simulate import sim_email_routes
 from voipbin.server.runtime.emails.smtp import parse_smtp_url
+from voipbin.server.runtime.events.bus import bus_for
+from voipbin.server.runtime.events.feed import EventFeed
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.events.routes import timeline_route
 from voipbin.server.runtime.events.timeline import Timelines, owner_in
+from voipbin.server.runtime.events.websocket import StreamLimits, websocket_route
 from voipbin.server.runtime.flows.runner import FlowRunner
 from voipbin.server.runtime.groupcalls.control import RuntimeGroupcallControl
 from voipbin.server.runtime.groupcalls.rows import FIELDS as GROUPCALL_FIELDS
@@ -79,6 +82,7 @@ from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
 from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
+from voipbin.server.storage.outbox import OutboxTail
 from voipbin.server.storage.repository import Repository
 from voipbin.server.storage.sim_messages import MessageRules
 from voipbin.server.storage.simulator import SimulatorScripts
@@ -165,6 +169,8 @@ class AppState:
     """Every message (SMS): sent, moved per target, received on a number."""
     webhooks: Webhooks
     """Every event to the customers' endpoints, durably, in order per resource."""
+    feed: EventFeed | None = None
+    """Reads the outbox for the websockets of ``/v1.0/ws`` (``runtime/events/feed.py``)."""
 
 
 def create_app(
@@ -172,9 +178,11 @@ def create_app(
     *,
     now: Now = utc_now,
     passwords: Passwords | None = None,
+    stream: StreamLimits | None = None,
 ) -> Starlette:
-    """The API server for ``settings``. ``now`` and ``passwords`` are injectable for tests
-    (a virtual clock starts at ``now()``)."""
+    """The API server for ``settings``. ``now``, ``passwords`` and the event stream's
+    keepalive and queue figures (``stream``) are injectable for tests (a virtual clock
+    starts at ``now()``)."""
     db = open_database(settings.database_url, timeout=settings.database_timeout)
     # Every timestamp and delay reads one clock, so creation times and due times agree.
     runtime_clock = clock_for(settings.clock, now)
@@ -279,6 +287,15 @@ def create_app(
     message_flows = MessageFlows.link(messages, flows)
     services["message"].messages = messages
     timelines.register("messages", owner_in(services["message"].repository))
+    # The event stream: every process's outbox rows, to this process's websockets.
+    tail = OutboxTail(db)
+    feed = EventFeed(
+        tail,
+        runtime_clock,
+        bus_for(settings.database_url, settings.redis_url, tail),
+        poll_seconds=settings.events_poll_seconds,
+    )
+    outbox.emitted.append(feed.emitted)
     state = AppState(
         settings,
         db,
@@ -297,6 +314,7 @@ def create_app(
         recordings,
         messages,
         webhooks,
+        feed=feed,
     )
 
     async def health(request: Request) -> Response:
@@ -345,6 +363,7 @@ def create_app(
         ),
         timeline_route(timelines, auth),
         *recording_file_routes(auth, services["recording"], recordings, links),
+        websocket_route(feed, auth, stream or StreamLimits()),
         *auth_routes(identity),
         *clock_routes(jobs, auth),
         *simulator_routes(auth, SimulatorScripts(db, clock), extension_is_live),
@@ -368,6 +387,7 @@ def create_app(
             yield
         finally:
             await jobs.stop()
+            await feed.close()
             await flows.close()
             await emails.close()
             await recordings.settle()

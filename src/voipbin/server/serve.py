@@ -148,6 +148,7 @@ def serve(settings: Settings) -> None:
         address=settings.host,
         port=settings.port,
         interface=Interfaces.ASGI,
+        websockets=True,  # /v1.0/ws, the event stream
         workers=settings.workers,
         factory=True,
         log_level=settings.log_level,  # type: ignore[arg-type]

@@ -62,6 +62,7 @@ class Settings:
     webhook_retry_schedule: str = DEFAULT_WEBHOOK_RETRY_SCHEDULE
     webhook_timeout_seconds: float = 10.0
     webhook_secret_overlap_seconds: float = 24 * 3600.0
+    events_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -102,7 +103,7 @@ class Settings:
             raise ValueError("VOIPBIN_DATA_DIR: must name a directory")
         if self.recordingfile_link_seconds < 1:
             raise ValueError("VOIPBIN_RECORDINGFILE_LINK_SECONDS: must be at least 1")
-        for name in ("jobs_poll_seconds", "jobs_lease_seconds"):
+        for name in ("jobs_poll_seconds", "jobs_lease_seconds", "events_poll_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
@@ -216,7 +217,8 @@ SETTINGS_DOC: tuple[Setting, ...] = (
     Setting(
         "VOIPBIN_REDIS_URL",
         "(none)",
-        "Redis for per-customer limits shared by every server process; in memory when unset.",
+        "Redis for per-customer limits shared by every server process (in memory when "
+        "unset), and for telling the other processes of new events (else NOTIFY).",
     ),
     Setting(
         "VOIPBIN_TRUSTED_PROXIES",
@@ -270,6 +272,12 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "30",
         "How long a claimed job is another process's to take only after: a process that "
         "dies mid-job loses nothing, another runs it once the lease runs out.",
+    ),
+    Setting(
+        "VOIPBIN_EVENTS_POLL_SECONDS",
+        "1",
+        "How often a process with websockets open reads the event outbox anyway (other "
+        "processes tell it of their events at once, by Redis or NOTIFY).",
     ),
     Setting(
         "VOIPBIN_SMTP_URL",

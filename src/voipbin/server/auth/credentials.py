@@ -19,7 +19,7 @@ check skips them): support must be able to act on a frozen customer, and to reco
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from voipbin.common.errors import PermissionDenied, Unauthenticated
 from voipbin.server.auth.identity import Identity
@@ -30,7 +30,7 @@ from voipbin.server.ratelimit.limiter import RateLimiter
 READS = frozenset({"GET", "HEAD"})
 
 
-def credential(request: Request) -> str | None:
+def credential(request: HTTPConnection) -> str | None:
     """The first credential the request carries, by the order above."""
     header = request.headers.get("authorization")
     if header is not None:
@@ -57,14 +57,16 @@ class Authenticator:
         self.identity = identity
         self.limiter = limiter
 
-    async def authenticate(self, request: Request) -> Principal:
-        """The caller, once their customer's rate limit has let the request through."""
+    async def authenticate(self, request: HTTPConnection) -> Principal:
+        """The caller, once their customer's rate limit has let the request through (a
+        request, or a websocket's opening request, which counts as a read)."""
         token = credential(request)
         if token is None:
             raise Unauthenticated("AUTHENTICATION_REQUIRED")
         principal = await self.identity.authenticate(token)
         if self.limiter is not None:
             await self.limiter.check_customer(request.scope, principal.customer_id)
-        if principal.frozen and request.method not in READS and not principal.is_super_admin:
+        method = request.scope.get("method", "GET")
+        if principal.frozen and method not in READS and not principal.is_super_admin:
             raise PermissionDenied("ACCOUNT_FROZEN")
         return principal

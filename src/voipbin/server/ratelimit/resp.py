@@ -1,4 +1,5 @@
-"""A minimal pipelined Redis connection: just enough RESP for the limiter's one script.
+"""A minimal pipelined Redis connection: just enough RESP for the limiter's one script (and
+for the event stream's pub/sub: ``PUBLISH``, and a ``SUBSCRIBE``d connection's messages).
 
 redis-py spends 100-250 us of CPU per command (packing, a pure-Python parser, a locked
 connection pool, a task per timeout); the limiter runs one command per request, so that
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 Reply = bytes | int | list["Reply"] | None
@@ -66,6 +68,11 @@ def _parse(buffer: bytes, position: int) -> tuple[Reply | ReplyError, int]:
     raise ConnectionError(f"not a RESP reply: {buffer[position:end]!r}")
 
 
+def _is_message(reply: Reply | ReplyError) -> bool:
+    """Whether ``reply`` is a message pushed to a subscriber: ``["message", channel, data]``."""
+    return isinstance(reply, list) and len(reply) == 3 and reply[0] == b"message"
+
+
 class Connection(asyncio.Protocol):
     def __init__(self) -> None:
         self._transport: asyncio.Transport | None = None
@@ -73,6 +80,9 @@ class Connection(asyncio.Protocol):
         self._waiting: deque[asyncio.Future[Reply]] = deque()
         self._outgoing: list[bytes] = []
         self.closed = False
+        self.on_message: Callable[[bytes, bytes], None] | None = None
+        """Set on a connection that has SUBSCRIBEd: called with each published message's
+        channel and payload (messages are pushed, not replies to a command)."""
 
     @classmethod
     async def open(cls, url: str) -> Connection:
@@ -135,6 +145,13 @@ class Connection(asyncio.Protocol):
             except (ReplyError, ConnectionError, ValueError) as exc:
                 self._fail(exc)
                 return
+            if self.on_message is not None and _is_message(reply):
+                assert isinstance(reply, list)
+                channel, payload = reply[1], reply[2]
+                assert isinstance(channel, bytes)
+                assert isinstance(payload, bytes)
+                self.on_message(channel, payload)
+                continue
             waiter = self._waiting.popleft() if self._waiting else None
             if waiter is not None and not waiter.done():
                 if isinstance(reply, ReplyError):

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import msgspec
 
+from voipbin.common.timestamps import parse_timestamp
 from voipbin.models.events import EVENT_TYPES
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, Executor
@@ -83,6 +84,9 @@ class Outbox:
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener`` with every event from now on, after its row is written."""
         self._listeners.append(listener)
+        self.emitted: list[Callable[[str, datetime], None]] = []
+        """Told the id and creation time of each event this process writes, still inside
+        its transaction (which may yet roll back): the event feed waits for it to commit."""
 
     async def emit(
         self,
@@ -117,6 +121,12 @@ class Outbox:
             emitted = Emitted(event_id, customer_id, type, resource, resource_id, encoded, data)
             for listener in self._listeners:
                 await listener(executor, emitted)
+        if self.emitted:
+            created = row[_CREATED]
+            if not isinstance(created, datetime):
+                created = parse_timestamp(str(created))
+            for told in self.emitted:
+                told(event_id, created)
         return event_id
 
     async def events_of(
