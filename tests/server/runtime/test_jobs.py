@@ -145,6 +145,35 @@ async def test_a_handlers_writes_and_the_jobs_completion_commit_together(db: Dat
     assert await pending(db) == []
 
 
+async def test_after_commit_steps_run_once_the_handler_committed_and_never_on_a_rollback(
+    db: Database,
+) -> None:
+    clock = VirtualClock(START)
+    jobs = Jobs(db, clock)
+    tags = tags_of(db, clock)
+    seen: list[tuple[int, list[str]]] = []
+    reads: list[asyncio.Task[None]] = []
+
+    async def read(attempt: int) -> None:
+        # What any connection reads by then: the handler's writes, committed.
+        seen.append((attempt, await tag_names(tags)))
+
+    async def tag_then_report(tx: Executor, job: Job) -> None:
+        await tags.insert({"customer_id": CUSTOMER, "name": f"try-{job.attempts}"}, executor=tx)
+        job.on_commit(lambda: reads.append(asyncio.create_task(read(job.attempts))))
+        if job.attempts == 0:
+            raise RuntimeError("rolled back")
+
+    jobs.register("tag", tag_then_report)
+    async with db.transaction() as tx:
+        await jobs.schedule(tx, "tag", str(new_id()), at(0))
+    await jobs.advance(0)
+    assert reads == []  # rolled back: its after-commit step never ran
+    await jobs.advance(1)
+    await asyncio.gather(*reads)
+    assert seen == [(1, ["try-1"])]
+
+
 async def test_a_job_of_a_kind_without_a_handler_is_kept_for_a_retry(db: Database) -> None:
     clock = VirtualClock(START)
     jobs = Jobs(db, clock)

@@ -35,7 +35,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,6 +71,14 @@ class Job:
     payload: dict[str, Any]
     attempts: int
     """How many earlier runs failed."""
+    committed: list[Callable[[], None]] = field(default_factory=list)
+    """Run once the job's transaction has committed (see :meth:`on_commit`)."""
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the transaction the handler runs in has committed (never
+        if it rolls back): start work outside the database (a network request) only when
+        what it reports on is there for others to read."""
+        self.committed.append(callback)
 
 
 Handler = Callable[[Executor, Job], Awaitable[None]]
@@ -193,6 +201,11 @@ class Jobs:
                 if handler is None:
                     raise LookupError(f"no handler for jobs of kind {row.kind!r}")
                 await handler(tx, job)
+            for callback in job.committed:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("job %d (%s): an after-commit step failed", row.id, row.kind)
         except Exception as exc:
             delay = retry_delay(row.attempts)
             log.exception(

@@ -245,18 +245,23 @@ class Webhooks:
         payload = {"attempt": attempt, "started": format_timestamp(now)}
         await self.jobs.schedule(executor, JOB_GUARD, id, due, payload)
         secrets = await self._secrets(executor, str(head[_F["customer_id"]]), now)
-        task = asyncio.get_running_loop().create_task(
-            self._attempt(updated, attempt, secrets), name=f"webhook {id}"
-        )
-        self._attempts.add(task)
-        self._in_flight[id] = attempt
 
         def done(task: asyncio.Task[None]) -> None:
             self._attempts.discard(task)
             if self._in_flight.get(id) == attempt:
                 del self._in_flight[id]
 
-        task.add_done_callback(done)
+        def start() -> None:
+            # Only once ``delivering`` is committed: an outcome recorded sooner would find
+            # the delivery still pending and be lost (the guard would send it again).
+            self._in_flight[id] = attempt
+            task = asyncio.get_running_loop().create_task(
+                self._attempt(updated, attempt, secrets), name=f"webhook {id}"
+            )
+            self._attempts.add(task)
+            task.add_done_callback(done)
+
+        job.on_commit(start)
 
     async def _secrets(self, executor: Executor, customer_id: str, now: datetime) -> list[str]:
         """The secrets valid now, current first (the previous one during the overlap)."""
