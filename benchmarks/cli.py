@@ -14,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import get_args
 
-from benchmarks import report
+from benchmarks import events_report, report
 from benchmarks.calls import (
     LIST_SECONDS,
     LIST_WARMUP_SECONDS,
@@ -31,6 +31,7 @@ from benchmarks.databases import (
     require_loopback,
     sqlite_database,
 )
+from benchmarks.events import EventsPlan, EventsResult, run_events
 from benchmarks.limiter import LimiterComparison, compare_limiter
 from benchmarks.load import Choice, LoadGenerator, choose
 from benchmarks.redis_store import DEFAULT_REDIS_URL, redis_unreachable
@@ -41,17 +42,20 @@ BACKENDS = ("sqlite", "postgres")
 BARE = "bare"
 LIMITER = "limiter"
 CALLS = "calls"
-BENCHMARKS = (BARE, LIMITER, CALLS)
-DEFAULT_BACKENDS = {BARE: BACKENDS, LIMITER: ("sqlite",), CALLS: BACKENDS}
+EVENTS = "events"
+BENCHMARKS = (BARE, LIMITER, CALLS, EVENTS)
+DEFAULT_BACKENDS = {BARE: BACKENDS, LIMITER: ("sqlite",), CALLS: BACKENDS, EVENTS: BACKENDS}
 """Without --backend: the first benchmark on both, the limiter's on SQLite (its cost is the
-same on both, and three servers a round take long enough), the calls' on both."""
-DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3, CALLS: 1}
+same on both, and three servers a round take long enough), the calls' and events' on both."""
+DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3, CALLS: 1, EVENTS: 1}
 # Per server and round: start, readiness check and stop take a few seconds on top.
 _SERVER_OVERHEAD_SECONDS = 3
 # Calls: how long the live calls' server is watched doing nothing else.
 _IDLE_SECONDS = 5
 # Calls: about what making (and reading back) a live call takes, for the estimate.
 _LIVE_CALL_SECONDS = {"sqlite": 0.004, "postgres": 0.02}
+# Events: seeding, and the wait for the last deliveries after the run.
+_EVENTS_EXTRA_SECONDS = 10
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -71,21 +75,22 @@ def parser() -> argparse.ArgumentParser:
         "granian with one worker: against a bare Starlette handler running the same query "
         "(bare), and with the rate limiter off, in memory and in Redis (limiter). Simulated "
         "calls per second through create, answer, talk and hangup, and the memory of calls "
-        "that stay up (calls).",
+        "that stay up (calls). Webhook events from the outbox to a local receiver: per second, "
+        "latency, none lost, in order per resource (events).",
     )
     p.add_argument(
         "--benchmark",
         dest="benchmarks",
         action="append",
         choices=BENCHMARKS,
-        help="benchmark to run (repeatable; default: all three)",
+        help="benchmark to run (repeatable; default: all four)",
     )
     p.add_argument(
         "--backend",
         dest="backends",
         action="append",
         choices=BACKENDS,
-        help="backend to run (repeatable; default: both for bare and calls, sqlite for limiter)",
+        help="backend to run (repeatable; default: sqlite for limiter, both for the others)",
     )
     p.add_argument(
         "--duration", type=_bounded(1, 600), default=15, help="measured seconds per run (15)"
@@ -101,8 +106,8 @@ def parser() -> argparse.ArgumentParser:
         type=_bounded(1, 9),
         default=None,
         help="runs per server, changing the order each round; the median counts "
-        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter; calls run "
-        "once)",
+        f"({DEFAULT_ROUNDS[BARE]} for bare, {DEFAULT_ROUNDS[LIMITER]} for limiter; calls and "
+        "events run once)",
     )
     p.add_argument(
         "--call-clients",
@@ -121,6 +126,12 @@ def parser() -> argparse.ArgumentParser:
         type=_bounded(1, 1000),
         default=50,
         help="calls: pause in ms between two reads of a call awaiting a status (50)",
+    )
+    p.add_argument(
+        "--event-clients",
+        type=_bounded(1, 500),
+        default=16,
+        help="events: concurrent calls clients making the events (16)",
     )
     p.add_argument("--tags", type=_bounded(101, 100_000), default=1000, help="tags to seed (1000)")
     p.add_argument(
@@ -144,7 +155,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict",
         action="store_true",
-        help="exit 1 when a budget is missed or a run saw errors",
+        help="exit 1 when a budget is missed, a run saw errors, or an event was lost or "
+        "out of order",
     )
     return p
 
@@ -198,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.live_calls,
         idle_seconds=_IDLE_SECONDS,
         poll_seconds=args.poll_ms / 1000,
+    )
+    events_plan = EventsPlan(
+        args.duration, args.warmup, args.event_clients, poll_seconds=args.poll_ms / 1000
     )
 
     wanted = {name: list(dict.fromkeys(args.backends or DEFAULT_BACKENDS[name])) for name in chosen}
@@ -259,9 +274,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
 
+    if EVENTS in plans:
+        estimate = sum(
+            args.warmup
+            + args.duration
+            + _EVENTS_EXTRA_SECONDS
+            + PROCESSES[b] * _SERVER_OVERHEAD_SECONDS
+            for b in runnable[EVENTS]
+        )
+        print(
+            "events, outbox -> webhook receiver, made by calls: "
+            + (
+                ", ".join(f"{b} ({PROCESSES[b]} process(es))" for b in runnable[EVENTS])
+                or "no backend"
+            )
+            + f"; {args.event_clients} clients, {args.warmup}s warm-up + {args.duration}s "
+            f"measured, then every delivery awaited; about {estimate}s",
+            flush=True,
+        )
+
     comparisons: list[Comparison] = []
     limiter_comparisons: list[LimiterComparison] = []
     calls_results: list[CallsResult] = []
+    events_results: list[EventsResult] = []
     tags_benchmarks = (BARE, LIMITER)
     with tempfile.TemporaryDirectory(prefix="voipbin-bench-logs-") as logs:
         for backend in dict.fromkeys(b for backends in runnable.values() for b in backends):
@@ -291,7 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     calls_results.append(
                         run_calls(backend, seed_caller(url), calls_plan, load, Path(logs), say)
                     )
-    if not comparisons and not limiter_comparisons and not calls_results:
+            if backend in runnable.get(EVENTS, []):
+                with database(backend, admin_url) as url:
+                    events_results.append(run_events(backend, url, events_plan, Path(logs), say))
+    if not (comparisons or limiter_comparisons or calls_results or events_results):
         return 1 if args.strict else 0
 
     if comparisons:
@@ -316,11 +354,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(report.calls_summary(result)))
         for problem in report.calls_problems(calls_results):
             print(problem)
-    print(f"load generator: {load.name}")
+    if events_results:
+        print()
+        print(events_report.details(events_results))
+        for problem in events_report.problems(events_results):
+            print(problem)
+    if comparisons or limiter_comparisons or calls_results:
+        print(f"load generator: {load.name}")
     met = (
         report.budget_met(comparisons)
         and report.limiter_budget_met(limiter_comparisons)
         and report.calls_budget_met(calls_results)
+        and events_report.met(events_results)
     )
     if args.strict and not met:
         return 1

@@ -83,6 +83,27 @@ def count(database_url: str, sql: str) -> int:
     return asyncio.run(_fetch_int(database_url, sql))
 
 
+def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    """Every row one ``SELECT`` answers, on SQLite or PostgreSQL (values as the driver gives
+    them: a PostgreSQL timestamp is a ``datetime``, SQLite's is text)."""
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        try:
+            return [tuple(row) for row in connection.execute(sql).fetchall()]
+        finally:
+            connection.close()
+    require_loopback(database_url)
+    return asyncio.run(_fetch_rows(database_url, sql))
+
+
+async def _fetch_rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    connection = await asyncpg.connect(database_url, timeout=5)
+    try:
+        return [tuple(row) for row in await connection.fetch(sql, timeout=60)]
+    finally:
+        await connection.close(timeout=5)
+
+
 async def _fetch_int(database_url: str, sql: str) -> int:
     connection = await asyncpg.connect(database_url, timeout=5)
     try:
