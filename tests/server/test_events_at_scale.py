@@ -23,9 +23,10 @@ call's events then come from both, and one told of late over the bus may come af
 one of its call (README: "the timeline is the authority on order"). Nor, for now, for the
 survivor's own: a feed read that fills its batch goes on from the batch's last event, and
 an older event that committed between the two batches (with a later one of its resource,
-found by the second) is handed out after it. That happens here when a job's transaction
-rolls back (an activeflow stepped by both instances, retried): its events stay told-of for
-the feed's window, so every read starts before them and fills its batches.
+found by the second) is handed out after it. Reads fill their batches here when an event
+told of never commits (a job's transaction rolled back, as when both instances step one
+activeflow and one retries): it stays told of for the feed's window, and every read starts
+before it.
 
 Two instances suffice: the survivor's client shows the takeover loses nothing and repeats
 nothing; a third would only add a second copy of that client.
@@ -55,12 +56,11 @@ from tests.server.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 from tests.server.runtime.webhooks.receiver import Receiver
 from tests.server.test_runtime_processes import checked, ready_customer
 
-#: How many calls go through the two instances.
 #: How many calls go through the two instances. The issue asks for 1,000; on 2 cores they take
-#: about 130 s (made in 20-30 s, settled 100 s later), mostly webhook delivery: a process runs
+#: 100-130 s (made in 17-30 s, settled 84-110 s later), mostly webhook delivery: a process runs
 #: one job at a time, each delivery is two lane jobs and an outcome transaction, and after the
 #: kill one process sends all of ~9,000 deliveries (about 80 a second), with the calls' own
-#: jobs queued behind them. 400 settle in about a minute; ``VOIPBIN_TEST_SCALE_CALLS=1000``
+#: jobs queued behind them. 400 take 40-50 s; ``VOIPBIN_TEST_SCALE_CALLS=1000``
 #: runs the full figure.
 CALLS = int(os.environ.get("VOIPBIN_TEST_SCALE_CALLS", "400"))
 #: How many call requests are on their way at once.
