@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,25 +72,33 @@ def serving(database_url: str, **env: str) -> Iterator[Server]:
             **env,
         }
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voipbin.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # Its own process group, so that kill() reaches granian's workers too.
-        start_new_session=True,
-    )
-    server = Server(process, port)
-    try:
-        yield server
-    finally:
-        process.terminate()
+    # A file, not a pipe: nobody reads a pipe while the server runs, and a server whose
+    # output filled one (64 KiB of log) would block on its next log line, all of it.
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "voipbin.cli", "serve"),
+                *("--host", "127.0.0.1", "--port", str(port)),
+            ],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            # Its own process group, so that kill() reaches granian's workers too.
+            start_new_session=True,
+        )
+        server = Server(process, port)
         try:
-            server.output, _ = process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            server.output, _ = process.communicate()
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            output.seek(0)
+            server.output = output.read()
 
 
 def wait_until_up(servers: list[Server], client: httpx.Client, seconds: float = 20) -> None:

@@ -4,7 +4,8 @@ outbox, as they commit, and hands each to the websocket listeners whose topics m
 How it finds them: it reads forward from a cursor (the newest creation time it has seen).
 A transaction that wrote its event before another's may commit after it, below the cursor,
 so it reads from before any event it was told of and has not found yet (told with its
-creation time), and every poll it reads the last ``lag_seconds`` again; it drops the events
+creation time; told while a read was on its way, that read is made again from before it),
+and every poll it reads the last ``lag_seconds`` again; it drops the events
 it has already handed out by id, so each event goes to a listener at most once. It reads
 when told that events were written (by this process's outbox, or by another process over
 the bus: ``bus.py``) until it has found them, and every ``poll_seconds`` in any case; an
@@ -188,7 +189,15 @@ class EventFeed:
             # a later one's): reading from before it hands it out in creation order.
             since = min(since, min(c for _, c in self._pending.values()) - _BEFORE)
         while True:
+            asked = time.monotonic()
             rows = await self.tail.after(since, self.batch)
+            # An event told of while the read was on its way, created before where it read
+            # from, may have committed before it, and a later event of its resource with it:
+            # read again from before it, so that the later one is not handed out first.
+            late = [c for t, c in self._pending.values() if t >= asked and c <= since]
+            if late:
+                since = min(late) - _BEFORE
+                continue
             for row in rows:
                 self._take(row)
             if len(rows) < self.batch:
