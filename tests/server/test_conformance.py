@@ -8,7 +8,8 @@ body of its declared schema and content type, invalid input refused with a 4xx.
 The example budget per operation and mode is bounded so that the suite stays quick (half of it
 for invalid requests, which are refused before storage and are the slowest to generate, and so
 are sent to one backend only); the generation is derandomized, so a run is repeatable.
-``VOIPBIN_CONFORMANCE_EXAMPLES`` raises the budget (and ``VOIPBIN_CONFORMANCE_RANDOM=1`` draws new examples) for a deeper run.
+``VOIPBIN_CONFORMANCE_EXAMPLES`` raises the budget (and ``VOIPBIN_CONFORMANCE_RANDOM=1`` draws
+new examples) for a deeper run.
 """
 
 from __future__ import annotations

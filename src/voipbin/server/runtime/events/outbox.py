@@ -80,13 +80,13 @@ class Outbox:
     def __init__(self, db: Database, clock: CreationClock) -> None:
         self.repository = outbox_repository(db, clock)
         self._listeners: list[Listener] = []
+        self.emitted: list[Callable[[str, datetime], None]] = []
+        """Told the id and creation time of each event this process writes, still inside
+        its transaction (which may yet roll back): the event feed waits for it to commit."""
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener`` with every event from now on, after its row is written."""
         self._listeners.append(listener)
-        self.emitted: list[Callable[[str, datetime], None]] = []
-        """Told the id and creation time of each event this process writes, still inside
-        its transaction (which may yet roll back): the event feed waits for it to commit."""
 
     async def emit(
         self,
