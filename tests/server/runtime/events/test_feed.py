@@ -1,6 +1,7 @@
 """The event feed's order: an event told of while a read of the outbox is on its way, created
 before where that read starts and committed (with a later event of its resource) before it
-is answered, is still handed out before the later event."""
+is answered, is still handed out before the later event; and so is one that commits while a
+read goes on past a full batch."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ class _Outbox(OutboxTail):
     def __init__(self) -> None:
         self.committed: list[Row] = []
         self.during_next_read: Callable[[], None] | None = None
+        self.after_a_full_batch: Callable[[], None] | None = None
+        """Runs during the read that follows one that answered a full batch."""
+        self._full = False
 
     def commit(self, event_id: str, type: str, resource_id: str, created: datetime) -> None:
         data = json.dumps({"id": resource_id})
@@ -36,7 +40,11 @@ class _Outbox(OutboxTail):
         hook, self.during_next_read = self.during_next_read, None
         if hook is not None:
             hook()
+        if self._full and self.after_a_full_batch is not None:
+            hook, self.after_a_full_batch = self.after_a_full_batch, None
+            hook()
         rows = sorted((r for r in self.committed if r[6] > since), key=lambda r: r[6])
+        self._full = len(rows) >= limit
         return rows[:limit]
 
 
@@ -82,6 +90,44 @@ async def test_an_event_told_while_a_read_is_on_its_way_comes_before_its_resourc
             ("call_created", "the-call"),
             ("call_updated", "the-call"),
         ]
+    finally:
+        feed.detach(listener)
+        await feed.close()
+
+
+async def test_a_read_does_not_go_on_past_a_full_batch_while_an_older_event_is_uncommitted() -> (
+    None
+):
+    outbox = _Outbox()
+    clock = RealClock()
+    feed = EventFeed(outbox, clock, Bus(), poll_seconds=60, batch=2)
+    listener = Listener(100)
+    feed.attach(listener)
+    feed.subscribe(listener, [Topic((CUSTOMER, CUSTOMER_ID))])
+    start = clock.now()
+
+    def at(seconds: float) -> datetime:
+        return start + timedelta(seconds=seconds)
+
+    try:
+        # Three events of other calls are committed, more than a batch of them; the call's
+        # first event, created before them, is written (told) but not committed yet.
+        for n, second in enumerate((2, 3, 4)):
+            outbox.commit(f"e-{n}", "call_created", f"other-{n}", at(second))
+
+        # Right after the feed's first full batch, the call's first event commits with its
+        # next one.
+        def late_commit() -> None:
+            outbox.commit("e-created", "call_created", "the-call", at(1))
+            outbox.commit("e-hangup", "call_hangup", "the-call", at(5))
+            feed.heard([("e-hangup", at(5))])
+
+        outbox.after_a_full_batch = late_commit
+        feed.heard([("e-created", at(1)), *((f"e-{n}", at(s)) for n, s in enumerate((2, 3, 4)))])
+        frames = await _frames(listener, 5)
+        the_call = [f for f in frames if f[1] == "the-call"]
+        assert the_call == [("call_created", "the-call"), ("call_hangup", "the-call")]
+        assert {f[1] for f in frames} == {"other-0", "other-1", "other-2", "the-call"}
     finally:
         feed.detach(listener)
         await feed.close()

@@ -202,7 +202,13 @@ class EventFeed:
                 self._take(row)
             if len(rows) < self.batch:
                 break
-            since = _timestamp(rows[-1][_CREATED])
+            last = _timestamp(rows[-1][_CREATED])
+            if any(c < last for _, c in self._pending.values()):
+                # An event told of and older than this full batch has not committed yet:
+                # reading on from here (a new snapshot) could hand out a later event of its
+                # resource before it. The next read, soon, starts from before it again.
+                break
+            since = last
         now = time.monotonic()
         lag = self.lag.total_seconds()
         self._pending = {i: p for i, p in self._pending.items() if now - p[0] < lag}
