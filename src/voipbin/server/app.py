@@ -36,6 +36,7 @@ from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.agents import own_agent_id
 from voipbin.server.resources.billing_accounts import own_account_id
 from voipbin.server.resources.call_routes import ensure_default_routes
+from voipbin.server.resources.context import Runtime
 from voipbin.server.resources.registry import SERVER_RESOURCES
 from voipbin.server.resources.routes import OwnAccess, own_resource_route, resource_routes
 from voipbin.server.resources.service import ResourceService
@@ -217,16 +218,19 @@ def create_app(
         services[r.spec.name] = ResourceService(
             r, repository, services, passwords, identity.invalidate, settings, carrier, ledger
         )
+    # What the runtime gives the resources, filled in below as it is built: one for all.
+    runtime = Runtime()
+    for service in services.values():
+        service.runtime = runtime
     outbox = Outbox(db, clock)
     # Webhooks first: every event written from here on gets its deliveries.
     webhooks = Webhooks(db, clock, runtime_clock, jobs, settings)
     webhooks.register(outbox)
-    services["webhook_delivery"].webhooks = webhooks
+    runtime.webhooks = webhooks
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
     flows = FlowRunner(db, clock, runtime_clock, jobs, outbox, services["flow"].repository)
-    for service in services.values():
-        service.flows = flows
+    runtime.flows = flows
     webhook_flows.link(webhooks, flows)
     timelines.register("activeflows", owner_in(services["activeflow"].repository))
     # Calls: the runtime reads them with the leg's columns too; the resource drives it.
@@ -242,8 +246,8 @@ def create_app(
     recordings = RecordingRuntime(recording_rows, calls, RecordingFiles(settings.data_dir), flows)
     recordings.register()
     call_flows.recordings = recordings
-    services["call"].calls = RuntimeCallControl(calls, recordings)
-    services["recording"].recordings = recordings
+    runtime.calls = RuntimeCallControl(calls, recordings)
+    runtime.recordings = recordings
     timelines.register("recordings", owner_in(services["recording"].repository))
 
     async def links_secret() -> str:
@@ -258,7 +262,7 @@ def create_app(
     groupcall_rows = GroupcallRows(Repository(db, call_groupcalls, GROUPCALL_FIELDS, clock))
     groupcalls = GroupcallRuntime(groupcall_rows, calls)
     groupcalls.register()
-    services["groupcall"].groupcalls = RuntimeGroupcallControl(groupcalls)
+    runtime.groupcalls = RuntimeGroupcallControl(groupcalls)
     timelines.register("groupcalls", owner_in(services["groupcall"].repository))
     # Emails: made by the resource or a flow, delivered on the jobs (local outbox or SMTP).
     local_outbox = Repository(db, sim_emails, SIM_EMAIL_FIELDS, clock)
@@ -271,7 +275,7 @@ def create_app(
         smtp=parse_smtp_url(settings.smtp_url) if settings.smtp_url else None,
     )
     link_email_flows(emails, flows)
-    services["email"].emails = emails
+    runtime.emails = emails
     timelines.register("emails", owner_in(services["email"].repository))
     # Messages: sent by the API and flows, moved per target by the network and timers.
     messages = MessageRuntime(
@@ -285,7 +289,7 @@ def create_app(
     )
     messages.register()
     message_flows = MessageFlows.link(messages, flows)
-    services["message"].messages = messages
+    runtime.messages = messages
     timelines.register("messages", owner_in(services["message"].repository))
     # The event stream: every process's outbox rows, to this process's websockets.
     tail = OutboxTail(db)

@@ -7,7 +7,7 @@ and the declarations that use it, stand below the generic service that implement
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -167,6 +167,21 @@ class WebhookControl(Protocol):
         ...
 
 
+@dataclass(slots=True)
+class Runtime:
+    """What the runtime gives the resources: one per app, shared by every service and
+    filled in by the app as it builds the runtime (``None``: not built, as in a service
+    made alone)."""
+
+    flows: Flows | None = None
+    calls: CallControl | None = None
+    groupcalls: GroupcallControl | None = None
+    emails: EmailControl | None = None
+    messages: MessageControl | None = None
+    recordings: RecordingControl | None = None
+    webhooks: WebhookControl | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
@@ -181,17 +196,33 @@ class Context:
     """The carrier the server buys normal numbers from (the simulated one today)."""
     ledger: Ledger
     """Balances: quotes, charges (``402`` when the customer cannot pay) and adjustments."""
-    flows: Flows | None = None
-    """The flow runner, once the app has made it (``None`` for a service built alone)."""
-    calls: CallControl | None = None
-    """The runtime's calls (``None`` in a service built without the runtime)."""
-    groupcalls: GroupcallControl | None = None
-    """The runtime's groupcalls (``None`` in a service built without the runtime)."""
-    emails: EmailControl | None = None
-    """The runtime's emails (``None`` in a service built without the runtime)."""
-    messages: MessageControl | None = None
-    """The runtime's messages (``None`` in a service built without the runtime)."""
-    recordings: RecordingControl | None = None
-    """The runtime's recordings (``None`` in a service built without the runtime)."""
-    webhooks: WebhookControl | None = None
-    """The runtime's webhook deliveries (``None`` in a service built without the runtime)."""
+    runtime: Runtime = field(default_factory=lambda: Runtime())
+    """The runtime's services (each ``None`` in a service built without the runtime)."""
+
+    @property
+    def flows(self) -> Flows | None:
+        return self.runtime.flows
+
+    @property
+    def calls(self) -> CallControl | None:
+        return self.runtime.calls
+
+    @property
+    def groupcalls(self) -> GroupcallControl | None:
+        return self.runtime.groupcalls
+
+    @property
+    def emails(self) -> EmailControl | None:
+        return self.runtime.emails
+
+    @property
+    def messages(self) -> MessageControl | None:
+        return self.runtime.messages
+
+    @property
+    def recordings(self) -> RecordingControl | None:
+        return self.runtime.recordings
+
+    @property
+    def webhooks(self) -> WebhookControl | None:
+        return self.runtime.webhooks

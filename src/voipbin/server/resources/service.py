@@ -34,16 +34,7 @@ from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, Perform, ServerResource
-from voipbin.server.resources.context import (
-    CallControl,
-    Context,
-    EmailControl,
-    Flows,
-    GroupcallControl,
-    MessageControl,
-    RecordingControl,
-    WebhookControl,
-)
+from voipbin.server.resources.context import Context, Runtime
 from voipbin.server.resources.query import parse_list_query
 from voipbin.server.resources.references import check_references
 from voipbin.server.settings import Settings
@@ -100,20 +91,8 @@ class ResourceService(Generic[M]):
         self.settings = settings or Settings()
         self.carrier: NumberSeller = carrier or SimulatedCarrier()
         self._ledger = ledger
-        self.flows: Flows | None = None
-        """The flow runner, set by the app once it has made it."""
-        self.calls: CallControl | None = None
-        """The runtime's calls, given by the app once the runtime is built."""
-        self.groupcalls: GroupcallControl | None = None
-        """The runtime's groupcalls, given by the app once the runtime is built."""
-        self.emails: EmailControl | None = None
-        """The runtime's emails, given by the app once the runtime is built."""
-        self.messages: MessageControl | None = None
-        """The runtime's messages, given by the app once the runtime is built."""
-        self.recordings: RecordingControl | None = None
-        """The runtime's recordings, given by the app once the runtime is built."""
-        self.webhooks: WebhookControl | None = None
-        """The runtime's webhook deliveries, given by the app once the runtime is built."""
+        self.runtime = Runtime()
+        """The runtime's services: the app gives every service the same one."""
         self._identity_changed = on_identity_change if resource.identity else lambda: None
         self.wire = wire_struct(self.spec.model)
         self.fields = repository.fields
@@ -167,13 +146,7 @@ class ResourceService(Generic[M]):
             self.settings,
             self.carrier,
             self.ledger,
-            self.flows,
-            self.calls,
-            self.groupcalls,
-            emails=self.emails,
-            messages=self.messages,
-            recordings=self.recordings,
-            webhooks=self.webhooks,
+            self.runtime,
         )
 
     def _allowed(self, principal: Principal, verb: str) -> bool:
