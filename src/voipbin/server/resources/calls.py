@@ -13,9 +13,11 @@ from typing import Any
 from voipbin.common.errors import Unavailable
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.call import CALLS, Call, CallMute, CallTalk
+from voipbin.models.flows.options import EMPTY
 from voipbin.models.recording import RecordingStart
 from voipbin.server.resources.base import Current, Perform, Rules, ServerResource
 from voipbin.server.resources.context import CallControl, CommitHook, Context
+from voipbin.server.resources.references import check_references
 from voipbin.server.storage.database import Row
 from voipbin.server.storage.tables import call_calls
 
@@ -61,6 +63,9 @@ async def _talk(ctx: Context, body: CallTalk, current: Current) -> Row:
 
 
 async def _recording_start(ctx: Context, body: RecordingStart, current: Current) -> Row:
+    # The flow run when the recording ends must be the customer's, as a call's flow_id (422).
+    flow_id = body.on_end_flow_id if body.on_end_flow_id != EMPTY else None
+    await check_references(ctx, {"on_end_flow_id": "flow"}, {"on_end_flow_id": flow_id})
     return await _calls(ctx).recording_start(str(current["id"]), body)
 
 

@@ -273,3 +273,20 @@ async def test_a_balance_that_cannot_pay_a_minute_of_recording_is_402_and_record
     call = await caller.get(call_id)
     assert call["recording_id"] == "00000000-0000-0000-0000-000000000000"
     assert call["recording_ids"] == []
+
+
+@sqlite_only
+async def test_an_on_end_flow_that_is_no_flow_of_the_customer_is_a_422_and_records_nothing(
+    start_app: StartApp,
+) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    call_id = await _answered(caller)
+    missing = "2d3b7a59-90a4-4f6b-8f87-3a4a1d6a0f10"
+    response = await _action(caller, call_id, "recording_start", on_end_flow_id=missing)
+    error = assert_error(response, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")
+    assert [d["field"] for d in error["details"]] == ["on_end_flow_id"]
+    assert await _recordings(caller, reference_id=call_id) == []
+    document = (await api.client.get("/openapi.json")).json()
+    operation = document["paths"]["/v1.0/calls/{id}/recording_start"]["post"]
+    assert "422" in operation["responses"]
