@@ -29,10 +29,11 @@ from voipbin.cli.resources import (
     client_for,
     show,
 )
+from voipbin.cli.sim_rules import add_rule_commands
 from voipbin.cli.simulator_messages import add_message_commands
 from voipbin.common.address import ADDRESS_TYPES, Address
 from voipbin.models.events import TIMELINE, TIMELINE_RESOURCES
-from voipbin.models.simulator import DevicesSet, RuleCreate
+from voipbin.models.simulator import DevicesSet, Rule, RuleCreate
 
 Seconds = Annotated[
     float, typer.Argument(metavar="SECONDS", help="How far to move the virtual clock.")
@@ -112,53 +113,14 @@ def simulator_app() -> typer.Typer:
             state = client.simulator.advance(seconds=seconds)
         show(state, as_json)
 
-    @rules.command("list")
-    def list_rules(
-        ctx: typer.Context,
-        as_json: AsJson = False,
-        url: Url = DEFAULT_URL,
-        accesskey: Accesskey = None,
-        token: Token = None,
-    ) -> None:
-        """List the stored rules, earliest first."""
-        from voipbin.cli.output import print_json, print_table
-        from voipbin.models.simulator import Rule
-
-        with client_for(ctx, url, accesskey, token) as client:
-            items = client.simulator.rules.list()
-        if as_json:
-            print_json(items)
-        else:
-            print_table(Rule, items)
-
-    @rules.command("add")
-    def add_rule(
-        ctx: typer.Context,
-        sets: Sets = None,
-        data: Data = None,
-        as_json: AsJson = False,
-        url: Url = DEFAULT_URL,
-        accesskey: Accesskey = None,
-        token: Token = None,
-    ) -> None:
-        """Store a rule from --set fields (type, pattern, outcome...) or a --data body."""
-        body = body_of(RuleCreate, sets, data)
-        with client_for(ctx, url, accesskey, token) as client:
-            rule = client.simulator.rules.create(body)
-        show(rule, as_json)
-
-    @rules.command("delete")
-    def delete_rule(
-        ctx: typer.Context,
-        id: Id,
-        url: Url = DEFAULT_URL,
-        accesskey: Accesskey = None,
-        token: Token = None,
-    ) -> None:
-        """Delete a rule."""
-        with client_for(ctx, url, accesskey, token) as client:
-            client.simulator.rules.delete(id)
-        typer.echo(f"deleted rule {id}", err=True)
+    add_rule_commands(
+        rules,
+        accessor=lambda client: client.simulator.rules,
+        create=RuleCreate,
+        shown=Rule,
+        what="rule",
+        fields="type, pattern, outcome...",
+    )
 
     @group.command("devices")
     def devices(

@@ -12,16 +12,13 @@ from voipbin.cli.resources import (
     DEFAULT_URL,
     Accesskey,
     AsJson,
-    Data,
-    Id,
-    Sets,
     Token,
     Url,
-    body_of,
     client_for,
     show,
 )
-from voipbin.models.simulator_messages import MessageRuleCreate
+from voipbin.cli.sim_rules import add_rule_commands
+from voipbin.models.simulator_messages import MessageRule, MessageRuleCreate
 
 From = Annotated[
     str, typer.Option("--from", help="Who sends: a number (+E.164).", show_default=False)
@@ -54,50 +51,11 @@ def add_message_commands(group: typer.Typer) -> None:
             made = client.simulator.messages.create(from_=source, to=destination, text=text)
         show(made, as_json)
 
-    @rules.command("list")
-    def list_rules(
-        ctx: typer.Context,
-        as_json: AsJson = False,
-        url: Url = DEFAULT_URL,
-        accesskey: Accesskey = None,
-        token: Token = None,
-    ) -> None:
-        """List the stored SMS rules, earliest first."""
-        from voipbin.cli.output import print_json, print_table
-        from voipbin.models.simulator_messages import MessageRule
-
-        with client_for(ctx, url, accesskey, token) as client:
-            items = client.simulator.message_rules.list()
-        if as_json:
-            print_json(items)
-        else:
-            print_table(MessageRule, items)
-
-    @rules.command("add")
-    def add_rule(
-        ctx: typer.Context,
-        sets: Sets = None,
-        data: Data = None,
-        as_json: AsJson = False,
-        url: Url = DEFAULT_URL,
-        accesskey: Accesskey = None,
-        token: Token = None,
-    ) -> None:
-        """Store an SMS rule from --set fields (pattern, outcome...) or a --data body."""
-        body = body_of(MessageRuleCreate, sets, data)
-        with client_for(ctx, url, accesskey, token) as client:
-            rule = client.simulator.message_rules.create(body)
-        show(rule, as_json)
-
-    @rules.command("delete")
-    def delete_rule(
-        ctx: typer.Context,
-        id: Id,
-        url: Url = DEFAULT_URL,
-        accesskey: Accesskey = None,
-        token: Token = None,
-    ) -> None:
-        """Delete an SMS rule."""
-        with client_for(ctx, url, accesskey, token) as client:
-            client.simulator.message_rules.delete(id)
-        typer.echo(f"deleted message rule {id}", err=True)
+    add_rule_commands(
+        rules,
+        accessor=lambda client: client.simulator.message_rules,
+        create=MessageRuleCreate,
+        shown=MessageRule,
+        what="message rule",
+        fields="pattern, outcome...",
+    )
