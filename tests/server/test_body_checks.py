@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from voipbin.common.errors import InvalidArgument
-from voipbin.server.body import check_body, check_json_depth, json_depth
+from voipbin.models.tag import TagCreate
+from voipbin.server.body import check_body, check_json_depth, decode_body, json_depth
 from voipbin.server.settings import Settings
 
 
@@ -68,3 +69,13 @@ def test_the_limits_are_settings_read_from_the_environment() -> None:
         Settings(max_body_bytes=0)
     with pytest.raises(ValueError, match="VOIPBIN_MAX_JSON_DEPTH"):
         Settings(max_json_depth=0)
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"bogus":', b'{"bogus": 1,,}', b'{"bogus": NaN}', b'{"bogus": 1} x']
+)
+def test_a_body_that_is_no_json_is_said_to_be_so_not_blamed_on_its_first_field(body: bytes) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        decode_body(body, TagCreate)
+    assert caught.value.reason == "INVALID_JSON_BODY"
+    assert "not valid JSON" in str(caught.value)

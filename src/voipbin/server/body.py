@@ -310,6 +310,12 @@ def decode_body(body: bytes, kind: type[T]) -> T:
         message = str(exc)
         if _NOT_OBJECT.match(message):
             raise InvalidArgument("INVALID_JSON_BODY") from None
+        # The typed decoder stops at the first field it refuses, before reading the rest:
+        # a body that is no JSON at all is said to be so, not blamed on a field.
+        try:
+            msgspec.json.decode(body, type=msgspec.Raw)  # syntax only: 1e400 is JSON
+        except msgspec.DecodeError as syntax:
+            raise InvalidArgument("INVALID_JSON_BODY", _not_json(str(syntax))) from None
         field, description, reason = _field(kind, message, body)
         raise InvalidArgument.field(field, description, reason) from None
     except msgspec.DecodeError as exc:
