@@ -193,6 +193,10 @@ def create_app(
         runtime_clock,
         poll_seconds=settings.jobs_poll_seconds,
         lease_seconds=settings.jobs_lease_seconds,
+        # SQLite has one writer; a virtual clock's runs must repeat: one job at a time.
+        concurrency=settings.jobs_concurrency
+        if db.name == "postgresql" and runtime_clock.mode == "real"
+        else 1,
     )
     passwords = passwords or Passwords(concurrency=settings.password_hash_concurrency)
     # The network: today the built-in simulated carrier (DESIGN.md "The runtime").

@@ -55,6 +55,7 @@ class Settings:
     clock: str = "real"
     jobs_poll_seconds: float = 0.5
     jobs_lease_seconds: float = 30.0
+    jobs_concurrency: int = 4
     smtp_url: str = ""
     data_dir: str = "./voipbin-data"
     recordingfile_link_seconds: int = 3600
@@ -107,6 +108,8 @@ class Settings:
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"VOIPBIN_{name.upper()}: must be a number of seconds above 0")
+        if self.jobs_concurrency < 1:
+            raise ValueError("VOIPBIN_JOBS_CONCURRENCY: must be 1 or more")
         if self.smtp_url:
             from voipbin.server.runtime.emails.smtp import parse_smtp_url
 
@@ -272,6 +275,13 @@ SETTINGS_DOC: tuple[Setting, ...] = (
         "30",
         "How long a claimed job is another process's to take only after: a process that "
         "dies mid-job loses nothing, another runs it once the lease runs out.",
+    ),
+    Setting(
+        "VOIPBIN_JOBS_CONCURRENCY",
+        "4",
+        "How many jobs of different calls (lanes) a process runs at once on PostgreSQL; "
+        "a call's and its flow's jobs run one at a time, in order. SQLite and the virtual "
+        "clock run one job at a time.",
     ),
     Setting(
         "VOIPBIN_EVENTS_POLL_SECONDS",

@@ -4,6 +4,7 @@ setting that chooses it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,26 @@ def test_the_setting_chooses_the_clock() -> None:
         Settings(jobs_poll_seconds=0)
     with pytest.raises(ValueError, match="VOIPBIN_JOBS_LEASE_SECONDS"):
         Settings.from_env({"VOIPBIN_JOBS_LEASE_SECONDS": "nan"})
+
+
+@pytest.mark.parametrize(
+    ("backend", "clock", "expected"),
+    [("sqlite", "real", 1), ("postgres", "virtual", 1), ("postgres", "real", 6)],
+)
+def test_jobs_run_concurrently_on_postgresql_on_the_real_clock_only(
+    request: pytest.FixtureRequest, tmp_path: Any, backend: str, clock: str, expected: int
+) -> None:
+    """SQLite has one writer and a virtual clock's runs must repeat: one job at a time."""
+    from tests.server.conftest import cheap_passwords, test_settings
+    from voipbin.server import create_app
+
+    with pytest.raises(ValueError, match="VOIPBIN_JOBS_CONCURRENCY"):
+        Settings(jobs_concurrency=0)
+    url = (
+        f"sqlite:///{tmp_path}/x.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    settings = test_settings(url, clock=clock, jobs_concurrency=6)
+    app = create_app(settings, passwords=cheap_passwords())
+    assert app.state.voipbin.jobs.concurrency == expected

@@ -290,3 +290,57 @@ async def test_a_job_claimed_by_a_process_that_died_is_taken_after_the_lease(
         assert await second.run_due() == 1
         assert len(ran) == 1
         assert await pending(db_b) == []
+
+
+async def test_concurrent_jobs_run_lane_by_lane_in_order_and_never_more_than_asked(
+    postgres_url: str,
+) -> None:
+    """PostgreSQL on the real clock runs a batch in lanes: a lane's jobs one at a time in due
+    order (jobs of different resources scheduled into one lane too), other lanes alongside, at
+    most ``concurrency`` at once; a job waiting on another lane does not hold that lane up."""
+    from tests.server.conftest import _truncate
+
+    await _truncate(postgres_url)
+    async with opened(postgres_url) as db:
+        clock = RealClock()
+        jobs = Jobs(db, clock, concurrency=3)
+        released = asyncio.Event()
+        ran: list[str] = []
+        running: set[str] = set()
+        most = 0
+
+        async def record(tx: Executor, job: Job) -> None:
+            nonlocal most
+            name = job.payload["name"]
+            lane = name[0]
+            assert lane not in running, f"two jobs of lane {lane} at once"
+            running.add(lane)
+            most = max(most, len(running))
+            try:
+                if name == "a1":
+                    # Held until a job of another lane has run: one lane at a time would hang.
+                    await asyncio.wait_for(released.wait(), 5)
+                elif name == "b1":
+                    released.set()
+                await asyncio.sleep(0.01)
+                ran.append(name)
+            finally:
+                running.discard(lane)
+
+        jobs.register("record", record)
+        now = clock.now()
+        lane_a = str(new_id())
+        async with db.transaction() as tx:
+            for offset, name in enumerate(["a1", "a2", "a3"]):
+                # One lane across three resources, as an activeflow's jobs in its call's.
+                due = now - timedelta(seconds=10 - offset)
+                await jobs.schedule(tx, "record", str(new_id()), due, {"name": name}, lane=lane_a)
+            for name in ["b1", "c1", "d1", "e1", "f1"]:
+                await jobs.schedule(tx, "record", str(new_id()), now, {"name": name})
+
+        assert await jobs.run_due() == 8
+
+    assert [n for n in ran if n[0] == "a"] == ["a1", "a2", "a3"]
+    assert ran.index("b1") < ran.index("a1")
+    assert sorted(ran) == ["a1", "a2", "a3", "b1", "c1", "d1", "e1", "f1"]
+    assert 2 <= most <= 3

@@ -21,7 +21,12 @@ Use::
   together. A process killed mid-job leaves its claim behind; once the lease runs out another
   process takes the job. A handler that raises is logged and its job is given back, due again
   after a backoff (1 s, doubling, at most 5 minutes); a job is never dropped.
-- Jobs run in due-time order; jobs due at the same time run in submission order.
+- Jobs run in due-time order; jobs due at the same time run in submission order. With
+  ``concurrency`` above 1 (PostgreSQL on the real clock), a claimed batch runs in *lanes*:
+  jobs of one lane (a resource's, unless scheduled with another: an activeflow's jobs run in
+  its call's lane) run one at a time and in that order, up to ``concurrency`` lanes at once,
+  so one slow resource or a burst of one kind does not hold up the others. SQLite has one
+  writer at a time and the virtual clock must repeat itself: both run one job at a time.
 - Real clock: the worker polls every ``poll_seconds`` and wakes early when this process
   schedules a job due before its next poll. Virtual clock: the worker runs what is due now;
   ``advance(seconds)`` moves the clock from due job to due job, running each (and whatever it
@@ -104,14 +109,18 @@ class Jobs:
         *,
         poll_seconds: float = 0.5,
         lease_seconds: float = 30.0,
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"jobs run at least one at a time, not {concurrency!r}")
         self.db = db
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.concurrency = concurrency
         self.lease = timedelta(seconds=lease_seconds)
         self.rows = JobRows(db)
         self._handlers: dict[str, Handler] = {}
-        # One job at a time in this process: the worker and ``advance`` take turns.
+        # One batch at a time in this process: the worker and ``advance`` take turns.
         self._running = asyncio.Lock()
         self._wake = asyncio.Event()
         self._soonest: datetime | None = None
@@ -135,9 +144,12 @@ class Jobs:
         resource_id: str,
         due: datetime,
         payload: Mapping[str, Any] | None = None,
+        *,
+        lane: str | None = None,
     ) -> int:
         """Store a job of ``kind`` for ``resource_id``, due at ``due`` (a time of
-        ``self.clock``), in the caller's transaction; its id. ``payload`` is JSON."""
+        ``self.clock``), in the caller's transaction; its id. ``payload`` is JSON. ``lane``
+        (an id; ``resource_id`` when not given): the jobs it runs one at a time with."""
         job_id = await self.rows.insert(
             executor,
             kind=kind,
@@ -145,6 +157,7 @@ class Jobs:
             due=due,
             payload=msgspec.json.encode(dict(payload or {})).decode(),
             now=self.clock.now(),
+            lane=None if lane == resource_id else lane,
         )
         self._wake_for(due)
         return job_id
@@ -173,15 +186,33 @@ class Jobs:
             claimed = await self.rows.claim(
                 tx, now=now, lease_until=now + self.lease, claim_id=claim_id, limit=limit
             )
-        for index, row in enumerate(claimed):
-            if self._stopping:
-                # Give back the rest now rather than when their lease runs out.
-                with contextlib.suppress(Exception):
-                    await self.rows.release(self.db, claim_id)
-                log.info("stopping: %d claimed jobs given back", len(claimed) - index)
-                break
-            await self._run(row, claim_id)
+        lanes: dict[str, list[JobRow]] = {}
+        for row in claimed:
+            lanes.setdefault(row.lane, []).append(row)
+        if self.concurrency == 1 or len(lanes) == 1:
+            ran = await self._run_lane(claimed, claim_id)
+        else:
+            slots = asyncio.Semaphore(self.concurrency)
+
+            async def run(rows: list[JobRow]) -> int:
+                async with slots:
+                    return await self._run_lane(rows, claim_id)
+
+            ran = sum(await asyncio.gather(*(run(rows) for rows in lanes.values())))
+        if ran < len(claimed):
+            # Stopping: give back the rest now rather than when their lease runs out.
+            with contextlib.suppress(Exception):
+                await self.rows.release(self.db, claim_id)
+            log.info("stopping: %d claimed jobs given back", len(claimed) - ran)
         return len(claimed)
+
+    async def _run_lane(self, rows: list[JobRow], claim_id: str) -> int:
+        """Run ``rows`` one after the other until the worker stops; how many ran."""
+        for index, row in enumerate(rows):
+            if self._stopping:
+                return index
+            await self._run(row, claim_id)
+        return len(rows)
 
     async def _run(self, row: JobRow, claim_id: str) -> None:
         handler = self._handlers.get(row.kind)

@@ -20,7 +20,7 @@ from voipbin.server.storage.database import Database, Executor, Row
 from voipbin.server.storage.tables import runtime_jobs
 
 #: What ``claim`` reads of each job.
-_COLUMNS = ("id", "kind", "resource_id", "due", "payload", "attempts")
+_COLUMNS = ("id", "kind", "resource_id", "due", "payload", "attempts", "lane")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,9 @@ class JobRow:
     due: datetime
     payload: str
     attempts: int
+    lane: str
+    """Jobs of one lane run one at a time, in order: the resource's own unless scheduled with
+    another (an activeflow's jobs in its call's lane)."""
 
 
 def _timestamp(value: Any) -> datetime:
@@ -40,8 +43,16 @@ def _timestamp(value: Any) -> datetime:
 
 
 def _job(row: Row) -> JobRow:
-    id_, kind, resource_id, due, payload, attempts = row
-    return JobRow(int(id_), str(kind), str(resource_id), _timestamp(due), str(payload), attempts)
+    id_, kind, resource_id, due, payload, attempts, lane = row
+    return JobRow(
+        int(id_),
+        str(kind),
+        str(resource_id),
+        _timestamp(due),
+        str(payload),
+        attempts,
+        str(lane or resource_id),
+    )
 
 
 def _claimable(j: sa.Table) -> sa.ColumnElement[bool]:
@@ -62,6 +73,7 @@ class JobRows:
         due: datetime,
         payload: str,
         now: datetime,
+        lane: str | None = None,
     ) -> int:
         """Store a new job; its id (later ids for later submissions)."""
         j = runtime_jobs
@@ -74,6 +86,7 @@ class JobRows:
                     resource_id=sa.bindparam("resource_id"),
                     due=sa.bindparam("due"),
                     payload=sa.bindparam("payload"),
+                    lane=sa.bindparam("lane"),
                     tm_create=sa.bindparam("now"),
                 )
                 .returning(j.c.id)
@@ -87,6 +100,7 @@ class JobRows:
                 "resource_id": resource_id,
                 "due": ts(due),
                 "payload": payload,
+                "lane": lane,
                 "now": ts(now),
             },
         )

@@ -441,6 +441,8 @@ runtime_jobs = sa.Table(
     ),
     sa.Column("kind", sa.String(64), nullable=False),
     id_column("resource_id"),
+    # Jobs of one lane run one at a time (a call and its activeflow); empty: the resource's.
+    id_column("lane", nullable=True),
     timestamp_column("due", nullable=False),
     sa.Column("payload", sa.Text(), nullable=False, server_default="{}"),
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),

@@ -108,6 +108,15 @@ def columns(state: FlowState) -> dict[str, Any]:
     }
 
 
+def lane_of(state: FlowState) -> str | None:
+    """The jobs lane an activeflow's jobs run in: its call's, when it runs on a call (the
+    call's network reports and the flow's timers touch the same rows, and fall due together
+    at the end of every talk), else its own."""
+    if state.reference_type == "call" and state.reference_id != EMPTY:
+        return str(state.reference_id)
+    return None
+
+
 def public(row: Row) -> dict[str, Any]:
     """The public fields of a stored row, by name, in wire form (an event's ``data``)."""
     return dict(zip(PUBLIC_FIELDS, row[:_PUBLIC], strict=True))
@@ -310,18 +319,26 @@ class FlowRunner:
             seconds = _timed(command)  # type: ignore[arg-type]
             if seconds is not None:
                 token: int = command.token  # type: ignore[union-attr]
-                await self.schedule(executor, id, e.TimerFired(token=token), due_in=seconds)
+                await self.schedule(
+                    executor, id, e.TimerFired(token=token), due_in=seconds, lane=lane_of(state)
+                )
         else:
             log.warning("activeflow %s: command %s not executed", id, type(command).__name__)
 
     async def schedule(
-        self, executor: Executor, activeflow_id: str, event: e.AnyEvent, *, due_in: float
+        self,
+        executor: Executor,
+        activeflow_id: str,
+        event: e.AnyEvent,
+        *,
+        due_in: float,
+        lane: str | None = None,
     ) -> int:
         """Feed ``event`` to the activeflow ``due_in`` seconds from now (a durable job in
-        ``executor``'s transaction); the job's id."""
+        ``executor``'s transaction, run in ``lane``: see :func:`lane_of`); the job's id."""
         payload = {"event": msgspec.json.encode(event).decode()}
         due = self.clock.now() + timedelta(seconds=due_in)
-        return await self.jobs.schedule(executor, JOB_EVENT, activeflow_id, due, payload)
+        return await self.jobs.schedule(executor, JOB_EVENT, activeflow_id, due, payload, lane=lane)
 
     async def _ended(self, executor: Executor, state: FlowState, ended: c.FlowEnded) -> None:
         id = str(state.id)
