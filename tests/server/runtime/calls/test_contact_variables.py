@@ -12,7 +12,9 @@ from tests.server.conftest import Api
 from tests.server.runtime.calls.kit import Caller, ready_customer, virtual_api
 
 OUR_NUMBER = "+14155550100"
-GREETING = "Hello ${voipbin.contact.display_name} (${voipbin.contact.id}) ${voipbin.contact.company}"
+GREETING = (
+    "Hello ${voipbin.contact.display_name} (${voipbin.contact.id}) ${voipbin.contact.company}"
+)
 
 
 async def _greeting_flow(caller: Caller) -> None:
