@@ -38,6 +38,12 @@ Token = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (the wire form), not a table.")]
 Id = Annotated[str, typer.Argument(metavar="ID", help="The resource's id.", show_default=False)]
+ItemId = Annotated[
+    str,
+    typer.Argument(
+        metavar="ITEM", help="The id of the item (an address_id, a tag_id).", show_default=False
+    ),
+]
 Sets = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", metavar="NAME=VALUE", help="A field of the body (repeatable)."),
@@ -324,11 +330,39 @@ def _add_action(
     group: typer.Typer, spec: ResourceSpec[Any], action: Action, undo: bool = False
 ) -> None:
     """The command of ``action``; with ``undo``, of its undo, named ``un<action>``
-    (``voipbin calls unhold``)."""
+    (``voipbin calls unhold``). An action on an item takes the item's id after the
+    resource's (``voipbin contacts address-delete ID ITEM``)."""
     name = f"un{action.name}" if undo else action.name
     summary = action.undo if undo else action.summary
 
-    @group.command(name.replace("_", "-"), help=summary or None)
+    def perform(ctx: typer.Context, args: tuple[str, ...], body: Any, options: Any) -> None:
+        as_json, url, accesskey, token = options
+        with client_for(ctx, url, accesskey, token) as client:
+            item = getattr(client.resource(spec), action.name)(*args, body, undo=undo)
+        if item is not None:
+            show(item, as_json)
+
+    command = group.command(name.replace("_", "-"), help=summary or None)
+    if action.item:
+
+        @command
+        def run_item(
+            ctx: typer.Context,
+            id: Id,
+            item: ItemId,
+            sets: Sets = None,
+            data: Data = None,
+            as_json: AsJson = False,
+            url: Url = DEFAULT_URL,
+            accesskey: Accesskey = None,
+            token: Token = None,
+        ) -> None:
+            body = body_of(action.body, sets, data)
+            perform(ctx, (id, item), body, (as_json, url, accesskey, token))
+
+        return
+
+    @command
     def run(
         ctx: typer.Context,
         id: Id,
@@ -340,10 +374,7 @@ def _add_action(
         token: Token = None,
     ) -> None:
         body = body_of(action.body, sets, data)
-        with client_for(ctx, url, accesskey, token) as client:
-            item = getattr(client.resource(spec), action.name)(id, body, undo=undo)
-        if item is not None:
-            show(item, as_json)
+        perform(ctx, (id,), body, (as_json, url, accesskey, token))
 
 
 def own_app(route: OwnRoute) -> typer.Typer:

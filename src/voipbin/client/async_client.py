@@ -12,6 +12,7 @@ import httpx
 
 from voipbin.client.cache import ETagCache
 from voipbin.client.calls import FilterValue, Id, LookupCalls, OwnCalls, ResourceCalls
+from voipbin.client.contacts import AsyncContacts
 from voipbin.client.core import build_core
 from voipbin.client.events import AsyncEvents
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
@@ -22,6 +23,7 @@ from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.client.simulator import AsyncSimulator
 from voipbin.client.sync_client import CONNECTION_ERRORS, USER_AGENT
 from voipbin.models.base import M, ResourceSpec
+from voipbin.models.contact import CONTACTS
 from voipbin.models.events import TIMELINE, TimelineEvent, TimelinePage
 from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
@@ -68,6 +70,8 @@ class AsyncClient:
             spec.plural: AsyncResource(ResourceCalls(self._core, spec), self._run)
             for spec in RESOURCES
         }
+        # Contacts: the generic calls, and the lookup by phone number or email address.
+        self._resources["contacts"] = AsyncContacts(ResourceCalls(self._core, CONTACTS), self._run)
 
         self._own: dict[str, AsyncOwn] = {
             route.name: AsyncOwn(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES

@@ -131,15 +131,27 @@ class ResourceCalls(Generic[M]):
         yield from self.core.call(Request("DELETE", self._item_path(id)))
 
     def action(
-        self, name: str, id: Id, body: Body | None, fields: Mapping[str, Any], undo: bool = False
+        self,
+        name: str,
+        id: Id,
+        body: Body | None,
+        fields: Mapping[str, Any],
+        undo: bool = False,
+        item: Id | None = None,
     ) -> Exchange[M | None]:
         """The resource as the action left it, or ``None`` for an action without a result.
-        ``undo``: the action's undo (``DELETE``), for an action that declares one."""
+        ``undo``: the action's undo (``DELETE``), for an action that declares one; ``item``:
+        the id of the item an action on an item works on (a contact's address)."""
         action = self.actions[name]
         if undo and not action.undo:
             raise ValueError(f"{self.spec.plural}: {name} has no undo")
+        if (item is None) == bool(action.item):
+            wanted = f"the {action.item}" if action.item else "no item id"
+            raise TypeError(f"{self.spec.plural}: {name} takes {wanted}")
         content = encode_body(action.body, body, fields)
-        path = f"{self._item_path(id)}/{action.name}"
+        path = f"{self._item_path(id)}/{action.path_segment}"
+        if item is not None:
+            path += f"/{quote(str(item), safe='')}"
         method = "DELETE" if undo else action.method
         response = yield from self.core.call(Request(method, path, body=content, headers=_JSON))
         if not action.returns_resource or not response.content:

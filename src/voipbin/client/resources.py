@@ -16,7 +16,7 @@ from voipbin.client.calls import Body, FilterValue, Id, OwnCalls, ResourceCalls
 from voipbin.client.exchange import Exchange
 from voipbin.client.paging import Pager
 from voipbin.common.pagination import Page
-from voipbin.models.base import M, ResourceSpec
+from voipbin.models.base import Action, M, ResourceSpec
 from voipbin.models.own import OwnRoute
 
 T = TypeVar("T")
@@ -28,6 +28,19 @@ class Runner(Protocol):
 
 class AsyncRunner(Protocol):
     def __call__(self, exchange: Exchange[T], /) -> Awaitable[T]: ...
+
+
+def _item_and_body(action: Action, args: tuple[Any, ...]) -> tuple[Id | None, Body | None]:
+    """An action's positional arguments after the resource's id: the item's id first for an
+    action on an item (``contacts.address_delete(contact_id, address_id)``), then the body
+    (a struct or a mapping), if any."""
+    count = 1 if action.item else 0
+    if len(args) < count or len(args) > count + 1:
+        wanted = f"the {action.item} and " if action.item else ""
+        raise TypeError(f"{action.name} takes the id, {wanted}an optional body")
+    item: Id | None = args[0] if action.item else None
+    body: Body | None = args[count] if len(args) > count else None
+    return item, body
 
 
 class _Accessor(Generic[M]):
@@ -86,10 +99,11 @@ class Resource(_Accessor[M]):
         if name.startswith("_") or name not in self._calls.actions:
             raise AttributeError(f"{self.spec.plural} has no action {name!r}")
 
-        def action(
-            id: Id, body: Body | None = None, /, *, undo: bool = False, **fields: Any
-        ) -> M | None:
-            return self._run(self._calls.action(name, id, body, fields, undo))
+        declared = self._calls.actions[name]
+
+        def action(id: Id, /, *args: Any, undo: bool = False, **fields: Any) -> M | None:
+            item, body = _item_and_body(declared, args)
+            return self._run(self._calls.action(name, id, body, fields, undo, item))
 
         action.__name__ = name
         action.__doc__ = self._calls.actions[name].summary
@@ -138,10 +152,11 @@ class AsyncResource(_Accessor[M]):
         if name.startswith("_") or name not in self._calls.actions:
             raise AttributeError(f"{self.spec.plural} has no action {name!r}")
 
-        async def action(
-            id: Id, body: Body | None = None, /, *, undo: bool = False, **fields: Any
-        ) -> M | None:
-            return await self._run(self._calls.action(name, id, body, fields, undo))
+        declared = self._calls.actions[name]
+
+        async def action(id: Id, /, *args: Any, undo: bool = False, **fields: Any) -> M | None:
+            item, body = _item_and_body(declared, args)
+            return await self._run(self._calls.action(name, id, body, fields, undo, item))
 
         action.__name__ = name
         action.__doc__ = self._calls.actions[name].summary

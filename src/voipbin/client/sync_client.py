@@ -13,6 +13,7 @@ import httpx
 from voipbin import __version__
 from voipbin.client.cache import ETagCache
 from voipbin.client.calls import FilterValue, Id, LookupCalls, OwnCalls, ResourceCalls
+from voipbin.client.contacts import Contacts
 from voipbin.client.core import build_core
 from voipbin.client.events import Events
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
@@ -22,6 +23,7 @@ from voipbin.client.resources import Own, Resource
 from voipbin.client.retry import Jitter, RetryPolicy
 from voipbin.client.simulator import Simulator
 from voipbin.models.base import M, ResourceSpec
+from voipbin.models.contact import CONTACTS
 from voipbin.models.events import TIMELINE, TimelineEvent, TimelinePage
 from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
@@ -77,6 +79,8 @@ class Client:
         self._resources: dict[str, Resource[Any]] = {
             spec.plural: Resource(ResourceCalls(self._core, spec), self._run) for spec in RESOURCES
         }
+        # Contacts: the generic calls, and the lookup by phone number or email address.
+        self._resources["contacts"] = Contacts(ResourceCalls(self._core, CONTACTS), self._run)
 
         self._own: dict[str, Own] = {
             route.name: Own(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES

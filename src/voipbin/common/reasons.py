@@ -374,6 +374,34 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The webhook delivery is not in a state that allows this (only a failed one is retried).",
     ),
+    # contact
+    Reason("CONTACT_NOT_FOUND", 404, _S.NOT_FOUND, "The contact was not found."),
+    Reason(
+        "CONTACT_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The contact is not in a state that allows this.",
+    ),
+    Reason(
+        "CONTACT_PHONE_NUMBER_NOT_FOUND",
+        404,
+        _S.NOT_FOUND,
+        "No live contact of the customer has this phone number.",
+    ),
+    Reason(
+        "CONTACT_EMAIL_NOT_FOUND",
+        404,
+        _S.NOT_FOUND,
+        "No live contact of the customer has this email address.",
+    ),
+    Reason("CONTACT_TAG_NOT_FOUND", 404, _S.NOT_FOUND, "The contact does not hold this tag."),
+    Reason("ADDRESS_NOT_FOUND", 404, _S.NOT_FOUND, "The contact has no such address."),
+    Reason(
+        "ADDRESS_ALREADY_EXISTS",
+        409,
+        _S.ALREADY_EXISTS,
+        "A live contact of the customer already has this phone number or email address.",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

@@ -41,16 +41,34 @@ class RequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 @dataclass(frozen=True)
 class Action:
-    """An extra operation on one resource, ``POST|PUT <path>/{id}/<name>``."""
+    """An extra operation on one resource, ``POST|PUT <path>/{id}/<name>``; or, with
+    ``item``, on one item the resource holds, ``PUT|DELETE <path>/{id}/<segment>/{<item>}``
+    (a contact's address)."""
 
     name: str
-    method: Literal["POST", "PUT"]
+    method: Literal["POST", "PUT", "DELETE"]
     body: type[msgspec.Struct] | None
     returns_resource: bool = True
     summary: str = ""
     undo: str = ""
     """When ``DELETE <path>/{id}/<name>`` (with the same body) undoes the action: its
     summary (a call's ``hold``, ``mute``); ``""`` when nothing undoes it."""
+    status: int = 200
+    """What the action answers with the resource: ``201`` where it adds an item (an
+    address)."""
+    segment: str = ""
+    """The path segment after ``{id}``, when not ``name`` (several actions share one)."""
+    item: str = ""
+    """The path parameter naming the item the action works on (``address_id``): a UUID."""
+
+    @property
+    def path_segment(self) -> str:
+        return self.segment or self.name
+
+    def path(self, base: str) -> str:
+        """The action's path under the resource's ``base`` path (``/v1.0/contacts``)."""
+        tail = f"/{{{self.item}}}" if self.item else ""
+        return f"{base}/{{id}}/{self.path_segment}{tail}"
 
 
 @dataclass(frozen=True)

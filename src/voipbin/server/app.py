@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from voipbin.common.errors import ApiError, Unavailable
 from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permission
+from voipbin.models.contact import CONTACT_LOOKUP
 from voipbin.models.number import AVAILABLE_NUMBERS
 from voipbin.models.registry import OWN_ROUTES
 from voipbin.server.auth.credentials import Authenticator
@@ -27,6 +28,7 @@ from voipbin.server.auth.routes import auth_routes
 from voipbin.server.available_numbers import AvailableNumbersAnswer
 from voipbin.server.billing.ledger import ledger_for
 from voipbin.server.carrier.sim import SimulatedCarrier
+from voipbin.server.contact_lookup import ContactLookupAnswer
 from voipbin.server.http import Endpoint, json_response
 from voipbin.server.lookups import lookup_route
 from voipbin.server.middleware.input import InputLimits
@@ -81,6 +83,7 @@ from voipbin.server.settings import Settings
 from voipbin.server.signup import signup_routes
 from voipbin.server.storage.backends import open_database
 from voipbin.server.storage.clock import CreationClock, Now, utc_now
+from voipbin.server.storage.contacts import ContactAddresses
 from voipbin.server.storage.database import Database, Executor
 from voipbin.server.storage.idempotency import IdempotencyKeys
 from voipbin.server.storage.outbox import OutboxTail
@@ -245,6 +248,8 @@ def create_app(
     call_flows = CallFlows.link(
         calls, flows, lambda id: call_service.context(server_principal(id), id)
     )
+    # An incoming call's caller, when a contact of the customer: its voipbin.contact.*.
+    call_flows.contacts = ContactAddresses(db, clock)
     # Recordings: on calls, files under the data directory shared by every instance.
     recording_rows = RecordingRows(Repository(db, call_recordings, RECORDING_FIELDS, clock))
     recordings = RecordingRuntime(recording_rows, calls, RecordingFiles(settings.data_dir), flows)
@@ -336,7 +341,7 @@ def create_app(
         [r.spec for r in SERVER_RESOURCES],
         own=OWN_ROUTES,
         signup=settings.signup == "open",
-        lookups=[AVAILABLE_NUMBERS],
+        lookups=[AVAILABLE_NUMBERS, CONTACT_LOOKUP],
         simulator=True,
     )
 
@@ -348,7 +353,10 @@ def create_app(
         return await extensions.find(("id",), {"id": extension_id}) is not None
 
     # Resource routes first: they take nearly all the traffic, and routing tries in order.
-    routes: list[BaseRoute] = []
+    # The contacts' lookup goes before them: /v1.0/contacts/{id} would take its path.
+    routes: list[BaseRoute] = [
+        lookup_route(CONTACT_LOOKUP, auth, ContactLookupAnswer(services["contact"]))
+    ]
     for service in services.values():
         routes.extend(resource_routes(service, auth, idempotency))
     access = {

@@ -171,15 +171,25 @@ def _action_operation(
         if action.returns_resource
         else {"description": "Done; no body."}
     )
+    parameters = list(id_parameter)
+    if action.item:
+        parameters.append(
+            {
+                "name": action.item,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"},
+            }
+        )
     operation: dict[str, Any] = {
         "tags": [tag],
         "summary": summary,
         "operationId": f"{spec.name}_{action.name}{suffix}",
-        "parameters": id_parameter,
+        "parameters": parameters,
         "responses": {
-            "200" if action.returns_resource else "204": done,
+            str(action.status) if action.returns_resource else "204": done,
             **_COMMON_ERRORS,
-            "404": _error(404, f"No such {spec.title}."),
+            "404": _error(404, f"No such {spec.title}{' or item' if action.item else ''}."),
             "409": _error(409, f"The {spec.title} is deleted, or the change clashes."),
         },
     }
@@ -300,21 +310,20 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
                 "409": _error(409, f"The {spec.title} cannot be deleted in its state."),
             },
         }
-    paths = {}
+    paths: dict[str, Any] = {}
     if collection:
         paths[spec.path] = collection
     if item:
         paths[f"{spec.path}/{{id}}"] = item
     for action in spec.actions:
         common = (spec, action, names, tag, id_parameter)
-        methods = {
-            action.method.lower(): _action_operation(
-                *common, action.summary or f"{action.name} of a {spec.title}", ""
-            )
-        }
+        # Actions sharing a path (an item's PUT and DELETE) are one path item.
+        methods = paths.setdefault(action.path(spec.path), {})
+        methods[action.method.lower()] = _action_operation(
+            *common, action.summary or f"{action.name} of a {spec.title}", ""
+        )
         if action.undo:
             methods["delete"] = _action_operation(*common, action.undo, "_undo")
-        paths[f"{spec.path}/{{id}}/{action.name}"] = methods
     return paths
 
 

@@ -34,6 +34,9 @@ CheckDelete = Callable[["Context", Current], Awaitable[None]]
 #: An action that does its own writes (a balance change with its ledger row): given a
 #: validated body and the resource as it is, it answers the resource as it is after.
 Perform = Callable[["Context", Any, Current], Awaitable[Row]]
+#: An action on one item the resource holds (an ``Action`` with ``item``): as ``Perform``,
+#: also given the item's id (canonical) from the path.
+ItemPerform = Callable[["Context", Any, Current, str], Awaitable[Row]]
 #: Written in the transaction that creates a resource, given the new resource: a failure
 #: (a 402 for a number that cannot be paid) creates nothing.
 WithCreate = Callable[["Context", Executor, Current], Awaitable[None]]
@@ -121,6 +124,8 @@ class ServerResource(Generic[M]):
     performs: Mapping[str, Perform] = field(default_factory=dict)
     """... or as an action doing its own writes."""
     undos: Mapping[str, Perform] = field(default_factory=dict)
+    item_performs: Mapping[str, ItemPerform] = field(default_factory=dict)
+    """The implementation of each action on an item (declared with ``item``)."""
     """The undo (``DELETE <path>/{id}/<name>``) of each action that declares one."""
     create_with: CreateWith | None = None
     """A creation the resource does itself, in place of the generic insert."""
@@ -161,7 +166,7 @@ class ServerResource(Generic[M]):
             if reason not in REASONS:
                 raise ValueError(f"{self.spec.name}: reason {reason} is not in the catalog")
         declared = {a.name for a in (*self.spec.actions, *self.spec.own_actions)}
-        if declared != set(self.actions) | set(self.performs):
+        if declared != set(self.actions) | set(self.performs) | set(self.item_performs):
             raise ValueError(f"{self.spec.name}: actions {declared} need implementations")
         undone = {a.name for a in self.spec.actions if a.undo}
         if undone != set(self.undos):

@@ -12,6 +12,7 @@ from voipbin.server.resources import (
     billings,
     call_routes,
     calls,
+    contacts,
     customers,
     emails,
     extensions,
@@ -49,4 +50,5 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     messages.RESOURCE,
     recordings.RESOURCE,
     webhook_deliveries.RESOURCE,
+    contacts.RESOURCE,
 )

@@ -19,6 +19,7 @@ from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
 from voipbin.server.http import (
     Endpoint,
+    Handler,
     etag_response,
     json_response,
     no_parameters,
@@ -71,17 +72,25 @@ def resource_routes(
             return Response(status_code=204)
         return etag_response(request, await service.get(principal, id_text))
 
-    def action(declared: Action) -> Endpoint:
+    def action(declared: Action, undo: bool) -> Handler:
         async def run(request: Request) -> Response:
             principal = await auth.authenticate(request)
             no_parameters(request)
             id_text: str = request.path_params["id"]
-            undo = request.method == "DELETE"
+            item_text = request.path_params.get(declared.item) if declared.item else None
             body = await request.body()
-            item = await service.action(principal, declared.name, id_text, body, undo=undo)
+            item = await service.action(
+                principal, declared.name, id_text, body, undo=undo, item=item_text
+            )
             if not declared.returns_resource:
                 return Response(status_code=204)
-            return json_response(item)
+            return json_response(item, declared.status)
+
+        return run
+
+    def dispatch(handlers: dict[str, Handler]) -> Endpoint:
+        async def run(request: Request) -> Response:
+            return await handlers[request.method](request)
 
         return Endpoint(run)
 
@@ -94,11 +103,16 @@ def resource_routes(
     ]
     if item_methods:
         routes.append(Route(f"{spec.path}/{{id}}", Endpoint(item), methods=item_methods))
+    # Actions sharing a path (a contact's address: PUT and DELETE) are one route, so a wrong
+    # method is a 405 listing all of them.
+    by_path: dict[str, dict[str, Handler]] = {}
     for declared in spec.actions:
-        methods = [declared.method, *(["DELETE"] if declared.undo else [])]
-        routes.append(
-            Route(f"{spec.path}/{{id}}/{declared.name}", action(declared), methods=methods)
-        )
+        handlers = by_path.setdefault(declared.path(spec.path), {})
+        handlers[declared.method] = action(declared, undo=False)
+        if declared.undo:
+            handlers["DELETE"] = action(declared, undo=True)
+    for path, handlers in by_path.items():
+        routes.append(Route(path, dispatch(handlers), methods=list(handlers)))
     return routes
 
 

@@ -53,6 +53,14 @@ def path_id(text: str) -> str:
         raise InvalidArgument.field("id", "must be a UUID", "INVALID_ID") from None
 
 
+def _item_id(name: str, text: str | None) -> str:
+    """An item id from the path (``address_id``), or ``400 INVALID_ID`` naming it."""
+    try:
+        return canonical_id(text or "")
+    except ValueError:
+        raise InvalidArgument.field(name, "must be a UUID", "INVALID_ID") from None
+
+
 class _NoBody(RequestBody, kw_only=True):
     """The body of an action that takes none: any field is unknown."""
 
@@ -343,16 +351,27 @@ class ResourceService(Generic[M]):
         authorized: bool = False,
         own: bool = False,
         undo: bool = False,
+        item: str | None = None,
     ) -> msgspec.Struct:
         """Run the action ``name`` (its undo, when ``undo``); ``own``: one of the own
-        route's (answered as it shows)."""
+        route's (answered as it shows); ``item``: the path's item id, for an action on an
+        item."""
         id = path_id(id_text)
-        row = await self._target(principal, name, id, authorized=authorized)
         declared = self.spec.own_actions if own else self.spec.actions
-        kind = next(a.body for a in declared if a.name == name)
+        action = next(a for a in declared if a.name == name)
+        item_id = _item_id(action.item, item) if action.item else None
+        row = await self._target(principal, name, id, authorized=authorized)
+        kind = action.body
         # An action of no body takes none, or an empty object (what a client may send); one
         # whose fields all have defaults takes no body as ``{}`` (a mute of both directions).
         decoded = _action_body(body, kind) if kind is not None else _no_body(body)
+        if item_id is not None:
+            item_perform = self.resource.item_performs[name]
+
+            async def on_item(ctx: Context, decoded: Any, current: Current) -> Row:
+                return await item_perform(ctx, decoded, current, item_id)
+
+            return await self._perform(principal, name, row, decoded, on_item, own)
         perform = (self.resource.undos if undo else self.resource.performs).get(name)
         if perform is not None:
             return await self._perform(principal, name, row, decoded, perform, own)

@@ -626,3 +626,55 @@ webhook_deliveries = resource_table(
     sa.Column("flow_token", sa.Integer(), nullable=False, server_default="0"),
 )
 sa.Index(None, webhook_deliveries.c.lane, webhook_deliveries.c.tm_create)
+
+# Contacts (server/resources/contacts/). ``addresses`` is the contact's addresses as its GET
+# shows them, rewritten in the transaction of every change to them; each address is also a
+# row of ``contact_addresses``, which holds the rules: ``target_key`` is the normalised
+# target (the E.164 number, the email lowercased), unique among a customer's live addresses
+# (lookup is one read of that index), and at most one live address per contact and type is
+# primary. A contact's deletion deletes its addresses' rows, freeing their targets.
+contact_contacts = resource_table(
+    "contact_contacts",
+    text_column("first_name"),
+    text_column("last_name"),
+    text_column("display_name"),
+    text_column("company"),
+    text_column("job_title"),
+    text_column("source", default="manual"),
+    text_column("external_id"),
+    text_column("notes"),
+    json_column("addresses", default="[]"),
+    json_column("tag_ids", default="[]"),
+)
+contact_addresses = resource_table(
+    "contact_addresses",
+    id_column("contact_id", default=EMPTY_UUID_TEXT),
+    text_column("type"),
+    text_column("target"),
+    text_column("target_key"),
+    text_column("target_name"),
+    text_column("name"),
+    text_column("detail"),
+    sa.Column(
+        "is_primary", sa.Boolean(), nullable=False, server_default=sa.false(), info={"kind": "bool"}
+    ),
+)
+sa.Index(
+    "uq_contact_addresses_customer_id_target_key",
+    contact_addresses.c.customer_id,
+    contact_addresses.c.target_key,
+    unique=True,
+    postgresql_where=contact_addresses.c.tm_delete.is_(None),
+    sqlite_where=contact_addresses.c.tm_delete.is_(None),
+)
+sa.Index(
+    "uq_contact_addresses_contact_id_type",
+    contact_addresses.c.contact_id,
+    contact_addresses.c.type,
+    unique=True,
+    postgresql_where=sa.and_(
+        contact_addresses.c.is_primary, contact_addresses.c.tm_delete.is_(None)
+    ),
+    sqlite_where=sa.and_(contact_addresses.c.is_primary, contact_addresses.c.tm_delete.is_(None)),
+)
+sa.Index(None, contact_addresses.c.contact_id, contact_addresses.c.tm_create)

@@ -7,7 +7,9 @@ are (upstream turns the numbers of a list into strings, which breaks
 ``condition_datetime.weekdays``).
 
 Names the engine sets (the runtime seeds the call's own, ``voipbin.call.*``, when it
-creates the activeflow):
+creates the activeflow, and for an incoming call from a contact of the customer
+``voipbin.contact.{id, display_name, first_name, last_name, company}``, which upstream
+lacks):
 
 - ``voipbin.activeflow.{id, reference_type, reference_id, reference_activeflow_id,
   flow_id, complete_count}``: when the activeflow is created.
