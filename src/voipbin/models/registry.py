@@ -11,6 +11,7 @@ from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
 from voipbin.models.call import CALLS
+from voipbin.models.conference import CONFERENCECALLS, CONFERENCES
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.email import EMAILS
 from voipbin.models.extension import EXTENSIONS
@@ -49,6 +50,8 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     MESSAGES,
     RECORDINGS,
     WEBHOOK_DELIVERIES,
+    CONFERENCES,
+    CONFERENCECALLS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -12,6 +12,8 @@ from voipbin.server.resources import (
     billings,
     call_routes,
     calls,
+    conferencecalls,
+    conferences,
     customers,
     emails,
     extensions,
@@ -49,4 +51,6 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     messages.RESOURCE,
     recordings.RESOURCE,
     webhook_deliveries.RESOURCE,
+    conferences.RESOURCE,
+    conferencecalls.RESOURCE,
 )
