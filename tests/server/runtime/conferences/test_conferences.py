@@ -164,17 +164,32 @@ async def test_a_caller_hanging_up_leaves_at_once_and_runs_no_post_flow(
 ) -> None:
     api = await virtual_api(start_app)
     caller = await ready_customer(api)
-    conference = await _conference(caller)
+    conference = await _conference(caller, type="connect")
     await _number_joins(caller, conference["id"])
     (call,) = await _joined(caller, conference["id"], "+15005550000")
+    room_path = f"/v1.0/conferences/{conference['id']}"
+
+    # One hanging up while it runs the pre-flow was never in the room: nothing ends.
+    late = await _inbound(api, "+15005550001")
+    await caller.advance(0)
+    joining = [p for p in await _participants(caller, conference["id"]) if p["status"] == "joining"]
+    assert [p["reference_id"] for p in joining] == [late["id"]]
+    await api.client.post(f"/_sim/calls/{late['id']}/hangup", headers=api.headers)
+    await caller.advance(0)
+    gone = await _get(caller, f"/v1.0/conferencecalls/{joining[0]['id']}")
+    assert gone["status"] == "leaved"
+    room = await _get(caller, room_path)
+    assert (room["status"], len(room["conferencecall_ids"])) == ("progressing", 1)
 
     response = await api.client.post(f"/_sim/calls/{call['id']}/hangup", headers=api.headers)
     assert response.status_code == 204, response.text
     await caller.advance(0)
-    (participant,) = await _participants(caller, conference["id"])
-    assert participant["status"] == "leaved"
-    room = await _get(caller, f"/v1.0/conferences/{conference['id']}")
-    assert (room["status"], room["conferencecall_ids"]) == ("progressing", [])
+    statuses = {
+        p["reference_id"]: p["status"] for p in await _participants(caller, conference["id"])
+    }
+    assert statuses == {call["id"]: "leaved", late["id"]: "leaved"}
+    room = await _get(caller, room_path)  # a connect conference with nobody left ends
+    assert (room["status"], room["conferencecall_ids"]) == ("terminated", [])
     flow = await _get(caller, f"/v1.0/activeflows/{call['activeflow_id']}")
     assert flow["status"] == "ended"
     assert (await _texts(caller, call["activeflow_id"])) == [PRE_TALK]

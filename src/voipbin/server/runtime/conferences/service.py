@@ -422,17 +422,17 @@ class ConferenceRuntime:
             if conference.deleted:  # it ended before it was deleted: nothing changes
                 break
             ids = conference.ids("conferencecall_ids")
+            if left.id not in ids:  # it left before it was in the room: nothing changes
+                break
             remaining = [id for id in ids if id != left.id]
-            if len(remaining) != len(ids):
-                values = {"conferencecall_ids": json_text(remaining)}
-                moved = await self.rows.move(tx, conference, values)
-                if moved is None:
-                    continue
-                await self._emit(tx, moved, machine.CONFERENCE_UPDATED)
-                conference = moved
-            happening = machine.ends_after_leave(conference.type, conference.status, len(remaining))
+            values = {"conferencecall_ids": json_text(remaining)}
+            moved = await self.rows.move(tx, conference, values)
+            if moved is None:
+                continue
+            await self._emit(tx, moved, machine.CONFERENCE_UPDATED)
+            happening = machine.ends_after_leave(moved.type, moved.status, len(remaining))
             if happening is not None:
-                await self._conference_moved(tx, conference.id, happening)
+                await self._conference_moved(tx, moved.id, happening)
             break
         else:
             raise RuntimeError(f"conference {left.conference_id} kept changing while a call left")
