@@ -121,8 +121,8 @@ def test_actions_come_from_the_declaration(client: Client) -> None:
 
 
 def test_an_unknown_resource_is_an_attribute_error(client: Client) -> None:
-    with pytest.raises(AttributeError, match="conferences"):
-        client.conferences  # noqa: B018
+    with pytest.raises(AttributeError, match="widgets"):
+        client.widgets  # noqa: B018
 
 
 def test_an_access_key_is_shown_once_and_works_as_credentials(

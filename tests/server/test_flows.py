@@ -363,7 +363,6 @@ async def test_resources_the_server_does_not_serve_yet_are_not_checked(api: Api)
         api,
         actions=[
             action("queue_join", queue_id=UNUSED_ID),
-            action("conference_join", conference_id=UNUSED_ID),
         ],
     )
 

@@ -341,6 +341,21 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The message is not in a state that allows this.",
     ),
+    # conferences
+    Reason("CONFERENCE_NOT_FOUND", 404, _S.NOT_FOUND, "The conference was not found."),
+    Reason(
+        "CONFERENCE_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The conference is not in a state that allows this.",
+    ),
+    Reason("CONFERENCECALL_NOT_FOUND", 404, _S.NOT_FOUND, "The conferencecall was not found."),
+    Reason(
+        "CONFERENCECALL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The conferencecall is not in a state that allows this.",
+    ),
     Reason("RECORDING_NOT_FOUND", 404, _S.NOT_FOUND, "The recording was not found."),
     Reason(
         "RECORDING_STATE_INVALID",

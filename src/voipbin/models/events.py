@@ -60,6 +60,13 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType("flow_created", "flow", "A flow was created."),
     EventType("flow_updated", "flow", "A flow was changed."),
     EventType("flow_deleted", "flow", "A flow was deleted."),
+    EventType("conference_created", "conference", "A conference was created."),
+    EventType(
+        "conference_updated",
+        "conference",
+        "A conference changed: a participant joined or left, a recording, its status.",
+    ),
+    EventType("conference_deleted", "conference", "A conference was terminated, or deleted."),
 )
 
 EVENT_TYPES: dict[str, EventType] = {row.name: row for row in CATALOGUE}
@@ -74,6 +81,7 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "emails": "email",
     "messages": "message",
     "recordings": "recording",
+    "conferences": "conference",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

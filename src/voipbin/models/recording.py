@@ -1,4 +1,7 @@
-"""Recordings: a call's audio, recorded while it lasts (upstream's call-manager recordings).
+"""Recordings: a call's audio, recorded while it lasts (upstream's call-manager recordings),
+or a conference's (``reference_type: conference``, started by ``POST
+/v1.0/conferences/{id}/recording_start``; it ends on a stop, its ``duration`` or the
+conference's end).
 
 A recording is started by ``POST /v1.0/calls/{id}/recording_start`` or a flow's
 ``recording_start`` action, and moves ``initiating -> recording -> stopping -> ended`` under
@@ -20,7 +23,7 @@ from voipbin.models.flows.options import EMPTY, FlowRef, Seconds, Short
 
 RECORDING_STATUSES: tuple[str, ...] = ("initiating", "recording", "stopping", "ended")
 RecordingStatus = Literal["initiating", "recording", "stopping", "ended"]
-REFERENCE_TYPES: tuple[str, ...] = ("call", "confbridge")
+REFERENCE_TYPES: tuple[str, ...] = ("call", "confbridge", "conference")
 #: Where ``GET /v1.0/recordingfiles/{id}`` lives (the id is a recording's).
 RECORDINGFILES_PATH = "/v1.0/recordingfiles/{id}"
 
@@ -36,7 +39,7 @@ class Recording(msgspec.Struct, kw_only=True):
     """The activeflow whose ``recording_start`` action started it, if one did."""
     reference_type: str
     reference_id: UUID | None
-    """The call recorded."""
+    """The call (or conference) recorded."""
     status: str
     format: str
     on_end_flow_id: UUID | None
@@ -71,8 +74,10 @@ RECORDINGS = ResourceSpec(
     verbs=frozenset({"list", "get", "delete"}),
     statuses=RECORDING_STATUSES,
     filters=(
-        Filter("reference_type", "enum", REFERENCE_TYPES, description="call or confbridge."),
-        Filter("reference_id", "uuid", description="Recordings of this call."),
+        Filter(
+            "reference_type", "enum", REFERENCE_TYPES, description="call, confbridge or conference."
+        ),
+        Filter("reference_id", "uuid", description="Recordings of this call or conference."),
     ),
     summary="Recordings: calls' audio, recorded on request; deleting one deletes its files.",
 )

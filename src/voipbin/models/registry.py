@@ -11,6 +11,7 @@ from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
 from voipbin.models.call import CALLS
+from voipbin.models.conference import CONFERENCECALLS, CONFERENCES
 from voipbin.models.contact import CONTACTS
 from voipbin.models.customer import CUSTOMERS
 from voipbin.models.email import EMAILS
@@ -51,6 +52,8 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     RECORDINGS,
     WEBHOOK_DELIVERIES,
     CONTACTS,
+    CONFERENCES,
+    CONFERENCECALLS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -50,6 +50,10 @@ from voipbin.server.runtime.calls.simulate import number_lookup, sim_call_routes
 from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
+from voipbin.server.runtime.conferences.control import RuntimeConferenceControl
+from voipbin.server.runtime.conferences.rows import FIELDS as CONFERENCE_FIELDS
+from voipbin.server.runtime.conferences.rows import ConferencecallRows, ConferenceRows
+from voipbin.server.runtime.conferences.service import ConferenceRuntime
 from voipbin.server.runtime.emails.flows import link as link_email_flows
 from voipbin.server.runtime.emails.service import EmailRuntime
 from voipbin.server.runtime.emails.simulate import FIELDS as SIM_EMAIL_FIELDS
@@ -95,6 +99,7 @@ from voipbin.server.storage.tables import (
     call_calls,
     call_groupcalls,
     call_recordings,
+    conference_conferences,
     message_messages,
     sim_emails,
 )
@@ -175,6 +180,8 @@ class AppState:
     """Every event to the customers' endpoints, durably, in order per resource."""
     feed: EventFeed | None = None
     """Reads the outbox for the websockets of ``/v1.0/ws`` (``runtime/events/feed.py``)."""
+    conferences: ConferenceRuntime | None = None
+    """Every conference: joined by calls' flows, ended, recorded."""
 
 
 def create_app(
@@ -273,6 +280,17 @@ def create_app(
     groupcalls.register()
     runtime.groupcalls = RuntimeGroupcallControl(groupcalls)
     timelines.register("groupcalls", owner_in(services["groupcall"].repository))
+    # Conferences: rooms the calls' flows join; recorded by the recordings runtime.
+    conferences = ConferenceRuntime(
+        ConferenceRows(Repository(db, conference_conferences, CONFERENCE_FIELDS, clock)),
+        ConferencecallRows(services["conferencecall"].repository),
+        calls,
+        flows,
+        recordings,
+    )
+    conferences.register()
+    runtime.conferences = RuntimeConferenceControl(conferences)
+    timelines.register("conferences", owner_in(services["conference"].repository))
     # Emails: made by the resource or a flow, delivered on the jobs (local outbox or SMTP).
     local_outbox = Repository(db, sim_emails, SIM_EMAIL_FIELDS, clock)
     emails = EmailRuntime(
@@ -328,6 +346,7 @@ def create_app(
         messages,
         webhooks,
         feed=feed,
+        conferences=conferences,
     )
 
     async def health(request: Request) -> Response:

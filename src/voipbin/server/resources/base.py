@@ -123,6 +123,8 @@ class ServerResource(Generic[M]):
     """The implementation of each action the spec declares, as column values..."""
     performs: Mapping[str, Perform] = field(default_factory=dict)
     """... or as an action doing its own writes."""
+    performs_update: Perform | None = None
+    """An update doing its own writes (with its event), in place of the generic one."""
     undos: Mapping[str, Perform] = field(default_factory=dict)
     item_performs: Mapping[str, ItemPerform] = field(default_factory=dict)
     """The implementation of each action on an item (declared with ``item``)."""

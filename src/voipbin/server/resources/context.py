@@ -120,6 +120,38 @@ class GroupcallControl(Protocol):
         ...
 
 
+class ConferenceControl(Protocol):
+    """The runtime's conferences, as the conferences and conferencecalls resources drive
+    them (``runtime/conferences/control.py``). Each takes a resource the generic service
+    found (live, the caller's)."""
+
+    async def create(
+        self, ctx: Context, body: Any, commit_with: CommitHook | None
+    ) -> msgspec.Struct:
+        """Make the conference of a ``ConferenceCreate``, its timeout armed."""
+        ...
+
+    async def update(self, conference_id: str, values: dict[str, Any]) -> Row:
+        """Write a ``PUT``'s column values; the conference after."""
+        ...
+
+    async def delete(self, conference_id: str) -> bool:
+        """End the conference and soft-delete it; ``False`` when deleted already."""
+        ...
+
+    async def recording_start(self, conference_id: str, options: Any) -> Row:
+        """Record the conference (a ``ConferenceRecordingStart``); the conference after."""
+        ...
+
+    async def recording_stop(self, conference_id: str) -> Row:
+        """Stop the conference's recording; the conference after."""
+        ...
+
+    async def kick(self, conferencecall_id: str) -> None:
+        """Send the participant out of its conference."""
+        ...
+
+
 class EmailControl(Protocol):
     """The runtime's emails, as the emails resource drives them
     (``runtime/emails/service.py``)."""
@@ -180,6 +212,7 @@ class Runtime:
     messages: MessageControl | None = None
     recordings: RecordingControl | None = None
     webhooks: WebhookControl | None = None
+    conferences: ConferenceControl | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,3 +259,7 @@ class Context:
     @property
     def webhooks(self) -> WebhookControl | None:
         return self.runtime.webhooks
+
+    @property
+    def conferences(self) -> ConferenceControl | None:
+        return self.runtime.conferences

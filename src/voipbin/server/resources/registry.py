@@ -12,6 +12,8 @@ from voipbin.server.resources import (
     billings,
     call_routes,
     calls,
+    conferencecalls,
+    conferences,
     contacts,
     customers,
     emails,
@@ -51,4 +53,6 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     recordings.RESOURCE,
     webhook_deliveries.RESOURCE,
     contacts.RESOURCE,
+    conferences.RESOURCE,
+    conferencecalls.RESOURCE,
 )

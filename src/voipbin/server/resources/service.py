@@ -332,6 +332,10 @@ class ResourceService(Generic[M]):
         id = path_id(id_text)
         row = await self._target(principal, "update", id, authorized=authorized)
         assert self.spec.update is not None
+        if self.resource.performs_update is not None:
+            decoded = decode_body(body, self.spec.update)
+            perform = self.resource.performs_update
+            return await self._perform(principal, "update", row, decoded, perform, own)
         return await self._change(
             principal,
             "update",

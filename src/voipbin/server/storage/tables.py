@@ -598,6 +598,37 @@ call_recordings = resource_table(
     sa.Column("duration", sa.Integer(), nullable=False, server_default="0"),
 )
 sa.Index(None, call_recordings.c.reference_id)
+# Conferences (server/runtime/conferences/): the rooms, and their participants (one row per
+# call that joined one), read by conference and by call. A conference's ``version`` counts
+# its changes: each is one UPDATE conditional on the version read.
+conference_conferences = resource_table(
+    "conference_conferences",
+    text_column("type", default="conference"),
+    text_column("status", default="progressing"),
+    text_column("name"),
+    text_column("detail"),
+    json_column("data", default="{}"),
+    sa.Column("timeout", sa.Integer(), nullable=False, server_default="0"),
+    id_column("pre_flow_id", default=EMPTY_UUID_TEXT),
+    id_column("post_flow_id", default=EMPTY_UUID_TEXT),
+    json_column("conferencecall_ids", default="[]"),
+    id_column("recording_id", default=EMPTY_UUID_TEXT),
+    json_column("recording_ids", default="[]"),
+    id_column("transcribe_id", default=EMPTY_UUID_TEXT),
+    json_column("transcribe_ids", default="[]"),
+    timestamp_column("tm_end"),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+)
+conference_conferencecalls = resource_table(
+    "conference_conferencecalls",
+    id_column("activeflow_id", default=EMPTY_UUID_TEXT),
+    id_column("conference_id", default=EMPTY_UUID_TEXT),
+    text_column("reference_type", default="call"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    text_column("status", default="joining"),
+)
+sa.Index(None, conference_conferencecalls.c.conference_id)
+sa.Index(None, conference_conferencecalls.c.reference_id)
 # Webhook deliveries (server/runtime/webhooks/): one row per event and target (the customer's
 # webhook, an activeflow's, a ``webhook_send`` action), with its attempts. What only the
 # runtime reads: the lane (one per target URI and resource: a lane's deliveries go out one at

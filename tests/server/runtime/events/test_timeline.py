@@ -138,7 +138,7 @@ async def test_a_resource_type_no_part_of_the_server_serves_yet_has_no_resources
 async def test_an_unknown_resource_type_is_404_no_such_route_naming_the_known_ones(
     api: Api,
 ) -> None:
-    response = await api.client.get(_path(str(uuid.uuid4()), "conferences"), headers=api.headers)
+    response = await api.client.get(_path(str(uuid.uuid4()), "widgets"), headers=api.headers)
 
     error = assert_error(response, 404, "NOT_FOUND", "ROUTE_NOT_FOUND")
     assert "calls, groupcalls, activeflows, flows" in error["message"]

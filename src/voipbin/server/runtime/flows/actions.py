@@ -288,6 +288,18 @@ def _message_send(run: Run, option: o.MessageSendOption) -> Outcome:
     return run.wait("message")
 
 
+def _conference_join(run: Run, option: o.ConferenceJoinOption) -> Outcome:
+    if option.conference_id == o.EMPTY:
+        raise Fatal("conference_join.conference_id is not set")
+    run.emit(c.ConferenceJoin(token=run.token, conference_id=option.conference_id))
+    return run.wait("conference")
+
+
+def _confbridge_join(run: Run, option: o.ConfbridgeJoinOption) -> Outcome:
+    run.emit(c.ConfbridgeJoin(token=run.token, confbridge_id=option.confbridge_id))
+    return run.wait("conference")
+
+
 def _recording_stop(run: Run, option: o.NoOption) -> Outcome:
     run.emit(c.RecordingStop())
     return "next"
@@ -323,4 +335,6 @@ HANDLERS: dict[str, Handler] = {
     "message_send": _message_send,
     "recording_start": _recording_start,
     "recording_stop": _recording_stop,
+    "conference_join": _conference_join,
+    "confbridge_join": _confbridge_join,
 }

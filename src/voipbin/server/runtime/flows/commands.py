@@ -25,6 +25,9 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
   becomes of it (upstream's email is never fatal to a flow).
 - ``recording_start``, ``recording_stop``: record the call, or stop; the next action runs at
   once.
+- ``conference_join``: the flow waits for ``ConferenceJoining`` (the participant made, or
+  why none was); ``confbridge_join``: the flow waits for ``ActionFinished`` once the
+  participant has left the conference.
 - ``not_executed``: a log line for an action skipped (a type not run yet, media its
   reference cannot give, an option invalid once filled in).
 - ``flow_ended``: the activeflow ended; start ``on_complete_flow_id`` when set.
@@ -213,6 +216,22 @@ class RecordingStop(Command, kw_only=True, tag="recording_stop"):
     """Stop the call's recording (the next action runs at once)."""
 
 
+class ConferenceJoin(Command, kw_only=True, tag="conference_join"):
+    """Join the call to the conference (the ``conference_join`` action), carried out by the
+    conferences service."""
+
+    token: int
+    conference_id: UUID
+
+
+class ConfbridgeJoin(Command, kw_only=True, tag="confbridge_join"):
+    """Put the call in the room of the participant ``confbridge_id`` (the last action of
+    the stack a ``conference_join`` pushes); the flow goes on once it has left."""
+
+    token: int
+    confbridge_id: UUID
+
+
 class NotExecuted(Command, kw_only=True, tag="not_executed"):
     action_id: UUID
     action_type: str
@@ -256,6 +275,8 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     RecordingStart,
     RecordingStop,
     WebhookSend,
+    ConferenceJoin,
+    ConfbridgeJoin,
     NotExecuted,
     FlowEnded,
 ]

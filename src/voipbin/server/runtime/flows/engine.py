@@ -16,15 +16,17 @@ world or the flow ends:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import msgspec
 
 from voipbin.common.errors import InvalidArgument
-from voipbin.models.flows.actions import ACTION_TYPES, FINISH, Actions, FlowAction
+from voipbin.models.flows.actions import ACTION_TYPES, ACTIONS, FINISH, Actions, FlowAction
 from voipbin.models.flows.check import check_actions, check_filled_addresses
-from voipbin.models.flows.options import EMPTY
+from voipbin.models.flows.options import EMPTY, ConfbridgeJoinOption, FetchFlowOption
 from voipbin.server.runtime.flows import commands as c
 from voipbin.server.runtime.flows import events as e
 from voipbin.server.runtime.flows.actions import HANDLERS
@@ -97,7 +99,7 @@ def _answer(run: Run, event: e.AnyEvent) -> bool:
         return False
     kind = waiting.kind
     if isinstance(event, e.TimerFired | e.ActionFinished):
-        if kind not in ("media", "digits", "connect", "webhook"):
+        if kind not in ("media", "digits", "connect", "webhook", "conference"):
             return False
     elif isinstance(event, e.AmdDetected):
         if kind != "amd":
@@ -114,6 +116,17 @@ def _answer(run: Run, event: e.AnyEvent) -> bool:
         if kind != "flow":
             return False
         return _guarded(run, lambda: run.push(_loaded(event)))
+    elif isinstance(event, e.ConferenceJoining):
+        if kind != "conference":
+            return False
+        if event.error:
+            run.end("error", f"conference_join: {event.error}")
+            return True
+        if event.conferencecall_id == EMPTY:  # nothing to join: the flow moves on
+            _resume(run)
+            return True
+        stack = conference_stack(event, run.env.new_id)
+        return _guarded(run, lambda: run.push(stack, stack_id=event.conferencecall_id))
     elif isinstance(event, e.Continued) and kind != "block":
         return False
     elif isinstance(event, e.MessageSent):
@@ -162,6 +175,22 @@ def _why(error: Exception) -> str:
         fields = [d for d in error.details if not isinstance(d, dict)]
         return "; ".join(f"{d.field} {d.description}" for d in fields) or str(error)
     return f"option: {error}"
+
+
+def conference_stack(event: e.ConferenceJoining, new_id: Callable[[], UUID]) -> list[FlowAction]:
+    """What a participant runs (upstream's pushed stack, §6.2): the conference's pre-flow,
+    the room until it leaves, then its post-flow (reached only while the call is up: a
+    hangup ends the flow first)."""
+    room = ACTIONS["confbridge_join"](
+        id=new_id(), option=ConfbridgeJoinOption(confbridge_id=event.conferencecall_id)
+    )
+    before = [_fetch_flow(event.pre_flow_id, new_id)] if event.pre_flow_id != EMPTY else []
+    after = [_fetch_flow(event.post_flow_id, new_id)] if event.post_flow_id != EMPTY else []
+    return [*before, room, *after]
+
+
+def _fetch_flow(flow_id: UUID, new_id: Callable[[], UUID]) -> FlowAction:
+    return ACTIONS["fetch_flow"](id=new_id(), option=FetchFlowOption(flow_id=flow_id))
 
 
 def _loaded(event: e.FlowLoaded) -> list[FlowAction]:

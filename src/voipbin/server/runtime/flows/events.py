@@ -8,10 +8,12 @@ Events for an ended activeflow change nothing either.
 from __future__ import annotations
 
 from typing import Literal, TypeAlias, Union
+from uuid import UUID
 
 import msgspec
 
 from voipbin.models.flows.actions import FlowAction
+from voipbin.models.flows.options import EMPTY
 
 
 class Event(msgspec.Struct, kw_only=True, tag_field="type"):
@@ -76,6 +78,18 @@ class MessageSent(Event, kw_only=True, tag="message_sent"):
     error: str = ""
 
 
+class ConferenceJoining(Event, kw_only=True, tag="conference_joining"):
+    """The answer to ``conference_join``: the participant made (its id, and the flows its
+    conference runs before and after), none (the empty id: the conference is ending, the
+    flow moves on) or why none can be (``error``: the flow ends, as upstream)."""
+
+    token: int
+    conferencecall_id: UUID = EMPTY
+    pre_flow_id: UUID = EMPTY
+    post_flow_id: UUID = EMPTY
+    error: str = ""
+
+
 class CallHungUp(Event, kw_only=True, tag="call_hungup"):
     """The activeflow's call hung up."""
 
@@ -94,6 +108,7 @@ AnyEvent: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtime)
     FlowLoaded,
     Continued,
     MessageSent,
+    ConferenceJoining,
     CallHungUp,
     StopRequested,
 ]

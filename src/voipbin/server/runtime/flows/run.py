@@ -80,10 +80,12 @@ class Run:
         self.state.forward_action_id = FINISH
         return "next"
 
-    def push(self, actions: list[FlowAction]) -> None:
+    def push(self, actions: list[FlowAction], stack_id: UUID | None = None) -> None:
+        """Run ``actions`` next as a new stack (``stack_id``: a service's own id, as
+        upstream names a conference participant's stack; by default a fresh one)."""
         if len(self.state.stacks) >= self.env.limits.max_stacks:
             raise Fatal(f"more than {self.env.limits.max_stacks} stacks")
-        stack_id = self.env.new_id()
+        stack_id = stack_id or self.env.new_id()
         if stack_id in self.state.stacks:
             raise Fatal(f"stack {stack_id} exists already")
         stacks.push(self.state, stack_id, actions)

@@ -61,7 +61,16 @@ class Stack(msgspec.Struct, kw_only=True):
 
 
 WaitKind = Literal[
-    "media", "digits", "amd", "fetch", "flow", "connect", "block", "message", "webhook"
+    "media",
+    "digits",
+    "amd",
+    "fetch",
+    "flow",
+    "connect",
+    "block",
+    "message",
+    "webhook",
+    "conference",
 ]
 
 

@@ -12,6 +12,10 @@ Use (the app builds one and registers it)::
     call = await recordings.stop(tx, call)
     await recordings.delete(recording_id)          # ends it, deletes it and its files
 
+A conference's recording (:meth:`RecordingRuntime.start_conference`) has no call leg: it
+records from its start (``recording`` at once) until it is stopped, its ``duration`` passes
+(job ``recording.duration``) or the conference ends; its files are written as a call's.
+
 Job kind: ``recording.files`` (write an ended recording's files, off every transaction: the
 job starts the write in a worker thread and looks again later, writing again whatever a
 dead process left unwritten, a few times at most; a deleted recording's files are removed).
@@ -21,13 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from voipbin.common.errors import FailedPrecondition, PaymentRequired
 from voipbin.common.ids import EMPTY_UUID_TEXT, new_id
+from voipbin.models.conference import ConferenceRecordingStart
 from voipbin.models.recording import RecordingStart
 from voipbin.server.billing.ledger import Usage
 from voipbin.server.billing.prices import started_minutes
@@ -50,6 +55,10 @@ from voipbin.server.storage.database import Executor
 log = logging.getLogger("voipbin.runtime.recordings")
 
 FILES_JOB = "recording.files"
+DURATION_JOB = "recording.duration"
+#: Told of a conference's recording that has just ended, in the same transaction (the
+#: conference clears its ``recording_id``).
+EndedHook = Callable[[Executor, RecordingRow], Awaitable[None]]
 #: When the files job looks again whether the files it started writing are there.
 FILES_RECHECK_SECONDS = 30.0
 #: How many times it writes again what is missing before it gives up (and logs it).
@@ -86,10 +95,13 @@ class RecordingRuntime:
         self.jobs = calls.jobs
         self.db = rows.repository.db
         self._tasks: set[asyncio.Task[None]] = set()
+        self.conference_ended: EndedHook | None = None
+        """Told when a conference's recording ends (set by the conferences runtime)."""
 
     def register(self) -> None:
-        """Register the job kind and listen to the calls (once per process)."""
+        """Register the job kinds and listen to the calls (once per process)."""
         self.jobs.register(FILES_JOB, self._on_files)
+        self.jobs.register(DURATION_JOB, self._on_duration)
         self.calls.subscribe(self.on_network_event)
         self.calls.on_hangup(self.call_hung_up)
 
@@ -165,6 +177,53 @@ class RecordingRuntime:
             await self._apply(tx, recording, "stop")
         await self.calls.network(tx, call.id).stop_recording(call.leg, recording_id)
         return await self._clear(tx, call.id, recording_id) or call
+
+    async def start_conference(
+        self,
+        tx: Executor,
+        customer_id: str,
+        conference_id: str,
+        options: ConferenceRecordingStart,
+        activeflow_id: str | None = None,
+    ) -> RecordingRow:
+        """Record the conference ``conference_id`` from now (``402`` when the balance cannot
+        pay a minute); the recording, ``recording`` already (no leg to wait for)."""
+        await self.calls.ledger.require(customer_id, "recording", 1, tx)
+        recording_id = str(new_id())
+        now = self.jobs.clock.now()
+        name = f"conference_{conference_id}_{now:%Y-%m-%dT%H:%M:%SZ}"
+        values: dict[str, Any] = {
+            "id": recording_id,
+            "customer_id": customer_id,
+            "activeflow_id": activeflow_id or EMPTY_UUID_TEXT,
+            "reference_type": "conference",
+            "reference_id": conference_id,
+            "status": "initiating",
+            "format": options.format or "wav",
+            "on_end_flow_id": str(options.on_end_flow_id),
+            "recording_name": name,
+            "filenames": json_text([f"{name}_in.wav", f"{name}_out.wav"]),
+            "duration": options.duration,
+        }
+        recording = await self.rows.insert(values, tx)
+        started = await self._apply(tx, recording, "started")
+        assert started is not None
+        if options.duration:
+            due = now + timedelta(seconds=options.duration)
+            await self.jobs.schedule(tx, DURATION_JOB, recording_id, due)
+        return started
+
+    async def stop_conference(self, tx: Executor, recording_id: str) -> None:
+        """End a conference's recording now (``stopping``, then ``ended``); nothing when it
+        has ended already."""
+        recording = await self.rows.get(recording_id, tx)
+        if recording is None or recording.status not in machine.ACTIVE:
+            return
+        stopping = await self._apply(tx, recording, "stop") or recording
+        await self._apply(tx, stopping, "finished")
+
+    async def _on_duration(self, tx: Executor, job: Job) -> None:
+        await self.stop_conference(tx, job.resource_id)
 
     async def delete(self, recording_id: str) -> bool:
         """End the recording if it runs, soft-delete it, then delete its files; ``False``
@@ -253,9 +312,14 @@ class RecordingRuntime:
         )
 
     async def _ended(self, tx: Executor, recording: RecordingRow) -> None:
-        """The recording ended: the call may record again, the minutes are billed, the
-        files are written, the ``on_end_flow_id`` flow starts."""
-        await self._clear(tx, recording.reference_id, recording.id)
+        """The recording ended: the call (or conference) may record again, the minutes are
+        billed, the files are written, the ``on_end_flow_id`` flow starts."""
+        if recording.values["reference_type"] == "conference":
+            await self.jobs.cancel(tx, DURATION_JOB, recording.id)
+            if self.conference_ended is not None:
+                await self.conference_ended(tx, recording)
+        else:
+            await self._clear(tx, recording.reference_id, recording.id)
         await self._bill(tx, recording)
         await self.jobs.schedule(tx, FILES_JOB, recording.id, self.jobs.clock.now())
         if recording.on_end_flow_id is not None:

@@ -1,0 +1,1 @@
+"""Conferences and their participants as processes (``server/runtime/conferences/``)."""
