@@ -21,6 +21,8 @@ from voipbin.server.resources import (
     numbers,
     outbound_configs,
     providers,
+    queuecalls,
+    queues,
     recordings,
     tags,
     trunks,
@@ -48,5 +50,7 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     emails.RESOURCE,
     messages.RESOURCE,
     recordings.RESOURCE,
+    queues.RESOURCE,
+    queuecalls.RESOURCE,
     webhook_deliveries.RESOURCE,
 )

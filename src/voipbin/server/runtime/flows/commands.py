@@ -25,6 +25,8 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
   becomes of it (upstream's email is never fatal to a flow).
 - ``recording_start``, ``recording_stop``: record the call, or stop; the next action runs at
   once.
+- ``queue_join``: the flow waits for ``QueueWaiting`` (the wait flow then loops), then for
+  ``QueueServing`` (the agent is bridged) and ``QueueLeft`` (the flow goes on after it).
 - ``not_executed``: a log line for an action skipped (a type not run yet, media its
   reference cannot give, an option invalid once filled in).
 - ``flow_ended``: the activeflow ended; start ``on_complete_flow_id`` when set.
@@ -213,6 +215,15 @@ class RecordingStop(Command, kw_only=True, tag="recording_stop"):
     """Stop the call's recording (the next action runs at once)."""
 
 
+class QueueJoin(Command, kw_only=True, tag="queue_join"):
+    """Put the call in the queue ``queue_id`` as the queuecall ``queuecall_id``; the
+    queues runtime answers with ``QueueWaiting``."""
+
+    token: int
+    queue_id: UUID
+    queuecall_id: UUID
+
+
 class NotExecuted(Command, kw_only=True, tag="not_executed"):
     action_id: UUID
     action_type: str
@@ -256,6 +267,7 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     RecordingStart,
     RecordingStop,
     WebhookSend,
+    QueueJoin,
     NotExecuted,
     FlowEnded,
 ]
