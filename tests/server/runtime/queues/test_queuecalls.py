@@ -201,3 +201,36 @@ async def test_an_agent_not_answering_puts_the_caller_back_first_in_line(
     queue = await c.get(f"/v1.0/queues/{queue['id']}")
     counts = [queue[f"total_{k}_count"] for k in ("incoming", "serviced", "abandoned")]
     assert (counts, queue["wait_queuecall_ids"]) == ([2, 0, 2], [])
+
+
+async def test_the_service_timeout_hangs_the_agent_up_and_a_deleted_queue_lets_callers_go(
+    start_app: StartApp,
+) -> None:
+    c = await center(start_app)
+    await c.rule(r"dan@agents\.example", answer_after=1, hangup_after=600)
+    dan = await c.agent("dan")
+    queue = await c.queue(service_timeout=5_000)
+    await c.number_joins(queue["id"])
+    call = await c.inbound()
+    await c.advance(1)
+    served = await c.queuecall_of(call["id"])
+    assert (served["status"], await c.agent_status(dan)) == ("service", "busy")
+    await c.advance(5)  # served 5 s: the service is over, Dan's call hung up
+    done = await c.queuecall_of(call["id"])
+    assert (done["status"], done["duration_service"]) == ("done", 5_000)
+    leg = await c.get(f"/v1.0/calls/{done['service_call_id']}")
+    assert (leg["status"], leg["hangup_by"]) == ("hangup", "local")
+    assert await c.agent_status(dan) == "available"
+    assert await _flow_after_queue(c, call["activeflow_id"]) == ("running", "talk")
+
+    busy = await c.api.client.put(
+        f"/v1.0/agents/{dan}/status", json={"status": "away"}, headers=c.headers
+    )
+    assert busy.status_code == 200
+    waiting = await c.inbound()
+    await c.advance(1)
+    gone = await c.api.client.delete(f"/v1.0/queues/{queue['id']}", headers=c.headers)
+    assert gone.status_code == 204
+    await c.advance(1)  # the dispatcher finds the queue deleted: its caller goes on
+    assert (await c.queuecall_of(waiting["id"]))["status"] == "abandoned"
+    assert await _flow_after_queue(c, waiting["activeflow_id"]) == ("running", "talk")
