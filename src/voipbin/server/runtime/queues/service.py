@@ -37,13 +37,14 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from voipbin.common.address import Address
 from voipbin.common.errors import ApiError, FailedPrecondition
 from voipbin.common.ids import EMPTY_UUID_TEXT
+from voipbin.models.flows.actions import FlowAction
 from voipbin.models.queue import QueuecallStatus
 from voipbin.server.resources.context import Context
 from voipbin.server.runtime.calls import machine as call_machine
@@ -109,7 +110,7 @@ class QueueRuntime:
         self.calls.subscribe(self._on_call_event)
         self.calls.on_hangup(self._on_hangup)
 
-    def _now(self) -> Any:
+    def _now(self) -> datetime:
         return self.jobs.clock.now()
 
     # -- moving a queuecall ----------------------------------------------------------------
@@ -226,7 +227,7 @@ class QueueRuntime:
         await self._emit(tx, queuecall, machine.QUEUECALL_CREATED)
         return queuecall
 
-    async def _wait_actions(self, tx: Executor, queue: QueueRow) -> list[Any]:
+    async def _wait_actions(self, tx: Executor, queue: QueueRow) -> list[FlowAction]:
         flow_id = str(queue.values["wait_flow_id"])
         if flow_id == EMPTY_UUID_TEXT:
             return []
