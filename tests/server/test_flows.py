@@ -362,11 +362,11 @@ async def test_resources_the_server_does_not_serve_yet_are_not_checked(api: Api)
     flow = await create(
         api,
         actions=[
-            action("queue_join", queue_id=UNUSED_ID),
+            action("ai_talk", ai_id=UNUSED_ID),
         ],
     )
 
-    assert flow["actions"][0]["option"]["queue_id"] == UNUSED_ID
+    assert flow["actions"][0]["option"]["ai_id"] == UNUSED_ID
 
 
 # -- update, delete ---------------------------------------------------------------------------

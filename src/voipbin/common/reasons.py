@@ -417,6 +417,27 @@ CATALOG: tuple[Reason, ...] = (
         _S.ALREADY_EXISTS,
         "A live contact of the customer already has this phone number or email address.",
     ),
+    # queues
+    Reason("QUEUE_NOT_FOUND", 404, _S.NOT_FOUND, "The queue was not found."),
+    Reason(
+        "QUEUE_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The queue is not in a state that allows this.",
+    ),
+    Reason(
+        "INVALID_ROUTING_METHOD",
+        400,
+        _S.INVALID_ARGUMENT,
+        'The routing method is not one of: "random", "longest_idle".',
+    ),
+    Reason("QUEUECALL_NOT_FOUND", 404, _S.NOT_FOUND, "The queuecall was not found."),
+    Reason(
+        "QUEUECALL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The queuecall is not in a state that allows this (it has ended).",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

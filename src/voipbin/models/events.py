@@ -67,6 +67,13 @@ CATALOGUE: tuple[EventType, ...] = (
         "A conference changed: a participant joined or left, a recording, its status.",
     ),
     EventType("conference_deleted", "conference", "A conference was terminated, or deleted."),
+    EventType("queuecall_created", "queuecall", "A call's flow joined a queue."),
+    EventType("queuecall_waiting", "queuecall", "The caller waits for an agent."),
+    EventType("queuecall_connecting", "queuecall", "An agent is being rung for the caller."),
+    EventType("queuecall_serviced", "queuecall", "The agent answered: the two are bridged."),
+    EventType("queuecall_done", "queuecall", "The caller was served; the service is over."),
+    EventType("queuecall_abandoned", "queuecall", "The caller left the queue unserved."),
+    EventType("queuecall_deleted", "queuecall", "The queuecall was deleted."),
 )
 
 EVENT_TYPES: dict[str, EventType] = {row.name: row for row in CATALOGUE}
@@ -82,6 +89,7 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "messages": "message",
     "recordings": "recording",
     "conferences": "conference",
+    "queuecalls": "queuecall",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

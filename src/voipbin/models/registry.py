@@ -24,6 +24,7 @@ from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
 from voipbin.models.outbound_config import OUTBOUND_CONFIGS
 from voipbin.models.own import OwnRoute
 from voipbin.models.provider import PROVIDERS
+from voipbin.models.queue import QUEUECALLS, QUEUES
 from voipbin.models.recording import RECORDINGS
 from voipbin.models.route import ROUTES
 from voipbin.models.tag import TAGS
@@ -50,6 +51,8 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     EMAILS,
     MESSAGES,
     RECORDINGS,
+    QUEUES,
+    QUEUECALLS,
     WEBHOOK_DELIVERIES,
     CONTACTS,
     CONFERENCES,

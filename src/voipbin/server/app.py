@@ -75,6 +75,15 @@ from voipbin.server.runtime.messages.flows import MessageFlows
 from voipbin.server.runtime.messages.service import FIELDS as MESSAGE_FIELDS
 from voipbin.server.runtime.messages.service import MessageRuntime
 from voipbin.server.runtime.messages.simulate import sim_message_routes
+from voipbin.server.runtime.queues.agents import AGENT_FIELDS, AgentPool
+from voipbin.server.runtime.queues.control import RuntimeQueueControl
+from voipbin.server.runtime.queues.rows import (
+    QUEUE_FIELDS,
+    QUEUECALL_FIELDS,
+    QueuecallRows,
+    QueueRows,
+)
+from voipbin.server.runtime.queues.service import QueueRuntime
 from voipbin.server.runtime.recordings.files import RecordingFiles
 from voipbin.server.runtime.recordings.links import Links
 from voipbin.server.runtime.recordings.routes import recording_file_routes
@@ -96,11 +105,14 @@ from voipbin.server.storage.sim_messages import MessageRules
 from voipbin.server.storage.simulator import SimulatorScripts
 from voipbin.server.storage.system import SystemValues
 from voipbin.server.storage.tables import (
+    agent_agents,
     call_calls,
     call_groupcalls,
     call_recordings,
     conference_conferences,
     message_messages,
+    queue_queuecalls,
+    queue_queues,
     sim_emails,
 )
 
@@ -291,6 +303,19 @@ def create_app(
     conferences.register()
     runtime.conferences = RuntimeConferenceControl(conferences)
     timelines.register("conferences", owner_in(services["conference"].repository))
+    # Queues: callers of call flows wait for agents, rung through groupcalls.
+    queues = QueueRuntime(
+        QueueRows(Repository(db, queue_queues, QUEUE_FIELDS, clock)),
+        QueuecallRows(Repository(db, queue_queuecalls, QUEUECALL_FIELDS, clock)),
+        AgentPool(Repository(db, agent_agents, AGENT_FIELDS, clock)),
+        calls,
+        groupcalls,
+        flows,
+        lambda id: call_service.context(server_principal(id), id),
+    )
+    queues.register()
+    runtime.queues = RuntimeQueueControl(queues)
+    timelines.register("queuecalls", owner_in(services["queuecall"].repository))
     # Emails: made by the resource or a flow, delivered on the jobs (local outbox or SMTP).
     local_outbox = Repository(db, sim_emails, SIM_EMAIL_FIELDS, clock)
     emails = EmailRuntime(

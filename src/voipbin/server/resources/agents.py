@@ -148,7 +148,10 @@ async def _check_delete(ctx: Context, current: Current) -> None:
 
 
 async def _set_status(ctx: Context, body: Any, current: Current | None) -> Values:
-    return {"status": body.status}
+    values: Values = {"status": body.status}
+    if body.status == "available" and (current is None or current["status"] != "available"):
+        values["tm_available"] = ctx.now  # a queue's longest_idle routing reads it
+    return values
 
 
 async def _set_password(ctx: Context, body: Any, current: Current | None) -> Values:

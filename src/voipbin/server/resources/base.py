@@ -17,6 +17,7 @@ from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permissi
 from voipbin.common.reasons import REASONS
 from voipbin.models.base import M, ResourceSpec
 from voipbin.server.storage.database import Executor, Row
+from voipbin.server.storage.repository import Repository
 
 if TYPE_CHECKING:
     from voipbin.server.resources.context import CommitHook, Context
@@ -46,6 +47,9 @@ PerformDelete = Callable[["Context", Current], Awaitable[bool]]
 #: A creation the resource does itself (several resources at once, a process started):
 #: given the validated body and what records the answer in the creating transaction.
 CreateWith = Callable[["Context", Any, "CommitHook | None"], Awaitable[msgspec.Struct]]
+#: What a single read shows of a stored row, given the resource's repository: a field worked
+#: out when read (a waiting queuecall's ``position``).
+View = Callable[[Repository, Row], Awaitable[Row]]
 #: How the companion of a new owner is made, in the owner's creation transaction
 #: (``ctx.customer_id`` is the owner); by default one row of column defaults.
 MakeCompanion = Callable[["Context", Executor], Awaitable[None]]
@@ -157,6 +161,8 @@ class ServerResource(Generic[M]):
     shared_customer_id: str | None = None
     """A ``customer_id`` that stands for every customer (the owner of default routes): a
     super-admin may name it in a creation body although no customer has it."""
+    view: View | None = None
+    """What ``GET <path>/{id}`` shows of the stored row, when it works a field out."""
     references: Mapping[str, str] = field(default_factory=dict)
     """Id fields that must name a live resource of the same customer, by the name of that
     resource's service (``{"call_flow_id": "flow"}``): a 422 naming the field otherwise.

@@ -199,6 +199,21 @@ class WebhookControl(Protocol):
         ...
 
 
+class QueueControl(Protocol):
+    """The runtime's queuecalls, as the queuecalls resource drives them
+    (``runtime/queues/service.py``). Each takes the queuecall as the generic service found
+    it (live, the caller's)."""
+
+    async def kick(self, queuecall_id: str) -> Row:
+        """Take the caller out of its queue (its flow goes on after ``queue_join``); the
+        queuecall after. ``409`` for one that has ended."""
+        ...
+
+    async def delete(self, queuecall_id: str) -> None:
+        """Kick the queuecall if it is not over, then soft-delete it."""
+        ...
+
+
 @dataclass(slots=True)
 class Runtime:
     """What the runtime gives the resources: one per app, shared by every service and
@@ -213,6 +228,7 @@ class Runtime:
     recordings: RecordingControl | None = None
     webhooks: WebhookControl | None = None
     conferences: ConferenceControl | None = None
+    queues: QueueControl | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,3 +279,7 @@ class Context:
     @property
     def conferences(self) -> ConferenceControl | None:
         return self.runtime.conferences
+
+    @property
+    def queues(self) -> QueueControl | None:
+        return self.runtime.queues

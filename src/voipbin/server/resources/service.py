@@ -229,7 +229,10 @@ class ResourceService(Generic[M]):
         self, principal: Principal, id_text: str, *, authorized: bool = False, own: bool = False
     ) -> msgspec.Struct:
         id = path_id(id_text)
-        return self._item(await self._target(principal, "get", id, authorized=authorized), own)
+        row = await self._target(principal, "get", id, authorized=authorized)
+        if self.resource.view is not None:
+            row = await self.resource.view(self.repository, row)
+        return self._item(row, own)
 
     async def create(
         self, principal: Principal, body: bytes, *, commit_with: CommitHook | None = None

@@ -42,6 +42,8 @@ class ListQuery:
     tm_create_to: datetime | None = None
     before: datetime | None = None
     deleted: Deleted = "false"
+    oldest_first: bool = False
+    """Oldest first (a queue's waiting line) instead of newest first."""
 
     def restricted(self, **equals: Any) -> ListQuery:
         """The same query, also requiring ``equals``."""
@@ -231,6 +233,7 @@ class Repository:
             query.tm_create_to is not None,
             query.before is not None,
             query.deleted,
+            query.oldest_first,
         )
 
         def build() -> sa.Select[Any]:
@@ -253,7 +256,7 @@ class Repository:
             return (
                 self._select()
                 .where(*conditions)
-                .order_by(t.c.tm_create.desc())
+                .order_by(t.c.tm_create.asc() if query.oldest_first else t.c.tm_create.desc())
                 .limit(sa.bindparam("limit", literal_execute=False))
             )
 

@@ -144,6 +144,9 @@ agent_agents = resource_table(
     # the microsecond time of the latest change. A token carries the value it was issued
     # under; any other value means the password changed since, and the token is refused.
     sa.Column("token_generation", sa.BigInteger(), nullable=False, server_default="0"),
+    # When the agent last became ``available``: a queue's ``longest_idle`` routing rings the
+    # agent available the longest first (never set: as long as can be).
+    timestamp_column("tm_available"),
 )
 # Usernames are unique among live agents; deletion frees them.
 sa.Index(
@@ -709,3 +712,46 @@ sa.Index(
     sqlite_where=sa.and_(contact_addresses.c.is_primary, contact_addresses.c.tm_delete.is_(None)),
 )
 sa.Index(None, contact_addresses.c.contact_id, contact_addresses.c.tm_create)
+# Queues (server/runtime/queues/): the model's fields, then what only the runtime reads: the
+# count of its writes (each is conditional on it: the lists and counters move one by one).
+queue_queues = resource_table(
+    "queue_queues",
+    text_column("name"),
+    text_column("detail"),
+    text_column("routing_method", default="random"),
+    json_column("tag_ids", default="[]"),
+    id_column("wait_flow_id", default=EMPTY_UUID_TEXT),
+    sa.Column("wait_timeout", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("service_timeout", sa.Integer(), nullable=False, server_default="0"),
+    json_column("wait_queuecall_ids", default="[]"),
+    json_column("service_queuecall_ids", default="[]"),
+    sa.Column("total_incoming_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("total_serviced_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("total_abandoned_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+)
+# Queuecalls: the model's fields (``position`` is worked out when read, 0 stored).
+queue_queuecalls = resource_table(
+    "queue_queuecalls",
+    id_column("queue_id", default=EMPTY_UUID_TEXT),
+    text_column("reference_type", default="call"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    id_column("reference_activeflow_id", default=EMPTY_UUID_TEXT),
+    text_column("status", default="initiating"),
+    json_column("source", default="{}"),
+    text_column("routing_method", default="random"),
+    json_column("tag_ids", default="[]"),
+    sa.Column("timeout_wait", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("timeout_service", sa.Integer(), nullable=False, server_default="0"),
+    id_column("service_agent_id", default=EMPTY_UUID_TEXT),
+    id_column("service_groupcall_id", default=EMPTY_UUID_TEXT),
+    id_column("service_call_id", default=EMPTY_UUID_TEXT),
+    sa.Column("position", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("duration_waiting", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("duration_service", sa.Integer(), nullable=False, server_default="0"),
+    timestamp_column("tm_service"),
+    timestamp_column("tm_end"),
+)
+sa.Index(None, queue_queuecalls.c.reference_id)
+sa.Index(None, queue_queuecalls.c.service_groupcall_id)
+sa.Index(None, queue_queuecalls.c.queue_id, queue_queuecalls.c.status, queue_queuecalls.c.tm_create)

@@ -240,7 +240,7 @@ def test_block_waits_until_continued() -> None:
         ("sleep", {"duration": 1000}, "api", "needs a call"),
         ("block", {}, "call", "cannot run for a call"),
         ("transcribe_start", {}, "call", "not implemented"),
-        ("queue_join", {}, "call", "not implemented"),
+        ("external_media_start", {}, "call", "not implemented"),
         ("webhook_send", {}, "api", "webhook_send.uri is not set"),
         (
             "webhook_send",

@@ -305,6 +305,16 @@ def _recording_stop(run: Run, option: o.NoOption) -> Outcome:
     return "next"
 
 
+def _queue_join(run: Run, option: o.QueueJoinOption) -> Outcome:
+    if option.queue_id == o.EMPTY:
+        raise Fatal("queue_join.queue_id is not set")
+    # The queuecall's id is the flow's own: an answer for another queuecall changes nothing.
+    queuecall_id = run.env.new_id()
+    run.state.queuecall_id = queuecall_id
+    run.emit(c.QueueJoin(token=run.token, queue_id=option.queue_id, queuecall_id=queuecall_id))
+    return run.wait("queue")
+
+
 HANDLERS: dict[str, Handler] = {
     "answer": _answer,
     "talk": _talk,
@@ -337,4 +347,5 @@ HANDLERS: dict[str, Handler] = {
     "recording_stop": _recording_stop,
     "conference_join": _conference_join,
     "confbridge_join": _confbridge_join,
+    "queue_join": _queue_join,
 }

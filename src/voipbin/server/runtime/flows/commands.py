@@ -28,6 +28,8 @@ the runtime turns each into a durable job that reports :class:`~.events.TimerFir
 - ``conference_join``: the flow waits for ``ConferenceJoining`` (the participant made, or
   why none was); ``confbridge_join``: the flow waits for ``ActionFinished`` once the
   participant has left the conference.
+- ``queue_join``: the flow waits for ``QueueWaiting`` (the wait flow then loops), then for
+  ``QueueServing`` (the agent is bridged) and ``QueueLeft`` (the flow goes on after it).
 - ``not_executed``: a log line for an action skipped (a type not run yet, media its
   reference cannot give, an option invalid once filled in).
 - ``flow_ended``: the activeflow ended; start ``on_complete_flow_id`` when set.
@@ -232,6 +234,15 @@ class ConfbridgeJoin(Command, kw_only=True, tag="confbridge_join"):
     confbridge_id: UUID
 
 
+class QueueJoin(Command, kw_only=True, tag="queue_join"):
+    """Put the call in the queue ``queue_id`` as the queuecall ``queuecall_id``; the
+    queues runtime answers with ``QueueWaiting``."""
+
+    token: int
+    queue_id: UUID
+    queuecall_id: UUID
+
+
 class NotExecuted(Command, kw_only=True, tag="not_executed"):
     action_id: UUID
     action_type: str
@@ -277,6 +288,7 @@ AnyCommand: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtim
     WebhookSend,
     ConferenceJoin,
     ConfbridgeJoin,
+    QueueJoin,
     NotExecuted,
     FlowEnded,
 ]

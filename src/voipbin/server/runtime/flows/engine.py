@@ -29,6 +29,7 @@ from voipbin.models.flows.check import check_actions, check_filled_addresses
 from voipbin.models.flows.options import EMPTY, ConfbridgeJoinOption, FetchFlowOption
 from voipbin.server.runtime.flows import commands as c
 from voipbin.server.runtime.flows import events as e
+from voipbin.server.runtime.flows import queueing
 from voipbin.server.runtime.flows.actions import HANDLERS
 from voipbin.server.runtime.flows.conditions import digits_done
 from voipbin.server.runtime.flows.run import Env, Fatal, Run
@@ -83,6 +84,17 @@ def _apply(run: Run, event: e.AnyEvent) -> bool:
         run.end("call_hangup")
     elif isinstance(event, e.StopRequested):
         run.end("stopped")
+    elif isinstance(event, e.QueueWaiting):
+        return _queue_waiting(run, event)
+    elif isinstance(event, e.QueueServing):
+        if not queueing.leave_wait(run, event.queuecall_id):
+            return False
+        queueing.hold(run)
+    elif isinstance(event, e.QueueLeft):
+        if not queueing.leave_wait(run, event.queuecall_id):
+            return False
+        s.queuecall_id = EMPTY
+        _advance(run)
     elif isinstance(event, e.DigitsReceived):
         for digit in event.digits:
             if s.status == "running":
@@ -135,6 +147,29 @@ def _answer(run: Run, event: e.AnyEvent) -> bool:
         if event.error:
             run.end("error", f"message_send: {event.error}")
             return True
+    _resume(run)
+    return True
+
+
+def _queue_waiting(run: Run, event: e.QueueWaiting) -> bool:
+    s = run.state
+    waiting = s.waiting
+    if (
+        waiting is None
+        or waiting.kind != "queue"
+        or waiting.token != event.token
+        or s.queuecall_id != event.queuecall_id
+    ):
+        return False
+    if event.error:
+        run.end("error", f"queue_join: {event.error}")
+        return True
+    s.variables.update(event.variables)
+    if not event.actions:
+        return True  # no wait flow: the caller waits in silence
+    if not queueing.push_wait_loop(run, event.queuecall_id, event.actions):
+        run.end("error", f"queue_join: more than {run.env.limits.max_stacks} stacks")
+        return True
     _resume(run)
     return True
 
@@ -227,12 +262,24 @@ def _advance(run: Run) -> None:
     """Move the cursor and run actions until one waits or the flow ends."""
     s = run.state
     limits = run.env.limits
+    spun = 0  # free moves in this step: a wait flow that never waits spins here
     while s.status == "running" and s.waiting is None:
-        if s.execute_count > limits.max_moves:
-            run.end("error", f"the flow moved its cursor more than {limits.max_moves} times")
-            return
         position = next_position(s, limits.max_stacks)
-        s.executed_actions.append(s.current_action)
+        free = position is not None and queueing.in_free_stack(s, position[0], limits.max_stacks)
+        if free:
+            spun += 1
+            if spun > limits.max_moves:
+                run.end(
+                    "error",
+                    f"the queue's wait flow ran {limits.max_moves} actions and waited for none",
+                )
+                return
+            s.free_moves += 1
+        else:
+            if s.execute_count - s.free_moves > limits.max_moves:
+                run.end("error", f"the flow moved its cursor more than {limits.max_moves} times")
+                return
+            s.executed_actions.append(s.current_action)
         s.execute_count += 1
         s.forward_stack_id = s.forward_action_id = EMPTY
         if position is None:

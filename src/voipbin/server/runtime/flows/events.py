@@ -90,6 +90,33 @@ class ConferenceJoining(Event, kw_only=True, tag="conference_joining"):
     error: str = ""
 
 
+class QueueWaiting(Event, kw_only=True, tag="queue_waiting"):
+    """The answer to ``queue_join``: the caller waits in the queue, hearing ``actions``
+    (the queue's wait flow) in a loop, none: in silence; ``error``: it could not join (no
+    such queue), which ends the flow as upstream's fatal ``queue_join`` does."""
+
+    token: int
+    queuecall_id: UUID
+    actions: list[FlowAction] = msgspec.field(default_factory=list)
+    variables: dict[str, str] = msgspec.field(default_factory=dict)
+    """The ``voipbin.queue.*`` and ``voipbin.queuecall.*`` variables."""
+    error: str = ""
+
+
+class QueueServing(Event, kw_only=True, tag="queue_serving"):
+    """An agent answered: the wait flow stops and the caller is bridged with the agent
+    (the flow waits on its ``queue_join`` for ``QueueLeft``)."""
+
+    queuecall_id: UUID
+
+
+class QueueLeft(Event, kw_only=True, tag="queue_left"):
+    """The caller is out of the queue (served, kicked, timed out): the flow goes on after
+    its ``queue_join``."""
+
+    queuecall_id: UUID
+
+
 class CallHungUp(Event, kw_only=True, tag="call_hungup"):
     """The activeflow's call hung up."""
 
@@ -109,6 +136,9 @@ AnyEvent: TypeAlias = Union[  # noqa: UP007 (msgspec reads the union at runtime)
     Continued,
     MessageSent,
     ConferenceJoining,
+    QueueWaiting,
+    QueueServing,
+    QueueLeft,
     CallHungUp,
     StopRequested,
 ]

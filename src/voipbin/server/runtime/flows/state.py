@@ -58,6 +58,9 @@ class Stack(msgspec.Struct, kw_only=True):
     return_stack_id: UUID = EMPTY
     """Where the flow continues (after ``return_action_id``) once this stack has run out."""
     return_action_id: UUID = EMPTY
+    free: bool = False
+    """Moves in this stack, and in the stacks it pushes, do not count against
+    :attr:`Limits.max_moves` (a queue's wait flow, looping while the caller waits)."""
 
 
 WaitKind = Literal[
@@ -71,6 +74,7 @@ WaitKind = Literal[
     "message",
     "webhook",
     "conference",
+    "queue",
 ]
 
 
@@ -103,6 +107,10 @@ class FlowState(msgspec.Struct, kw_only=True):
     executed_actions: list[FlowAction] = msgspec.field(default_factory=list)
     end_reason: str = ""
     end_detail: str = ""
+    queuecall_id: UUID = EMPTY
+    """The queuecall its ``queue_join`` made, while the caller is in the queue."""
+    free_moves: int = 0
+    """Cursor moves made in free stacks (a queue's wait flow): not counted in the cap."""
 
 
 def marker(id: UUID) -> FlowAction:

@@ -5,7 +5,8 @@ agent's addresses and an ``extension`` its registered devices, as a nested group
 
 Deciding it all up front means a linear groupcall's later legs need no request to be
 dialled, and that a destination which cannot be rung is refused before anything rings.
-Reads only.
+Reads only (through ``executor``'s transaction when one is given: a queue rings an agent
+from inside its dispatcher's).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from voipbin.server.resources.context import Context
 from voipbin.server.runtime.calls.placing import Placement, place, require_identity
 from voipbin.server.runtime.groupcalls import machine
 from voipbin.server.runtime.groupcalls.rows import Nested, Plan
+from voipbin.server.storage.database import Executor
 
 log = logging.getLogger("voipbin.runtime.groupcalls")
 
@@ -37,15 +39,17 @@ def _raw(value: object) -> bytes:
     return bytes(value) if isinstance(value, msgspec.Raw) else str(value).encode()
 
 
-async def _extension_id(ctx: Context, number: str) -> str | None:
+async def _extension_id(ctx: Context, number: str, executor: Executor | None) -> str | None:
     row = await ctx.services["extension"].repository.find(
-        ("id",), {"customer_id": ctx.customer_id, "extension": number}
+        ("id",), {"customer_id": ctx.customer_id, "extension": number}, executor=executor
     )
     return None if row is None else str(row[0])
 
 
-async def _devices(ctx: Context, number: str, contacts: Contacts, field: str) -> list[Address]:
-    extension_id = await _extension_id(ctx, number)
+async def _devices(
+    ctx: Context, number: str, contacts: Contacts, field: str, executor: Executor | None = None
+) -> list[Address]:
+    extension_id = await _extension_id(ctx, number, executor)
     if extension_id is None:
         raise Unprocessable.field(field, f"{number} is no live extension of the customer")
     found = await contacts(extension_id)
@@ -55,7 +59,11 @@ async def _devices(ctx: Context, number: str, contacts: Contacts, field: str) ->
 
 
 async def resolve(
-    ctx: Context, destination: Address, field: str, contacts: Contacts
+    ctx: Context,
+    destination: Address,
+    field: str,
+    contacts: Contacts,
+    executor: Executor | None = None,
 ) -> tuple[str, list[Address]]:
     """The ring method and the addresses an ``agent`` or ``extension`` destination rings:
     the agent's ``tel`` and ``sip`` addresses and its extensions' devices (in its own ring
@@ -63,9 +71,11 @@ async def resolve(
     ``.target``) for an agent or extension that is not the customer's, or rings nothing."""
     target = f"{field}.target"
     if destination.type == "extension":
-        return "ring_all", await _devices(ctx, destination.target, contacts, target)
+        return "ring_all", await _devices(ctx, destination.target, contacts, target, executor)
     row = await ctx.services["agent"].repository.find(
-        ("addresses", "ring_method"), {"id": destination.target, "customer_id": ctx.customer_id}
+        ("addresses", "ring_method"),
+        {"id": destination.target, "customer_id": ctx.customer_id},
+        executor=executor,
     )
     if row is None:
         raise Unprocessable.field(target, "is no live agent of the customer")
@@ -75,7 +85,7 @@ async def resolve(
             resolved.append(address)
         elif address.type == "extension":
             try:
-                resolved += await _devices(ctx, address.target, contacts, target)
+                resolved += await _devices(ctx, address.target, contacts, target, executor)
             except ApiError:
                 log.info("agent %s: extension %s rings nothing", destination.target, address.target)
     if not resolved:
@@ -84,20 +94,25 @@ async def resolve(
 
 
 async def nested(
-    ctx: Context, source: Address, destination: Address, index: int, contacts: Contacts
+    ctx: Context,
+    source: Address,
+    destination: Address,
+    index: int,
+    contacts: Contacts,
+    executor: Executor | None = None,
 ) -> Nested:
     """The groupcall ``destinations[index]`` (an agent or extension) rings as: each of its
     addresses placed; those that cannot be called are left out (as upstream skips a leg that
     fails), and the first refusal is raised when none can."""
     field = f"destinations[{index}]"
-    ring, addresses = await resolve(ctx, destination, field, contacts)
-    await require_identity(ctx, addresses)
+    ring, addresses = await resolve(ctx, destination, field, contacts, executor)
+    await require_identity(ctx, addresses, executor)
     kept: list[Address] = []
     placements: list[Placement] = []
     refusal: ApiError | None = None
     for address in addresses:
         try:
-            placements.append(await place(ctx, source, address, index))
+            placements.append(await place(ctx, source, address, index, executor))
             kept.append(address)
         except ApiError as exc:
             log.info("%s: %s:%s refused: %s", field, address.type, address.target, exc)

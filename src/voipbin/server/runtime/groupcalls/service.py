@@ -110,10 +110,24 @@ class GroupcallRuntime:
                 await commit_with(tx, groupcall.wire)
         return groupcall.wire
 
-    async def plan(self, ctx: Context, source: Address, destination: Address, index: int) -> Any:
+    async def plan(
+        self,
+        ctx: Context,
+        source: Address,
+        destination: Address,
+        index: int,
+        executor: Executor | None = None,
+    ) -> Any:
         """``POST /v1.0/calls``' ``destinations[index]`` (an agent or extension): the
-        addresses it rings, placed."""
-        return await planning.nested(ctx, source, destination, index, self._contacts)
+        addresses it rings, placed (read through ``executor``'s transaction, if given)."""
+        if executor is None:
+            return await planning.nested(ctx, source, destination, index, self._contacts)
+
+        async def contacts(extension_id: str) -> list[Address]:
+            network = SimulatedNetwork(self.calls.scripts.within(executor), _never)
+            return await network.contacts(extension_id)
+
+        return await planning.nested(ctx, source, destination, index, contacts, executor)
 
     async def start(
         self, tx: Executor, customer_id: str, source: Address, plan: Any, flow_id: str | None

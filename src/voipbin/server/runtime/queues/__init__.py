@@ -1,0 +1,1 @@
+"""Queues and queuecalls as processes: callers wait, agents are rung and bridged."""
