@@ -14,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import get_args
 
-from benchmarks import events_report, report
+from benchmarks import events_report, report, startup
 from benchmarks.calls import (
     LIST_SECONDS,
     LIST_WARMUP_SECONDS,
@@ -36,6 +36,7 @@ from benchmarks.limiter import LimiterComparison, compare_limiter
 from benchmarks.load import Choice, LoadGenerator, choose
 from benchmarks.redis_store import DEFAULT_REDIS_URL, redis_unreachable
 from benchmarks.seed import Seeded, seed_tags
+from benchmarks.startup import StartupResult, run_startup
 from benchmarks.tags_list import Comparison, Plan, compare
 
 BACKENDS = ("sqlite", "postgres")
@@ -43,11 +44,19 @@ BARE = "bare"
 LIMITER = "limiter"
 CALLS = "calls"
 EVENTS = "events"
-BENCHMARKS = (BARE, LIMITER, CALLS, EVENTS)
-DEFAULT_BACKENDS = {BARE: BACKENDS, LIMITER: ("sqlite",), CALLS: BACKENDS, EVENTS: BACKENDS}
+STARTUP = "startup"
+BENCHMARKS = (BARE, LIMITER, CALLS, EVENTS, STARTUP)
+DEFAULT_BACKENDS = {
+    BARE: BACKENDS,
+    LIMITER: ("sqlite",),
+    CALLS: BACKENDS,
+    EVENTS: BACKENDS,
+    STARTUP: ("sqlite",),
+}
 """Without --backend: the first benchmark on both, the limiter's on SQLite (its cost is the
-same on both, and three servers a round take long enough), the calls' and events' on both."""
-DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3, CALLS: 1, EVENTS: 1}
+same on both, and three servers a round take long enough), the calls' and events' on both,
+the start on SQLite (the default a new user meets)."""
+DEFAULT_ROUNDS = {BARE: 1, LIMITER: 3, CALLS: 1, EVENTS: 1, STARTUP: 5}
 # Per server and round: start, readiness check and stop take a few seconds on top.
 _SERVER_OVERHEAD_SECONDS = 3
 # Calls: how long the live calls' server is watched doing nothing else.
@@ -293,7 +302,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
 
+    if STARTUP in plans and runnable[STARTUP]:
+        print(
+            f"startup, voipbin serve on a new SQLite database to its first answer, beside a "
+            f"bare granian app: {plans[STARTUP].rounds} round(s); about "
+            f"{plans[STARTUP].rounds * 4}s",
+            flush=True,
+        )
+
     comparisons: list[Comparison] = []
+    startup_result: StartupResult | None = None
     limiter_comparisons: list[LimiterComparison] = []
     calls_results: list[CallsResult] = []
     events_results: list[EventsResult] = []
@@ -329,7 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if backend in runnable.get(EVENTS, []):
                 with database(backend, admin_url) as url:
                     events_results.append(run_events(backend, url, events_plan, Path(logs), say))
-    if not (comparisons or limiter_comparisons or calls_results or events_results):
+            if backend in runnable.get(STARTUP, []):
+                startup_result = run_startup(plans[STARTUP].rounds, Path(logs), say)
+    ran = comparisons or limiter_comparisons or calls_results or events_results
+    if not (ran or startup_result):
         return 1 if args.strict else 0
 
     if comparisons:
@@ -359,10 +380,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(events_report.details(events_results))
         for problem in events_report.problems(events_results):
             print(problem)
+    if startup_result is not None:
+        print()
+        print(startup.details(startup_result))
+        print()
+        print(startup.summary(startup_result))
     if comparisons or limiter_comparisons or calls_results:
         print(f"load generator: {load.name}")
     met = (
-        report.budget_met(comparisons)
+        (startup_result is None or startup.budget_met(startup_result))
+        and report.budget_met(comparisons)
         and report.limiter_budget_met(limiter_comparisons)
         and report.calls_budget_met(calls_results)
         and events_report.met(events_results)

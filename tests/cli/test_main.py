@@ -101,7 +101,10 @@ def login(port: int) -> int | None:
         return None
 
 
-def test_serve_on_a_new_database_answers_login_within_two_seconds(tmp_path: Path) -> None:
+def test_serve_on_a_new_database_builds_it_and_answers_login(tmp_path: Path) -> None:
+    """How fast it starts is measured by ``make bench BENCH_ARGS="--benchmark startup"``
+    against DESIGN.md's budget; here only that it does, on its own, within bounds that catch
+    a hang and not a busy machine."""
     port = free_port()
     with serving(tmp_path / "voipbin.db", port) as served:
         started = time.monotonic()
@@ -113,7 +116,7 @@ def test_serve_on_a_new_database_answers_login_within_two_seconds(tmp_path: Path
         elapsed = time.monotonic() - started
 
     assert status == 200, served.output
-    assert elapsed < 2.0, f"first login answered after {elapsed:.2f} s"
+    assert elapsed < 15.0, f"first login answered after {elapsed:.2f} s"
 
 
 def test_serve_refuses_a_database_at_another_revision(tmp_path: Path) -> None:

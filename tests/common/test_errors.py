@@ -247,10 +247,10 @@ def test_from_envelope_keeps_an_http_status_the_tree_has_no_class_for() -> None:
 
 
 def test_the_constructor_still_refuses_an_unknown_reason() -> None:
-    NotFound.from_envelope("QUEUE_NOT_FOUND", "No queue.")
+    NotFound.from_envelope("WIDGET_NOT_FOUND", "No widget.")
 
     with pytest.raises(ValueError, match="not in the catalog"):
-        NotFound("QUEUE_NOT_FOUND")
+        NotFound("WIDGET_NOT_FOUND")
 
 
 @pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda cls: cls.__name__)

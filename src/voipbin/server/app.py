@@ -381,16 +381,21 @@ def create_app(
         await db.ping()
         return json_response({"status": "ready"})
 
-    document = openapi_document(
-        [r.spec for r in SERVER_RESOURCES],
-        own=OWN_ROUTES,
-        signup=settings.signup == "open",
-        lookups=[AVAILABLE_NUMBERS, CONTACT_LOOKUP],
-        simulator=True,
-    )
+    # Built when first asked for, not at every start: it takes longer than the rest of the app.
+    document: list[dict[str, Any]] = []
 
     async def openapi(request: Request) -> Response:
-        return json_response(document)
+        if not document:
+            document.append(
+                openapi_document(
+                    [r.spec for r in SERVER_RESOURCES],
+                    own=OWN_ROUTES,
+                    signup=settings.signup == "open",
+                    lookups=[AVAILABLE_NUMBERS, CONTACT_LOOKUP],
+                    simulator=True,
+                )
+            )
+        return json_response(document[0])
 
     async def extension_is_live(extension_id: str) -> bool:
         extensions = services["extension"].repository
