@@ -41,8 +41,9 @@ lint: $(SYNCED)
 	$(UV) run --no-sync mypy
 	$(UV) run --no-sync lint-imports
 
+# Tests run on every core, at most four (pytest-xdist): each worker makes its own databases.
 pytest: $(SYNCED)
-	$(UV) run --no-sync pytest -q $(PYTEST_ARGS)
+	$(UV) run --no-sync pytest -q -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 ## Benchmarks: throughput ratios against bare reference handlers (not part of `make test`).
 bench: $(SYNCED)
