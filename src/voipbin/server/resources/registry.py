@@ -22,7 +22,9 @@ from voipbin.server.resources import (
     groupcalls,
     messages,
     numbers,
+    outdials,
     outbound_configs,
+    outplans,
     providers,
     queuecalls,
     queues,
@@ -59,4 +61,8 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     contacts.RESOURCE,
     conferences.RESOURCE,
     conferencecalls.RESOURCE,
+    # Outbound campaigns: outplans, outdials and their targets (served under the outdial).
+    outplans.RESOURCE,
+    outdials.RESOURCE,
+    outdials.TARGETS,
 )
