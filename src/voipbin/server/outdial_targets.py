@@ -26,8 +26,6 @@ from voipbin.common.timestamps import SENTINEL_TEXT
 from voipbin.models.outdial import (
     MAX_BULK_TARGETS,
     OutdialTargetCreate,
-    OutdialTargetResult,
-    OutdialTargetResults,
 )
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
@@ -54,6 +52,19 @@ ITEM_PATH = PATH + "/{target_id}"
 Checked = Values | ApiError
 
 
+class _Result(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """``models.outdial.OutdialTargetResult`` as the server writes it (the target in wire
+    form)."""
+
+    status: int
+    target: Any = None
+    error: Any = None
+
+
+class _Results(msgspec.Struct, kw_only=True):
+    result: list[_Result]
+
+
 class OutdialTargets:
     """The targets of the outdials a caller sees, over the two resources' services."""
 
@@ -74,7 +85,8 @@ class OutdialTargets:
     async def list(self, principal: Principal, id_text: str, params: dict[str, str]) -> Any:
         if "outdial_id" in params:
             raise InvalidArgument.field(
-                "outdial_id", "is not a parameter here: the path names the outdial",
+                "outdial_id",
+                "is not a parameter here: the path names the outdial",
                 "INVALID_REQUEST_PARAMETER",
             )
         outdial = await self.outdial(principal, id_text)
@@ -119,18 +131,16 @@ class OutdialTargets:
             "tm_next_try": now,
         }
         repository, wire = self.targets.repository, self.targets.wire
-        results: list[OutdialTargetResult] = []
+        results: list[_Result] = []
         async with repository.db.transaction() as tx:
             for item in checked:
                 if isinstance(item, ApiError):
-                    results.append(OutdialTargetResult(status=item.http_status, error=_error(item)))
+                    results.append(_Result(status=item.http_status, error=_error(item)))
                     continue
                 row = await repository.insert({**item, **common}, tx)
-                results.append(OutdialTargetResult(status=201, target=wire(*row)))
+                results.append(_Result(status=201, target=wire(*row)))
             answer: msgspec.Struct = (
-                results[0].target  # type: ignore[assignment]
-                if items is None
-                else OutdialTargetResults(result=results)
+                results[0].target if items is None else _Results(result=results)
             )
             if record is not None:
                 await record(tx, answer)
@@ -176,7 +186,7 @@ def outdial_target_routes(
 
     def created(id_text: str) -> Any:
         def respond(answer: msgspec.Struct) -> Response:
-            if isinstance(answer, OutdialTargetResults):
+            if isinstance(answer, _Results):
                 return json_response(answer, 200)
             location = f"/v1.0/outdials/{id_text}/targets/{getattr(answer, 'id', '')}"
             return json_response(answer, 201, {"Location": location})
