@@ -16,7 +16,7 @@ from uuid import UUID
 import msgspec
 
 from voipbin.common.address import Address
-from voipbin.models.base import Action, Filter, RequestBody, ResourceSpec
+from voipbin.models.base import Action, RequestBody, ResourceSpec
 from voipbin.models.fields import Detail, OptionalName
 
 Unset = msgspec.UnsetType
@@ -153,10 +153,11 @@ OUTDIAL_TARGETS = ResourceSpec(
     plural="outdial_targets",
     model=OutdialTarget,
     create=OutdialTargetCreate,
-    verbs=frozenset(),
+    verbs=frozenset({"list", "get", "create", "delete"}),
     statuses=TARGET_STATUSES,
-    filters=(Filter("outdial_id", "uuid", description="Set by the path, never by the query."),),
     summary="The targets of an outdial, served under /v1.0/outdials/{id}/targets.",
+    under="/v1.0/outdials/{id}/targets",
+    item="target_id",
+    bulk=MAX_BULK_TARGETS,
 )
-"""Served by their own routes (``server/outdial_targets.py``) under the outdial; the
-generic routes serve none of its verbs."""
+"""Served by their own routes (``server/outdial_targets.py``) under the outdial."""

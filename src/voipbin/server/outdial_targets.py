@@ -83,19 +83,8 @@ class OutdialTargets:
         return outdial
 
     async def list(self, principal: Principal, id_text: str, params: dict[str, str]) -> Any:
-        if "outdial_id" in params:
-            raise InvalidArgument.field(
-                "outdial_id",
-                "is not a parameter here: the path names the outdial",
-                "INVALID_REQUEST_PARAMETER",
-            )
         outdial = await self.outdial(principal, id_text)
-        scoped = {
-            **params,
-            "outdial_id": str(outdial["id"]),
-            "customer_id": str(outdial["customer_id"]),
-        }
-        return await self.targets.list(principal, scoped)
+        return await self.targets.list(principal, params, {"outdial_id": str(outdial["id"])})
 
     async def get(self, principal: Principal, id_text: str, target_text: str) -> Any:
         outdial = await self.outdial(principal, id_text)
