@@ -33,16 +33,18 @@ async def test_outplans_outdials_and_targets_async(aclient: AsyncClient) -> None
         [{"name": "b", "destination_0": tel("+15551230001")}, {"destination_0": tel("x")}],
     )
     assert [r.status for r in results] == [201, 400]
-    assert results[0].target is not None and results[0].target.name == "b"
-    assert results[1].error is not None and results[1].error["reason"] == "INVALID_ARGUMENT"
+    assert results[0].target is not None
+    assert results[0].target.name == "b"
+    assert results[1].error is not None
+    assert results[1].error["reason"] == "INVALID_ARGUMENT"
     page = await aclient.outdials.targets(outdial.id, page_size=1)
     assert [t.name for t in page.result] == ["b"]
     names = [t.name async for t in aclient.outdials.iter_targets(outdial.id, status="idle")]
     assert names == ["b", "a"]
     assert (await aclient.outdials.get_target(outdial.id, one.id)).name == "a"
     await aclient.outdials.delete_target(outdial.id, one.id)
+    other = await aclient.outdials.create()
     with pytest.raises(NotFound) as caught:
-        other = await aclient.outdials.create()
         await aclient.outdials.get_target(other.id, one.id)
     assert caught.value.reason == "OUTDIAL_TARGET_NOT_FOUND"
 
