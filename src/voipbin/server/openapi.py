@@ -356,6 +356,10 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             },
         }
     paths: dict[str, Any] = {}
+    if spec.under:  # the owner in the path may not be there
+        owner = spec.under.split("/")[2].removesuffix("s")
+        for operation in collection.values():
+            operation["responses"]["404"] = _error(404, f"No such {owner}.")
     if spec.bulk and "post" in collection:
         bulk = _bulk(spec, names, model)
         collection["post"]["responses"]["200"] = bulk.pop("200")
