@@ -236,3 +236,37 @@ async def test_a_list_of_targets_is_answered_per_item_and_listed_in_pages(api: A
     assert done.json()["result"] == []
     first = results[0]["target"]
     assert first["tm_delete"] == SENTINEL_TEXT
+
+
+@sqlite_only
+async def test_agents_read_targets_admins_add_them_and_a_super_admin_reads_any(api: Api) -> None:
+    admin = await add_agent(api, permission=Permission.CUSTOMER_ADMIN)
+    agent = await add_agent(
+        api, permission=Permission.CUSTOMER_AGENT, customer_id=admin.customer_id
+    )
+    made = await api.client.post("/v1.0/outdials", json={}, headers=admin.headers)
+    path = f"/v1.0/outdials/{made.json()['id']}/targets"
+    body = {"destination_0": tel("+15551230000")}
+    added = await api.client.post(path, json=body, headers=admin.headers)
+    assert added.status_code == 201, added.text
+    refused = await api.client.post(path, json=body, headers=agent.headers)
+    assert_error(refused, 403, "PERMISSION_DENIED", "PERMISSION_DENIED")
+    for headers in (agent.headers, api.headers):  # the super-admin: another customer's
+        listed = await api.client.get(path, headers=headers)
+        assert [t["id"] for t in listed.json()["result"]] == [added.json()["id"]]
+
+
+@sqlite_only
+async def test_a_list_of_targets_replayed_by_its_idempotency_key_adds_nothing_more(
+    api: Api,
+) -> None:
+    path = f"/v1.0/outdials/{await _outdial(api)}/targets"
+    items = [{"destination_0": tel("+15551230000")}, {"destination_0": tel("1")}]
+    headers = {**api.headers, "Idempotency-Key": "list-1"}
+    first = await api.client.post(path, json=items, headers=headers)
+    again = await api.client.post(path, json=items, headers=headers)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    listed = await api.client.get(path, headers=api.headers)
+    assert len(listed.json()["result"]) == 1
