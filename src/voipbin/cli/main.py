@@ -11,6 +11,7 @@ import typer
 
 from voipbin.cli.contacts import add_contact_commands
 from voipbin.cli.events import add_event_commands
+from voipbin.cli.outdials import add_outdial_commands
 from voipbin.cli.resources import add_resource_commands
 from voipbin.cli.simulator import add_simulator_commands
 from voipbin.cli.webhooks import add_webhook_commands
@@ -80,6 +81,7 @@ def _refuse(exc: Exception) -> NoReturn:
 
 add_resource_commands(app)
 add_contact_commands(app)
+add_outdial_commands(app)
 add_simulator_commands(app)
 add_webhook_commands(app)
 add_event_commands(app)

@@ -16,6 +16,7 @@ from voipbin.client.contacts import AsyncContacts
 from voipbin.client.core import build_core
 from voipbin.client.events import AsyncEvents
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
+from voipbin.client.outdials import AsyncOutdials
 from voipbin.client.paging import Pager
 from voipbin.client.recordingfiles import AsyncRecordingFiles
 from voipbin.client.resources import AsyncOwn, AsyncResource
@@ -25,6 +26,7 @@ from voipbin.client.sync_client import CONNECTION_ERRORS, USER_AGENT
 from voipbin.models.base import M, ResourceSpec
 from voipbin.models.contact import CONTACTS
 from voipbin.models.events import TIMELINE, TimelineEvent, TimelinePage
+from voipbin.models.outdial import OUTDIALS
 from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
 T = TypeVar("T")
@@ -72,6 +74,8 @@ class AsyncClient:
         }
         # Contacts: the generic calls, and the lookup by phone number or email address.
         self._resources["contacts"] = AsyncContacts(ResourceCalls(self._core, CONTACTS), self._run)
+        # Outdials: the generic calls, and their targets (one, a list, pages).
+        self._resources["outdials"] = AsyncOutdials(ResourceCalls(self._core, OUTDIALS), self._run)
 
         self._own: dict[str, AsyncOwn] = {
             route.name: AsyncOwn(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES

@@ -17,6 +17,7 @@ from voipbin.client.contacts import Contacts
 from voipbin.client.core import build_core
 from voipbin.client.events import Events
 from voipbin.client.exchange import Exchange, Failed, Reply, Request, Response, Sleep
+from voipbin.client.outdials import Outdials
 from voipbin.client.paging import Pager
 from voipbin.client.recordingfiles import RecordingFiles
 from voipbin.client.resources import Own, Resource
@@ -25,6 +26,7 @@ from voipbin.client.simulator import Simulator
 from voipbin.models.base import M, ResourceSpec
 from voipbin.models.contact import CONTACTS
 from voipbin.models.events import TIMELINE, TimelineEvent, TimelinePage
+from voipbin.models.outdial import OUTDIALS
 from voipbin.models.registry import LOOKUPS, OWN_ROUTES, RESOURCES
 
 T = TypeVar("T")
@@ -81,6 +83,8 @@ class Client:
         }
         # Contacts: the generic calls, and the lookup by phone number or email address.
         self._resources["contacts"] = Contacts(ResourceCalls(self._core, CONTACTS), self._run)
+        # Outdials: the generic calls, and their targets (one, a list, pages).
+        self._resources["outdials"] = Outdials(ResourceCalls(self._core, OUTDIALS), self._run)
 
         self._own: dict[str, Own] = {
             route.name: Own(OwnCalls(self._core, route), self._run) for route in OWN_ROUTES

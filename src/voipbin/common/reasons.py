@@ -389,6 +389,28 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The webhook delivery is not in a state that allows this (only a failed one is retried).",
     ),
+    # outplans, outdials and their targets
+    Reason("OUTPLAN_NOT_FOUND", 404, _S.NOT_FOUND, "The outplan was not found."),
+    Reason(
+        "OUTPLAN_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The outplan is not in a state that allows this.",
+    ),
+    Reason("OUTDIAL_NOT_FOUND", 404, _S.NOT_FOUND, "The outdial was not found."),
+    Reason(
+        "OUTDIAL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The outdial is not in a state that allows this.",
+    ),
+    Reason("OUTDIAL_TARGET_NOT_FOUND", 404, _S.NOT_FOUND, "The outdial has no such target."),
+    Reason(
+        "OUTDIAL_TARGET_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The outdial target is not in a state that allows this.",
+    ),
     # contact
     Reason("CONTACT_NOT_FOUND", 404, _S.NOT_FOUND, "The contact was not found."),
     Reason(

@@ -103,6 +103,15 @@ class ResourceSpec(Generic[M]):
     """What a creation answers: ``201`` with a ``Location``, or ``200`` where upstream's
     creation makes several resources at once (``POST /v1.0/calls``)."""
 
+    under: str = ""
+    """The path it is served under, in place of ``path``, by routes of its own (an
+    outdial's targets: ``/v1.0/outdials/{id}/targets``); its item is ``{<item>}`` there."""
+    item: str = "id"
+    """The path parameter naming one of it."""
+    bulk: int = 0
+    """The most ``create`` bodies a creation's body may list, answered ``200 {"result":
+    [{"status", "<name minus its owner>" | "error"}]}`` per item, in order (0: none)."""
+
     @property
     def path(self) -> str:
         return f"/v1.0/{self.plural}"

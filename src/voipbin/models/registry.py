@@ -22,6 +22,8 @@ from voipbin.models.lookup import Lookup
 from voipbin.models.message import MESSAGES
 from voipbin.models.number import AVAILABLE_NUMBERS, NUMBERS
 from voipbin.models.outbound_config import OUTBOUND_CONFIGS
+from voipbin.models.outdial import OUTDIALS
+from voipbin.models.outplan import OUTPLANS
 from voipbin.models.own import OwnRoute
 from voipbin.models.provider import PROVIDERS
 from voipbin.models.queue import QUEUECALLS, QUEUES
@@ -57,6 +59,8 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     CONTACTS,
     CONFERENCES,
     CONFERENCECALLS,
+    OUTPLANS,
+    OUTDIALS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

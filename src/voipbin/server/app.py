@@ -34,6 +34,7 @@ from voipbin.server.lookups import lookup_route
 from voipbin.server.middleware.input import InputLimits
 from voipbin.server.middleware.request_context import RequestContextMiddleware
 from voipbin.server.openapi import openapi_document
+from voipbin.server.outdial_targets import OutdialTargets, outdial_target_routes
 from voipbin.server.ratelimit.limiter import RateLimiter, limiter_from_settings
 from voipbin.server.resources.agents import own_agent_id
 from voipbin.server.resources.billing_accounts import own_account_id
@@ -417,6 +418,9 @@ def create_app(
             id_of=own_account_id(services["customer"]),
         ),
     }
+    # An outdial's targets, under the outdial (their own service serves no generic route).
+    outdial_targets = OutdialTargets(services["outdial"], services["outdial_target"])
+    routes.extend(outdial_target_routes(outdial_targets, auth, idempotency))
     for route in OWN_ROUTES:
         service = services[route.spec.name]
         routes.extend(own_resource_route(route, service, auth, access[route.name]))

@@ -199,6 +199,45 @@ def _action_operation(
     return operation
 
 
+def _bulk(spec: ResourceSpec[Any], names: dict[type, str], model: str) -> dict[str, Any]:
+    """A creation taking one body or a list of them (``spec.bulk``): its body, and the
+    ``200`` answering a list, one result per item, in order."""
+    assert spec.create is not None
+    one = {"$ref": _REF.format(name=names[spec.create])}
+    many = {"type": "array", "items": one, "minItems": 1, "maxItems": spec.bulk}
+    key = spec.name.split("_")[-1]  # an outdial_target is a "target" under its outdial
+    error: dict[str, Any] = _ERROR_SCHEMA["properties"]["error"]  # type: ignore[index]
+    result = {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "integer", "description": "201, or the item's error status."},
+            key: {"$ref": _REF.format(name=model)},
+            "error": {
+                **error,
+                "required": [r for r in error["required"] if r != "request_id"],
+                "description": "The item's error: the envelope's, without a request_id.",
+            },
+        },
+    }
+    answer = {
+        "type": "object",
+        "required": ["result"],
+        "properties": {"result": {"type": "array", "items": result}},
+    }
+    return {
+        "description": f"One (201), or a list of up to {spec.bulk} answered per item (200).",
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"oneOf": [one, many]}}},
+        },
+        "200": {
+            "description": "The result of each item of a list, in order.",
+            "content": {"application/json": {"schema": answer}},
+        },
+    }
+
+
 def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str, Any]:
     model = names[wire_struct(spec.model)]
     created = names[wire_struct(spec.created)] if spec.created is not None else model
@@ -214,9 +253,15 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
         }
     ]
     not_found = {"404": _error(404, f"No such {spec.title}.")}
+    # Served under its owner (an outdial's targets): the owner's id, then the item's.
+    base = spec.under or spec.path
+    owner_parameter = id_parameter if spec.under else []
+    item_parameters = id_parameter
+    if spec.under:
+        item_parameters = [*id_parameter, {**id_parameter[0], "name": spec.item}]
     if "list" in spec.verbs:
-        parameters = list(_LIST_PARAMETERS)
-        if spec.customer_scoped:
+        parameters = [*owner_parameter, *_LIST_PARAMETERS]
+        if spec.customer_scoped and not spec.under:  # the owner decides the customer
             parameters.append(_CUSTOMER_PARAMETER)
         if spec.statuses:
             statuses = [s for s in spec.statuses if s]
@@ -238,7 +283,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "tags": [tag],
             "summary": f"Create {_a(spec.title)}",
             "operationId": f"create_{spec.name}",
-            "parameters": [_IDEMPOTENCY_KEY],
+            "parameters": [*owner_parameter, _IDEMPOTENCY_KEY],
             "requestBody": _body(names[spec.create]),
             "responses": {
                 str(spec.create_status): {
@@ -273,7 +318,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "tags": [tag],
             "summary": f"Get {_a(spec.title)}",
             "operationId": f"get_{spec.name}",
-            "parameters": [*id_parameter, _IF_NONE_MATCH],
+            "parameters": [*item_parameters, _IF_NONE_MATCH],
             "responses": {
                 "200": _json(model, f"The {spec.title} (with its ETag)."),
                 "304": {"description": "Not modified: If-None-Match names the current ETag."},
@@ -302,7 +347,7 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "tags": [tag],
             "summary": f"Delete {_a(spec.title)}",
             "operationId": f"delete_{spec.name}",
-            "parameters": id_parameter,
+            "parameters": item_parameters,
             "responses": {
                 "204": {"description": "Deleted (soft: tm_delete is set)."},
                 **_COMMON_ERRORS,
@@ -311,10 +356,18 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             },
         }
     paths: dict[str, Any] = {}
+    if spec.under:  # the owner in the path may not be there
+        owner = spec.under.split("/")[2].removesuffix("s")
+        for operation in collection.values():
+            operation["responses"]["404"] = _error(404, f"No such {owner}.")
+    if spec.bulk and "post" in collection:
+        bulk = _bulk(spec, names, model)
+        collection["post"]["responses"]["200"] = bulk.pop("200")
+        collection["post"].update(bulk)
     if collection:
-        paths[spec.path] = collection
+        paths[base] = collection
     if item:
-        paths[f"{spec.path}/{{id}}"] = item
+        paths[f"{base}/{{{spec.item}}}"] = item
     for action in spec.actions:
         common = (spec, action, names, tag, id_parameter)
         # Actions sharing a path (an item's PUT and DELETE) are one path item.

@@ -37,7 +37,7 @@ def _id(name: str, text: str) -> str:
 def list_parameters(resource: ResourceSpec[Any]) -> frozenset[str]:
     """The query parameters a list of ``resource`` knows (worked out once per resource)."""
     names = {*_PAGING, *(f.name for f in resource.filters)}
-    if resource.customer_scoped:
+    if resource.customer_scoped and not resource.under:  # the owner decides the customer
         names.add("customer_id")
     if resource.statuses:
         names.add("status")

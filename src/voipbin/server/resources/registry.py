@@ -23,6 +23,8 @@ from voipbin.server.resources import (
     messages,
     numbers,
     outbound_configs,
+    outdials,
+    outplans,
     providers,
     queuecalls,
     queues,
@@ -59,4 +61,8 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     contacts.RESOURCE,
     conferences.RESOURCE,
     conferencecalls.RESOURCE,
+    # Outbound campaigns: outplans, outdials and their targets (served under the outdial).
+    outplans.RESOURCE,
+    outdials.RESOURCE,
+    outdials.TARGETS,
 )

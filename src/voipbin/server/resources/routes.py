@@ -37,6 +37,8 @@ def resource_routes(
     ``<path>/{id}/<action>`` for what the resource declares. One route per path, so a wrong
     method is a 405 listing all of them."""
     spec = service.spec
+    if spec.under:  # served under its owner by routes of its own
+        return []
     verbs = spec.verbs
 
     def created(item: msgspec.Struct) -> Response:

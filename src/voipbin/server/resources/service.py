@@ -9,6 +9,7 @@ create), the body (400/422), the resource's state (409).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic
 
@@ -205,13 +206,19 @@ class ResourceService(Generic[M]):
 
     # -- verbs --------------------------------------------------------------------------------
 
-    async def list(self, principal: Principal, params: Mapping[str, str]) -> Page[Any]:
+    async def list(
+        self, principal: Principal, params: Mapping[str, str], within: dict[str, Any] | None = None
+    ) -> Page[Any]:
+        """A page of what the caller sees; ``within``: of one owner the caller was found to
+        see (an outdial's targets, by ``outdial_id``), whatever its customer."""
         only_self = not self._allowed(principal, "list")
         if only_self and "get" not in self.rules.self_service:
             raise PermissionDenied()
         query = parse_list_query(self.spec, params, principal)
         if query is None:
             return Page(result=[], next_page_token="")
+        if within is not None:
+            query = dataclasses.replace(query.restricted(**within), customer_id=None)
         if only_self:
             query = query.restricted(id=principal.agent_id)
         rows = await self.repository.list(query)

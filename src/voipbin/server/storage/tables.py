@@ -755,3 +755,45 @@ queue_queuecalls = resource_table(
 sa.Index(None, queue_queuecalls.c.reference_id)
 sa.Index(None, queue_queuecalls.c.service_groupcall_id)
 sa.Index(None, queue_queuecalls.c.queue_id, queue_queuecalls.c.status, queue_queuecalls.c.tm_create)
+# Outbound campaigns (server/resources/outplans.py, outdials.py, server/outdial_targets.py).
+# An outdial's targets are rows of their own table: a dialer reads "the next idle targets of
+# an outdial that are due" through ``(outdial_id, status, tm_create)``, and moves each target
+# by conditional UPDATEs of ``status``, ``try_count_*``, ``result`` and ``tm_next_try`` (when
+# it may be dialled again; NULL, the sentinel, when never).
+_EMPTY_ADDRESS = '{"type":"","target":"","target_name":"","name":"","detail":""}'
+campaign_outplans = resource_table(
+    "campaign_outplans",
+    text_column("name"),
+    text_column("detail"),
+    json_column("source", default=_EMPTY_ADDRESS),
+    sa.Column("dial_timeout", sa.Integer(), nullable=False, server_default="30000"),
+    sa.Column("try_interval", sa.Integer(), nullable=False, server_default="60000"),
+    *(
+        sa.Column(f"max_try_count_{i}", sa.Integer(), nullable=False, server_default="0")
+        for i in range(5)
+    ),
+)
+outdial_outdials = resource_table(
+    "outdial_outdials",
+    id_column("campaign_id", default=EMPTY_UUID_TEXT),
+    text_column("name"),
+    text_column("detail"),
+    text_column("data"),
+)
+outdial_targets = resource_table(
+    "outdial_targets",
+    id_column("outdial_id", default=EMPTY_UUID_TEXT),
+    text_column("name"),
+    text_column("detail"),
+    text_column("data"),
+    text_column("status", default="idle"),
+    *(json_column(f"destination_{i}", default=_EMPTY_ADDRESS) for i in range(5)),
+    *(
+        sa.Column(f"try_count_{i}", sa.Integer(), nullable=False, server_default="0")
+        for i in range(5)
+    ),
+    text_column("result"),
+    timestamp_column("tm_next_try"),
+)
+sa.Index(None, outdial_targets.c.outdial_id, outdial_targets.c.tm_create)
+sa.Index(None, outdial_targets.c.outdial_id, outdial_targets.c.status, outdial_targets.c.tm_create)
