@@ -17,7 +17,7 @@ from typing import Any
 
 from voipbin.client import Client
 
-QUEUE_NUMBER = "+899001007920"
+QUEUE_NUMBER = "+899001007922"
 CALLER = {"type": "tel", "target": "+15005550000"}
 #: Each agent's phone: seconds to answer, seconds it talks before hanging up.
 PHONES = {"ann": (2, 20), "bob": (3, 40), "cleo": (15, 30)}
