@@ -9,6 +9,10 @@ join its queue (the call runs the campaign's ``actions`` then ``queue_join``); a
 flow`` campaign's run its ``actions``. The rules are in
 :mod:`voipbin.server.runtime.campaigns.machine`.
 
+Upstream starts a ``type: flow`` campaign's flow with no call (the flow dials, if it
+wants): its retry rules and results never apply. Here a flow campaign's targets are dialled
+as a call campaign's, and the flow runs on the answered call.
+
 Our additions over upstream: ``stop_reason`` says why a campaign stopped (or is stopping):
 ``user``, ``end`` (its targets are done), ``insufficient_balance``, ``refused`` (a dial
 refused for every target alike), ``invalid_resource``.
