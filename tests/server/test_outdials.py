@@ -104,10 +104,21 @@ async def test_an_outdial_changes_its_campaign_and_data_and_deleted_takes_no_tar
     path = f"/v1.0/outdials/{outdial['id']}"
     data = await api.client.put(f"{path}/data", json={"data": "batch-7"}, headers=api.headers)
     assert data.json()["data"] == "batch-7"
-    campaign = await api.client.put(
+    # The campaign must be a live one of the customer (a 422 naming the field otherwise).
+    unknown = await api.client.put(
         f"{path}/campaign_id", json={"campaign_id": UNUSED_ID}, headers=api.headers
     )
-    assert campaign.json()["campaign_id"] == UNUSED_ID
+    assert (
+        assert_error(unknown, 422, "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY")["details"][0][
+            "field"
+        ]
+        == "campaign_id"
+    )
+    campaign_id = (await _post(api, "/v1.0/campaigns", {"name": "q1"}))["id"]
+    campaign = await api.client.put(
+        f"{path}/campaign_id", json={"campaign_id": campaign_id}, headers=api.headers
+    )
+    assert campaign.json()["campaign_id"] == campaign_id
     assert (await api.client.delete(path, headers=api.headers)).status_code == 204
     late = await api.client.post(
         f"{path}/targets", json={"destination_0": tel("+15551230000")}, headers=api.headers

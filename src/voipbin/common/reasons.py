@@ -460,6 +460,27 @@ CATALOG: tuple[Reason, ...] = (
         _S.FAILED_PRECONDITION,
         "The queuecall is not in a state that allows this (it has ended).",
     ),
+    # campaigns
+    Reason("CAMPAIGN_NOT_FOUND", 404, _S.NOT_FOUND, "The campaign was not found."),
+    Reason(
+        "CAMPAIGN_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The campaign is not in a state that allows this.",
+    ),
+    Reason(
+        "CAMPAIGN_NOT_RUNNABLE",
+        422,
+        _S.INVALID_ARGUMENT,
+        "The campaign cannot run: it lacks a live outplan, outdial, queue or actions.",
+    ),
+    Reason("CAMPAIGNCALL_NOT_FOUND", 404, _S.NOT_FOUND, "The campaigncall was not found."),
+    Reason(
+        "CAMPAIGNCALL_STATE_INVALID",
+        409,
+        _S.FAILED_PRECONDITION,
+        "The campaigncall is not in a state that allows this (its call is still up).",
+    ),
 )
 
 REASONS: dict[str, Reason] = {row.name: row for row in CATALOG}

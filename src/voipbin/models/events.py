@@ -74,6 +74,21 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType("queuecall_done", "queuecall", "The caller was served; the service is over."),
     EventType("queuecall_abandoned", "queuecall", "The caller left the queue unserved."),
     EventType("queuecall_deleted", "queuecall", "The queuecall was deleted."),
+    EventType("campaign_created", "campaign", "A campaign was created."),
+    EventType("campaign_updated", "campaign", "A campaign's settings changed."),
+    EventType("campaign_deleted", "campaign", "A campaign was deleted."),
+    EventType("campaign_status_run", "campaign", "A campaign's dialer started."),
+    EventType(
+        "campaign_status_stopping",
+        "campaign",
+        "A campaign dials no more; its live calls finish (``stop_reason`` says why).",
+    ),
+    EventType("campaign_status_stop", "campaign", "A campaign stopped (``stop_reason``)."),
+    EventType("campaigncall_created", "campaigncall", "A campaign dialled a target."),
+    EventType(
+        "campaigncall_updated", "campaigncall", "A campaigncall was answered, or ended (result)."
+    ),
+    EventType("campaigncall_deleted", "campaigncall", "A campaigncall was deleted."),
 )
 
 EVENT_TYPES: dict[str, EventType] = {row.name: row for row in CATALOGUE}
@@ -90,6 +105,8 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "recordings": "recording",
     "conferences": "conference",
     "queuecalls": "queuecall",
+    "campaigns": "campaign",
+    "campaigncalls": "campaigncall",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

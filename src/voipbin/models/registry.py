@@ -11,6 +11,7 @@ from voipbin.models.agent import AGENTS
 from voipbin.models.base import ResourceSpec
 from voipbin.models.billing import BILLING_ACCOUNTS, BILLINGS
 from voipbin.models.call import CALLS
+from voipbin.models.campaign import CAMPAIGNCALLS, CAMPAIGNS
 from voipbin.models.conference import CONFERENCECALLS, CONFERENCES
 from voipbin.models.contact import CONTACTS
 from voipbin.models.customer import CUSTOMERS
@@ -61,6 +62,8 @@ RESOURCES: tuple[ResourceSpec[Any], ...] = (
     CONFERENCECALLS,
     OUTPLANS,
     OUTDIALS,
+    CAMPAIGNS,
+    CAMPAIGNCALLS,
 )
 
 LOOKUPS: tuple[Lookup, ...] = (AVAILABLE_NUMBERS,)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from voipbin.common.errors import ApiError, Unavailable
 from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permission
+from voipbin.models.campaign import CAMPAIGN_CAMPAIGNCALLS
 from voipbin.models.contact import CONTACT_LOOKUP
 from voipbin.models.number import AVAILABLE_NUMBERS
 from voipbin.models.registry import OWN_ROUTES
@@ -27,6 +28,7 @@ from voipbin.server.auth.principal import server_principal
 from voipbin.server.auth.routes import auth_routes
 from voipbin.server.available_numbers import AvailableNumbersAnswer
 from voipbin.server.billing.ledger import ledger_for
+from voipbin.server.campaign_calls import campaign_calls_route
 from voipbin.server.carrier.sim import SimulatedCarrier
 from voipbin.server.contact_lookup import ContactLookupAnswer
 from voipbin.server.http import Endpoint, json_response
@@ -48,6 +50,10 @@ from voipbin.server.runtime.calls.flows import CallFlows
 from voipbin.server.runtime.calls.legs import FIELDS, CallRows
 from voipbin.server.runtime.calls.service import CallRuntime
 from voipbin.server.runtime.calls.simulate import number_lookup, sim_call_routes
+from voipbin.server.runtime.campaigns.control import RuntimeCampaignControl
+from voipbin.server.runtime.campaigns.rows import CampaigncallRows, CampaignRows
+from voipbin.server.runtime.campaigns.service import CampaignRuntime
+from voipbin.server.runtime.campaigns.targets import TargetPool
 from voipbin.server.runtime.carrier.control import simulator_routes
 from voipbin.server.runtime.clock import Clock, clock_for
 from voipbin.server.runtime.clock_routes import clock_routes
@@ -317,6 +323,22 @@ def create_app(
     queues.register()
     runtime.queues = RuntimeQueueControl(queues)
     timelines.register("queuecalls", owner_in(services["queuecall"].repository))
+    # Campaigns: a dialer per running campaign, dialling its outdial's targets as calls.
+    campaigns = CampaignRuntime(
+        CampaignRows(services["campaign"].repository),
+        CampaigncallRows(services["campaigncall"].repository),
+        TargetPool(services["outdial_target"].repository),
+        services["outplan"].repository,
+        services["outdial"].repository,
+        services["queue"].repository,
+        AgentPool(Repository(db, agent_agents, AGENT_FIELDS, clock)),
+        calls,
+        lambda id: call_service.context(server_principal(id), id),
+    )
+    campaigns.register()
+    runtime.campaigns = RuntimeCampaignControl(campaigns)
+    timelines.register("campaigns", owner_in(services["campaign"].repository))
+    timelines.register("campaigncalls", owner_in(services["campaigncall"].repository))
     # Emails: made by the resource or a flow, delivered on the jobs (local outbox or SMTP).
     local_outbox = Repository(db, sim_emails, SIM_EMAIL_FIELDS, clock)
     emails = EmailRuntime(
@@ -392,7 +414,7 @@ def create_app(
                     [r.spec for r in SERVER_RESOURCES],
                     own=OWN_ROUTES,
                     signup=settings.signup == "open",
-                    lookups=[AVAILABLE_NUMBERS, CONTACT_LOOKUP],
+                    lookups=[AVAILABLE_NUMBERS, CONTACT_LOOKUP, CAMPAIGN_CAMPAIGNCALLS],
                     simulator=True,
                 )
             )
@@ -431,6 +453,7 @@ def create_app(
             AvailableNumbersAnswer(services["number"], carrier),
         ),
         timeline_route(timelines, auth),
+        campaign_calls_route(services["campaign"], services["campaigncall"], auth),
         *recording_file_routes(auth, services["recording"], recordings, links),
         websocket_route(feed, auth, stream or StreamLimits()),
         *auth_routes(identity),

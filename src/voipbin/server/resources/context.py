@@ -214,6 +214,34 @@ class QueueControl(Protocol):
         ...
 
 
+class CampaignControl(Protocol):
+    """The runtime's campaigns and campaigncalls, as their resources drive them
+    (``runtime/campaigns/control.py``). Each takes a resource the generic service found
+    (live, the caller's); values are column values, checked."""
+
+    async def create(
+        self, ctx: Context, values: dict[str, Any], commit_with: CommitHook | None
+    ) -> msgspec.Struct:
+        """Make the campaign (``stop``) with ``campaign_created``."""
+        ...
+
+    async def change(self, campaign_id: str, values: dict[str, Any]) -> Row:
+        """Write a ``PUT``'s values (``campaign_updated``); the campaign after."""
+        ...
+
+    async def status(self, campaign_id: str, status: str) -> Row:
+        """``run`` (``422`` when it cannot) or ``stop`` the campaign; the campaign after."""
+        ...
+
+    async def delete(self, campaign_id: str) -> bool:
+        """Stop the campaign's dialing and soft-delete it; ``False`` when deleted already."""
+        ...
+
+    async def delete_call(self, campaigncall_id: str) -> bool:
+        """Soft-delete a campaigncall that is done (``409`` while its call is live)."""
+        ...
+
+
 @dataclass(slots=True)
 class Runtime:
     """What the runtime gives the resources: one per app, shared by every service and
@@ -229,6 +257,7 @@ class Runtime:
     webhooks: WebhookControl | None = None
     conferences: ConferenceControl | None = None
     queues: QueueControl | None = None
+    campaigns: CampaignControl | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,3 +312,7 @@ class Context:
     @property
     def queues(self) -> QueueControl | None:
         return self.runtime.queues
+
+    @property
+    def campaigns(self) -> CampaignControl | None:
+        return self.runtime.campaigns

@@ -12,6 +12,8 @@ from voipbin.server.resources import (
     billings,
     call_routes,
     calls,
+    campaigncalls,
+    campaigns,
     conferencecalls,
     conferences,
     contacts,
@@ -65,4 +67,6 @@ SERVER_RESOURCES: tuple[ServerResource[Any], ...] = (
     outplans.RESOURCE,
     outdials.RESOURCE,
     outdials.TARGETS,
+    campaigns.RESOURCE,
+    campaigncalls.RESOURCE,
 )

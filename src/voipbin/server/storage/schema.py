@@ -13,7 +13,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from voipbin.server.storage.database import Database, compile_statement
 from voipbin.server.storage.tables import metadata
 
-HEAD_REVISION = "0027"
+HEAD_REVISION = "0028"
 
 _alembic = sa.MetaData()
 alembic_version = sa.Table(

@@ -797,3 +797,40 @@ outdial_targets = resource_table(
 )
 sa.Index(None, outdial_targets.c.outdial_id, outdial_targets.c.tm_create)
 sa.Index(None, outdial_targets.c.outdial_id, outdial_targets.c.status, outdial_targets.c.tm_create)
+# Campaigns (server/runtime/campaigns/): the model's fields, then what only the runtime reads.
+campaign_campaigns = resource_table(
+    "campaign_campaigns",
+    text_column("type", default="call"),
+    text_column("name"),
+    text_column("detail"),
+    text_column("status", default="stop"),
+    sa.Column("service_level", sa.Integer(), nullable=False, server_default="100"),
+    text_column("end_handle", default="stop"),
+    json_column("actions", default="[]"),
+    id_column("outplan_id", default=EMPTY_UUID_TEXT),
+    id_column("outdial_id", default=EMPTY_UUID_TEXT),
+    id_column("queue_id", default=EMPTY_UUID_TEXT),
+    id_column("next_campaign_id", default=EMPTY_UUID_TEXT),
+    text_column("stop_reason"),
+)
+# Campaigncalls: one per dial; the runtime finds the one of a call by ``reference_id``.
+campaign_campaigncalls = resource_table(
+    "campaign_campaigncalls",
+    id_column("campaign_id", default=EMPTY_UUID_TEXT),
+    id_column("outplan_id", default=EMPTY_UUID_TEXT),
+    id_column("outdial_id", default=EMPTY_UUID_TEXT),
+    id_column("outdial_target_id", default=EMPTY_UUID_TEXT),
+    id_column("queue_id", default=EMPTY_UUID_TEXT),
+    id_column("activeflow_id", default=EMPTY_UUID_TEXT),
+    id_column("flow_id", default=EMPTY_UUID_TEXT),
+    text_column("reference_type", default="call"),
+    id_column("reference_id", default=EMPTY_UUID_TEXT),
+    text_column("status", default="dialing"),
+    text_column("result"),
+    json_column("source", default="{}"),
+    json_column("destination", default="{}"),
+    sa.Column("destination_index", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("try_count", sa.Integer(), nullable=False, server_default="0"),
+)
+sa.Index(None, campaign_campaigncalls.c.reference_id)
+sa.Index(None, campaign_campaigncalls.c.campaign_id, campaign_campaigncalls.c.status)
