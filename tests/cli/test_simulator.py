@@ -182,7 +182,7 @@ def test_timeline_pages_and_walks(admin: Admin) -> None:
 
     async def emit() -> None:
         state = admin.served.app.state.voipbin
-        for type in types:
+        for type in types[1:]:  # its flow_created is the server's own
             async with state.db.transaction() as tx:
                 await state.outbox.emit(tx, flow["customer_id"], type, "flow", flow["id"], {})
 

@@ -37,3 +37,17 @@ def test_the_contact_center_ends_as_the_readme_says(client: Client) -> None:
     assert day["counts"] == (5, 3, 2)
     assert day["lists"] == ([], [])
     assert day["agents"] == {"ann": "available", "bob": "available", "cleo": "available"}
+    # Each agent's status moves are events (agent_status_updated, upstream's): set available,
+    # then rung, bridged and let go by the queue, in that order.
+    for name, agent_id in agents.items():
+        events = list(client.timeline_iter("agents", agent_id))[::-1]
+        assert {e.event_type for e in events} <= {"agent_created", "agent_status_updated"}
+        moves = [e.data["status"] for e in events if e.event_type == "agent_status_updated"]
+        served = [c for c in day["callers"] if c[1] == name]
+        expected = {
+            "ann": ["available", "ringing", "busy", "available"],
+            "bob": ["available", "ringing", "busy", "available"],
+            # Cleo's first ring was for the caller who gave up: answered, let go at once.
+            "cleo": ["available", "ringing", "available", "ringing", "busy", "available"],
+        }[name]
+        assert moves == expected, (name, served)

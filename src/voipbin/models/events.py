@@ -60,6 +60,18 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType("flow_created", "flow", "A flow was created."),
     EventType("flow_updated", "flow", "A flow was changed."),
     EventType("flow_deleted", "flow", "A flow was deleted."),
+    EventType("agent_created", "agent", "An agent was created."),
+    EventType("agent_updated", "agent", "An agent changed (its addresses, tags, permission...)."),
+    EventType(
+        "agent_status_updated",
+        "agent",
+        "An agent's status changed: by the agent, or by a queue ringing it (ringing), "
+        "bridging it (busy) and letting it go (available).",
+    ),
+    EventType("agent_deleted", "agent", "An agent was deleted."),
+    EventType("outdial_created", "outdial", "An outdial was created."),
+    EventType("outdial_updated", "outdial", "An outdial changed (its campaign, its data...)."),
+    EventType("outdial_deleted", "outdial", "An outdial was deleted."),
     EventType("conference_created", "conference", "A conference was created."),
     EventType(
         "conference_updated",
@@ -107,6 +119,8 @@ TIMELINE_RESOURCES: dict[str, str] = {
     "queuecalls": "queuecall",
     "campaigns": "campaign",
     "campaigncalls": "campaigncall",
+    "numbers": "number",
+    "agents": "agent",
 }
 
 TIMELINE_PATH = "/v1.0/timelines/{resource_type}/{resource_id}/events"

@@ -260,8 +260,12 @@ def create_app(
     webhooks = Webhooks(db, clock, runtime_clock, jobs, settings)
     webhooks.register(outbox)
     runtime.webhooks = webhooks
+    # The control-plane resources that declare events (numbers, flows...) write them here.
+    runtime.events = outbox
     timelines = Timelines(outbox)
     timelines.register("flows", owner_in(services["flow"].repository))
+    timelines.register("numbers", owner_in(services["number"].repository))
+    timelines.register("agents", owner_in(services["agent"].repository))
     flows = FlowRunner(db, clock, runtime_clock, jobs, outbox, services["flow"].repository)
     runtime.flows = flows
     webhook_flows.link(webhooks, flows)
@@ -310,11 +314,16 @@ def create_app(
     conferences.register()
     runtime.conferences = RuntimeConferenceControl(conferences)
     timelines.register("conferences", owner_in(services["conference"].repository))
+
     # Queues: callers of call flows wait for agents, rung through groupcalls.
+    async def agent_status_updated(tx: Executor, agent_id: str) -> None:
+        await services["agent"].announce(tx, agent_id, "agent_status_updated")
+
+    agent_pool = AgentPool(Repository(db, agent_agents, AGENT_FIELDS, clock), agent_status_updated)
     queues = QueueRuntime(
         QueueRows(Repository(db, queue_queues, QUEUE_FIELDS, clock)),
         QueuecallRows(Repository(db, queue_queuecalls, QUEUECALL_FIELDS, clock)),
-        AgentPool(Repository(db, agent_agents, AGENT_FIELDS, clock)),
+        agent_pool,
         calls,
         groupcalls,
         flows,
@@ -331,7 +340,7 @@ def create_app(
         services["outplan"].repository,
         services["outdial"].repository,
         services["queue"].repository,
-        AgentPool(Repository(db, agent_agents, AGENT_FIELDS, clock)),
+        agent_pool,
         calls,
         lambda id: call_service.context(server_principal(id), id),
     )

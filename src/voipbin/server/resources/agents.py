@@ -219,4 +219,6 @@ RESOURCE: ServerResource[Agent] = ServerResource(
     check_delete=_check_delete,
     unique={"uq_agent_agents_username": ("username", "AGENT_ALREADY_EXISTS")},
     identity=True,
+    events="agent",
+    action_events={"status": "agent_status_updated"},
 )

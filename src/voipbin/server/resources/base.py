@@ -16,6 +16,7 @@ import msgspec
 from voipbin.common.permissions import CUSTOMER_ANY, CUSTOMER_MANAGERS, Permission
 from voipbin.common.reasons import REASONS
 from voipbin.models.base import M, ResourceSpec
+from voipbin.models.events import EVENT_TYPES
 from voipbin.server.storage.database import Executor, Row
 from voipbin.server.storage.repository import Repository
 
@@ -130,9 +131,9 @@ class ServerResource(Generic[M]):
     performs_update: Perform | None = None
     """An update doing its own writes (with its event), in place of the generic one."""
     undos: Mapping[str, Perform] = field(default_factory=dict)
+    """The undo (``DELETE <path>/{id}/<name>``) of each action that declares one."""
     item_performs: Mapping[str, ItemPerform] = field(default_factory=dict)
     """The implementation of each action on an item (declared with ``item``)."""
-    """The undo (``DELETE <path>/{id}/<name>``) of each action that declares one."""
     create_with: CreateWith | None = None
     """A creation the resource does itself, in place of the generic insert."""
     with_create: WithCreate | None = None
@@ -168,6 +169,14 @@ class ServerResource(Generic[M]):
     resource's service (``{"call_flow_id": "flow"}``): a 422 naming the field otherwise.
     Checked by the generic service on every write that sets them; the empty UUID is no
     reference. A name no registered resource has (one not built yet) is not checked."""
+    events: str = ""
+    """The resource of its lifecycle events in the event catalogue (``number``: the generic
+    service writes ``number_created``, ``number_updated`` and ``number_deleted``, with the
+    resource as shown, in the transaction of the write); empty: none (upstream publishes
+    none for it)."""
+    action_events: Mapping[str, str] = field(default_factory=dict)
+    """An action's own event in place of ``<events>_updated`` (an agent's ``status``:
+    ``agent_status_updated``)."""
 
     def __post_init__(self) -> None:
         for reason in (self.not_found, self.state_invalid, *(r for _, r in self.unique.values())):
@@ -179,6 +188,11 @@ class ServerResource(Generic[M]):
         undone = {a.name for a in self.spec.actions if a.undo}
         if undone != set(self.undos):
             raise ValueError(f"{self.spec.name}: the undos of {undone} need implementations")
+        if self.events:
+            types = [f"{self.events}_{s}" for s in ("created", "updated", "deleted")]
+            for type in (*types, *self.action_events.values()):
+                if type not in EVENT_TYPES or EVENT_TYPES[type].resource != self.events:
+                    raise ValueError(f"{self.spec.name}: event {type} is not in the catalogue")
 
     @property
     def fields(self) -> tuple[str, ...]:

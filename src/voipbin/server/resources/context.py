@@ -190,6 +190,20 @@ class MessageControl(Protocol):
         ...
 
 
+class Events(Protocol):
+    """The event outbox, as resources write to it (``runtime/events/outbox.py``)."""
+
+    async def emit(
+        self,
+        executor: Executor,
+        customer_id: str,
+        type: str,
+        resource: str,
+        resource_id: str,
+        data: msgspec.Struct,
+    ) -> str: ...
+
+
 class WebhookControl(Protocol):
     """The runtime's webhook deliveries (``runtime/webhooks/service.py``), as the webhook
     deliveries resource drives them."""
@@ -248,6 +262,7 @@ class Runtime:
     filled in by the app as it builds the runtime (``None``: not built, as in a service
     made alone)."""
 
+    events: Events | None = None
     flows: Flows | None = None
     calls: CallControl | None = None
     groupcalls: GroupcallControl | None = None

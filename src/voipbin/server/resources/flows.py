@@ -65,4 +65,5 @@ RESOURCE: ServerResource[Flow] = ServerResource(
     reason_prefix="FLOW",
     prepare_create=_create,
     prepare_update=_update,
+    events="flow",
 )

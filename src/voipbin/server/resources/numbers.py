@@ -142,4 +142,5 @@ RESOURCE: ServerResource[Number] = ServerResource(
     unique={"uq_number_numbers_number": ("number", "NUMBER_ALREADY_EXISTS")},
     deleted_values={"status": "deleted"},
     references={"call_flow_id": "flow", "message_flow_id": "flow"},
+    events="number",
 )

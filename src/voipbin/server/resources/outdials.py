@@ -63,6 +63,7 @@ RESOURCE: ServerResource[Outdial] = ServerResource(
     prepare_create=_outdial_values,
     actions={"campaign_id": _outdial_values, "data": plain_values},
     references={"campaign_id": "campaign"},
+    events="outdial",
 )
 
 TARGETS: ServerResource[OutdialTarget] = ServerResource(

@@ -259,7 +259,8 @@ class ResourceService(Generic[M]):
         if self._customer is not None:
             values["customer_id"] = customer_id
         with_create = self.resource.with_create
-        if commit_with is None and not self.resource.companions and with_create is None:
+        alone = not (self.resource.companions or self.resource.events)
+        if commit_with is None and alone and with_create is None:
             item = self._answer(await self._insert(values), shown)
         else:
             # Only the writes hold the transaction: the checks above read through the
@@ -272,6 +273,7 @@ class ResourceService(Generic[M]):
                     row = await self.repository.get(str(row[0]), tx) or row
                 if with_create is not None:
                     await with_create(ctx, tx, self.current(row))
+                await self._emit(tx, "created", row)
                 item = self._answer(row, shown)
                 if commit_with is not None:
                     await commit_with(tx, item)
@@ -414,7 +416,16 @@ class ResourceService(Generic[M]):
         if not values:
             return self._item(row, own)
         try:
-            updated = await self.repository.update(str(row[0]), values, expected=expected)
+            if not self.resource.events:
+                updated = await self.repository.update(str(row[0]), values, expected=expected)
+            else:
+                async with self.repository.db.transaction() as tx:
+                    updated = await self.repository.update(
+                        str(row[0]), values, expected=expected, executor=tx
+                    )
+                    if updated is not None:
+                        event = self.resource.action_events.get(verb, "")
+                        await self._emit(tx, "updated", updated, event)
         except UniqueViolation as exc:
             raise self._duplicate(exc) from None
         if updated is None:  # deleted (or moved to another state) in the meantime
@@ -431,6 +442,12 @@ class ResourceService(Generic[M]):
         values = self.resource.deleted_values
         if self.resource.performs_delete is not None:
             deleted = await self.resource.performs_delete(ctx, current)
+        elif self.resource.events and not self.resource.cascade:
+            async with self.repository.db.transaction() as tx:
+                deleted = await self.repository.soft_delete(id, values=values, executor=tx)
+                gone = await self.repository.get(id, tx) if deleted else None
+                if gone is not None:
+                    await self._emit(tx, "deleted", gone)
         elif not self.resource.cascade:
             deleted = await self.repository.soft_delete(id, values=values)
         else:
@@ -445,6 +462,26 @@ class ResourceService(Generic[M]):
                         )
         if deleted:
             self._identity_changed()
+
+    async def announce(self, executor: Executor, id: str, type: str) -> None:
+        """Write the event ``type`` of the resource ``id`` as it stands in ``executor``'s
+        transaction (a change the runtime made: an agent a queue rings)."""
+        row = await self.repository.get(id, executor)
+        if row is not None:
+            await self._emit(executor, "updated", row, type)
+
+    async def _emit(self, executor: Executor, change: str, row: Row, type: str = "") -> None:
+        """Write the resource's ``<events>_<change>`` event (or ``type``) of ``row``, as its
+        GET shows it, in ``executor``'s transaction: when the resource declares events and
+        the app records them."""
+        sink = self.runtime.events
+        if not self.resource.events or sink is None:
+            return
+        customer_id = str(row[self._customer]) if self._customer is not None else str(row[0])
+        type = type or f"{self.resource.events}_{change}"
+        await sink.emit(
+            executor, customer_id, type, self.resource.events, str(row[0]), self._item(row)
+        )
 
     def _duplicate(self, exc: UniqueViolation) -> Exception:
         known = self.resource.unique.get(exc.constraint)

@@ -4,6 +4,7 @@ dispatchers, on two processes, never ring one agent for two callers)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from voipbin.common.timestamps import read_timestamp
@@ -16,6 +17,13 @@ AGENT_FIELDS: tuple[str, ...] = ("id", "status", "tm_available", "tm_create")
 #: The most agents looked at per offer (upstream's).
 CANDIDATES = 100
 
+Announce = Callable[[Executor, str], Awaitable[None]]
+"""Writes an agent's ``agent_status_updated`` event in the transaction that moved it."""
+
+
+async def _silent(tx: Executor, agent_id: str) -> None:
+    return None
+
 
 def _time(value: object) -> datetime | None:
     return read_timestamp(str(value))
@@ -24,8 +32,9 @@ def _time(value: object) -> datetime | None:
 class AgentPool:
     """The agents' table, read with :data:`AGENT_FIELDS`."""
 
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, repository: Repository, announce: Announce = _silent) -> None:
         self.repository = repository
+        self.announce = announce
 
     async def available(
         self, tx: Executor, customer_id: str, tag_ids: list[str]
@@ -54,4 +63,7 @@ class AgentPool:
         moved = await self.repository.update(
             agent_id, values, expected={"status": current}, executor=tx
         )
-        return moved is not None
+        if moved is None:
+            return False
+        await self.announce(tx, agent_id)
+        return True
