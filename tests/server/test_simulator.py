@@ -116,7 +116,7 @@ async def test_a_rule_changes_what_the_network_does_and_deleting_it_restores_it(
     again = await api.client.delete(f"/_sim/rules/{later['id']}", headers=api.headers)
     assert_error(again, 404, "NOT_FOUND", "RESOURCE_NOT_FOUND")
     malformed = await api.client.delete("/_sim/rules/not-an-id", headers=api.headers)
-    assert_error(malformed, 404, "NOT_FOUND", "RESOURCE_NOT_FOUND")
+    assert_error(malformed, 400, "INVALID_ARGUMENT", "INVALID_ID")
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,9 @@ Filters = Annotated[
     list[str] | None,
     typer.Option("--filter", "-f", metavar="NAME=VALUE", help="A list filter (repeatable)."),
 ]
-PageSize = Annotated[int | None, typer.Option("--page-size", min=1, help="Items per page.")]
+PageSize = Annotated[
+    int | None, typer.Option("--page-size", min=1, help="Items per page, 1-100 (more lists 100).")
+]
 PageToken = Annotated[str | None, typer.Option("--page-token", help="List from this time back.")]
 All = Annotated[bool, typer.Option("--all", help="Walk every page (progress on stderr).")]
 

@@ -16,6 +16,13 @@ T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 
+#: How every list's ``page_size`` is described (the OpenAPI document, the SDK's docs).
+PAGE_SIZE_DESCRIPTION = (
+    "Items per page, 1-100, default 100; a larger number lists 100 (0 is a 400)."
+)
+#: What a ``page_size`` that is refused must be, on every list alike.
+PAGE_SIZE_PROBLEM = "must be a whole number of at least 1 (more than 100 lists 100)"
+
 # int() alone also takes "1_0", surrounding spaces and non-ASCII digits.
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
@@ -28,7 +35,8 @@ class Page(msgspec.Struct, Generic[T]):
 
 
 def parse_page_size(text: str | None) -> int:
-    """``page_size``: 1-100, default 100, larger values clamped to 100."""
+    """``page_size``: 1-100, default 100; larger values are clamped to 100, as VoIPBIN does
+    (CONVENTIONS.md §4), so the refusal of the rest says so."""
     if text is None or text == "":
         return DEFAULT_PAGE_SIZE
     try:
@@ -36,9 +44,7 @@ def parse_page_size(text: str | None) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise InvalidArgument.field(
-            "page_size", "must be a whole number from 1 to 100", "INVALID_REQUEST_PARAMETER"
-        )
+        raise InvalidArgument.field("page_size", PAGE_SIZE_PROBLEM, "INVALID_REQUEST_PARAMETER")
     return min(value, MAX_PAGE_SIZE)
 
 

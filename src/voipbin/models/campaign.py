@@ -27,6 +27,7 @@ from uuid import UUID
 import msgspec
 
 from voipbin.common.address import Address
+from voipbin.common.pagination import PAGE_SIZE_DESCRIPTION
 from voipbin.models.base import Action, Filter, RequestBody, ResourceSpec
 from voipbin.models.fields import Detail, OptionalName
 from voipbin.models.flows.actions import Actions, FlowAction
@@ -224,8 +225,8 @@ class CampaigncallsQuery(msgspec.Struct, kw_only=True):
     """The query of ``GET /v1.0/campaigns/{id}/campaigncalls``: the campaigncalls list's,
     but ``campaign_id`` (the path names the campaign)."""
 
-    page_size: int | None = None
-    """Campaigncalls per page (1 to 100, default 100)."""
+    page_size: Annotated[int, msgspec.Meta(ge=1, description=PAGE_SIZE_DESCRIPTION)] | None = None
+    """Campaigncalls per page (1 to 100, default 100; more lists 100)."""
     page_token: str | None = None
     """The ``next_page_token`` of the page before."""
     status: Literal["dialing", "progressing", "done"] | None = None

@@ -156,7 +156,7 @@ class TimelineQuery(msgspec.Struct, kw_only=True):
     """The timeline's query parameters: it pages like every list."""
 
     page_size: int | None = None
-    """Events per page (1 to 100, default 100)."""
+    """Events per page (1 to 100, default 100; more lists 100)."""
     page_token: str | None = None
     """The ``next_page_token`` of the page before."""
 

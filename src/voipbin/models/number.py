@@ -167,7 +167,9 @@ class AvailableNumbersQuery(msgspec.Struct, kw_only=True, forbid_unknown_fields=
     )
     page_size: Annotated[
         int,
-        msgspec.Meta(ge=1, description="How many candidates, 1-100 (larger values are clamped)."),
+        msgspec.Meta(
+            ge=1, description="How many candidates, 1-100; a larger number gives 100 (0 is a 400)."
+        ),
     ] = MAX_AVAILABLE
 
 

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from voipbin.common.errors import InvalidArgument
+from voipbin.common.ids import canonical_id
 from voipbin.common.text import printable, text_problem
 
 JSON = "application/json"
@@ -46,6 +47,15 @@ def _matches(header: str, etag: str) -> bool:
         return True
     # Weak comparison, as RFC 9110 asks for If-None-Match.
     return any(t.strip().removeprefix("W/") == etag for t in header.split(","))
+
+
+def path_id(text: str | None, name: str = "id") -> str:
+    """The path parameter ``name`` as a canonical id, or ``400 INVALID_ID`` naming it as the
+    OpenAPI document does (``id``, ``target_id``, ``resource_id``), on every route alike."""
+    try:
+        return canonical_id(text or "")
+    except ValueError:
+        raise InvalidArgument.field(name, "must be a UUID", "INVALID_ID") from None
 
 
 def query_params(scope: Scope) -> dict[str, str]:

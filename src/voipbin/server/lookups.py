@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from voipbin.common.pagination import parse_page_size
 from voipbin.models.lookup import Lookup
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.auth.principal import Principal
@@ -37,6 +38,9 @@ def lookup_route(lookup: Lookup, auth: Authenticator, answer: Answer) -> Route:
         params = query_params(request.scope)
         check_parameters(params, known)
         wanted = {k: v for k, v in params.items() if k not in CREDENTIAL_PARAMETERS}
+        if "page_size" in known:
+            # Refused as every list refuses it, before the schema's plainer message.
+            parse_page_size(wanted.get("page_size"))
         query = decode_query(wanted, lookup.query)
         return json_response(await answer(principal, query))
 

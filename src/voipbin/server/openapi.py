@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 import voipbin
+from voipbin.common.pagination import PAGE_SIZE_DESCRIPTION
 from voipbin.common.reasons import CATALOG, Status
 from voipbin.models import events
 from voipbin.models.base import Action, Filter, ResourceSpec
@@ -56,6 +58,8 @@ def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str
     return parameter
 
 
+#: As VoIPBIN does (CONVENTIONS.md §4): more than 100 is not refused, it lists 100.
+_PAGE_SIZE = PAGE_SIZE_DESCRIPTION
 _TIMESTAMP_QUERY = {
     "type": "string",
     "minLength": 1,
@@ -65,7 +69,7 @@ _LIST_PARAMETERS: list[dict[str, Any]] = [
     _query(
         "page_size",
         {"type": "integer", "minimum": 1},
-        "Items per page, 1-100 (larger values are clamped to 100).",
+        _PAGE_SIZE,
     ),
     _query(
         "page_token",
@@ -122,8 +126,11 @@ def _body(ref: str) -> dict[str, Any]:
     }
 
 
+_PATH_ID = {"type": "string", "format": "uuid"}
 _COMMON_ERRORS = {
-    "400": _error(400, "Malformed request: a bad parameter, an unknown field or parameter."),
+    "400": _error(
+        400, "Malformed request: a bad id (INVALID_ID), a bad parameter, an unknown field."
+    ),
     "401": _error(401, "Missing or bad credentials."),
     "403": _error(403, "Not allowed."),
     "429": _error(429, "Rate limited."),
@@ -349,7 +356,12 @@ def _resource_paths(spec: ResourceSpec[Any], names: dict[type, str]) -> dict[str
             "operationId": f"delete_{spec.name}",
             "parameters": item_parameters,
             "responses": {
-                "204": {"description": "Deleted (soft: tm_delete is set)."},
+                "204": {
+                    "description": (
+                        "Deleted (soft: tm_delete is set). Deleting it again is 204 too and "
+                        "changes nothing."
+                    )
+                },
                 **_COMMON_ERRORS,
                 **not_found,
                 "409": _error(409, f"The {spec.title} cannot be deleted in its state."),
@@ -469,7 +481,11 @@ def _lookup_paths(lookups: Sequence[Lookup], names: dict[type, str]) -> dict[str
     for lookup in lookups:
         _, components = msgspec.json.schema_components([lookup.query], ref_template=_REF)
         fields: dict[str, Any] = components[lookup.query.__name__]["properties"]
-        parameters = []
+        # The path's own ids first (a campaign's campaigncalls: its {id}).
+        ids = re.findall(r"{(\w+)}", lookup.path)
+        parameters: list[dict[str, Any]] = [
+            {"name": name, "in": "path", "required": True, "schema": _PATH_ID} for name in ids
+        ]
         for name, schema in fields.items():
             description = schema.get("description", "")
             value = {k: v for k, v in schema.items() if k != "description"}
@@ -484,6 +500,7 @@ def _lookup_paths(lookups: Sequence[Lookup], names: dict[type, str]) -> dict[str
                 "responses": {
                     "200": _json(names[lookup.answer], lookup.summary),
                     **_COMMON_ERRORS,
+                    **({"404": _error(404, "No such resource for the caller.")} if ids else {}),
                 },
             }
         }
@@ -587,7 +604,9 @@ def _recording_file_paths() -> dict[str, Any]:
                         "description": "<recording_name>_in.wav and _out.wav, zipped.",
                         "content": {"application/zip": {"schema": {"type": "string"}}},
                     },
-                    "400": _error(400, "A parameter is missing or unknown."),
+                    "400": _error(
+                        400, "A parameter is missing or unknown, or the id is malformed."
+                    ),
                     "403": _error(403, "The link was altered or has expired."),
                     "404": _error(404, "The recording was deleted."),
                     "409": not_ready,
@@ -806,12 +825,12 @@ def _simulator_paths() -> dict[str, Any]:
                     "Every email the local transport delivered (the server has no "
                     "`VOIPBIN_SMTP_URL`): sender, recipients, subject, content and the "
                     "attachments' references. Paged as every list (`page_size`, `page_token`); "
-                    "`customer_id` and `email_id` narrow it."
+                    "`customer_id` and `email_id` narrow it. " + _PAGE_SIZE
                 ),
                 parameters=[
                     {"name": name, "in": "query", "required": False, "schema": schema}
                     for name, schema in (
-                        ("page_size", {"type": "integer", "minimum": 1, "maximum": 100}),
+                        ("page_size", {"type": "integer", "minimum": 1}),
                         ("page_token", {"type": "string"}),
                         ("customer_id", {"type": "string", "format": "uuid"}),
                         ("email_id", {"type": "string", "format": "uuid"}),

@@ -36,13 +36,14 @@ from voipbin.server.http import (
     etag_response,
     json_response,
     no_parameters,
+    path_id,
     query_params,
 )
 from voipbin.server.idempotency import idempotent
 from voipbin.server.resources.base import Values
 from voipbin.server.resources.context import CommitHook
 from voipbin.server.resources.outdials import target_values
-from voipbin.server.resources.service import ResourceService, path_id
+from voipbin.server.resources.service import ResourceService
 from voipbin.server.storage.idempotency import IdempotencyKeys
 
 PATH = "/v1.0/outdials/{id}/targets"
@@ -87,8 +88,10 @@ class OutdialTargets:
         return await self.targets.list(principal, params, {"outdial_id": str(outdial["id"])})
 
     async def get(self, principal: Principal, id_text: str, target_text: str) -> Any:
+        path_id(id_text)
+        target_id = path_id(target_text, "target_id")
         outdial = await self.outdial(principal, id_text)
-        target = await self.targets.get(principal, target_text)
+        target = await self.targets.get(principal, target_id)
         if str(getattr(target, "outdial_id", "")) != str(outdial["id"]):
             raise NotFound("OUTDIAL_TARGET_NOT_FOUND")
         return target

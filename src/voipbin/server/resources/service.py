@@ -18,12 +18,10 @@ import msgspec
 from voipbin.common.errors import (
     AlreadyExists,
     FailedPrecondition,
-    InvalidArgument,
     NotFound,
     PermissionDenied,
     Unprocessable,
 )
-from voipbin.common.ids import canonical_id
 from voipbin.common.pagination import Page
 from voipbin.common.timestamps import SENTINEL_TEXT
 from voipbin.models.base import M, RequestBody
@@ -34,6 +32,7 @@ from voipbin.server.billing.ledger import Ledger, ledger_for
 from voipbin.server.body import decode_body
 from voipbin.server.carrier.numbers import NumberSeller
 from voipbin.server.carrier.sim import SimulatedCarrier
+from voipbin.server.http import path_id
 from voipbin.server.resources.base import EXPECTED, SHOWN_ONCE, Current, Perform, ServerResource
 from voipbin.server.resources.context import Context, Runtime
 from voipbin.server.resources.query import parse_list_query
@@ -44,22 +43,6 @@ from voipbin.server.storage.repository import Repository
 
 #: Written in the transaction that creates a resource, given the created resource.
 CommitHook = Callable[[Executor, msgspec.Struct], Awaitable[None]]
-
-
-def path_id(text: str) -> str:
-    """An id from the path, or ``400 INVALID_ID``."""
-    try:
-        return canonical_id(text)
-    except ValueError:
-        raise InvalidArgument.field("id", "must be a UUID", "INVALID_ID") from None
-
-
-def _item_id(name: str, text: str | None) -> str:
-    """An item id from the path (``address_id``), or ``400 INVALID_ID`` naming it."""
-    try:
-        return canonical_id(text or "")
-    except ValueError:
-        raise InvalidArgument.field(name, "must be a UUID", "INVALID_ID") from None
 
 
 class _NoBody(RequestBody, kw_only=True):
@@ -375,7 +358,7 @@ class ResourceService(Generic[M]):
         id = path_id(id_text)
         declared = self.spec.own_actions if own else self.spec.actions
         action = next(a for a in declared if a.name == name)
-        item_id = _item_id(action.item, item) if action.item else None
+        item_id = path_id(item, action.item) if action.item else None
         row = await self._target(principal, name, id, authorized=authorized)
         kind = action.body
         # An action of no body takes none, or an empty object (what a client may send); one

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from voipbin.common.address import validate_address
 from voipbin.common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from voipbin.common.ids import EMPTY_UUID_TEXT, canonical_id
+from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.models.simulator import (
     CALL_DTMF_PATH,
     CALL_HANGUP_PATH,
@@ -33,7 +33,7 @@ from voipbin.models.simulator import (
 )
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.body import decode_body
-from voipbin.server.http import Endpoint, json_response, no_parameters
+from voipbin.server.http import Endpoint, json_response, no_parameters, path_id
 from voipbin.server.runtime.calls import machine
 from voipbin.server.runtime.calls.legs import CallRow
 from voipbin.server.runtime.calls.service import CallRuntime, FlowRequest
@@ -71,11 +71,7 @@ def sim_call_routes(auth: Authenticator, calls: CallRuntime, numbers: NumberLook
             raise PermissionDenied(message="The simulator is controlled by super-admins only.")
         no_parameters(request)
 
-    async def call_of(request: Request, tx: Executor) -> CallRow:
-        try:
-            call_id = canonical_id(request.path_params["id"])
-        except ValueError:
-            raise NotFound("CALL_NOT_FOUND") from None
+    async def call_of(call_id: str, tx: Executor) -> CallRow:
         call = await calls.rows.get(call_id, tx)
         if call is None:
             raise NotFound("CALL_NOT_FOUND")
@@ -104,9 +100,10 @@ def sim_call_routes(auth: Authenticator, calls: CallRuntime, numbers: NumberLook
 
     async def dtmf(request: Request) -> Response:
         await super_admin(request)
+        call_id = path_id(request.path_params["id"])
         body = decode_body(await request.body(), KeyPress)
         async with calls.db.transaction() as tx:
-            call = await call_of(request, tx)
+            call = await call_of(call_id, tx)
             calls.require_up(call)
             if call.status != "progressing":
                 raise FailedPrecondition(
@@ -120,8 +117,9 @@ def sim_call_routes(auth: Authenticator, calls: CallRuntime, numbers: NumberLook
 
     async def hangup(request: Request) -> Response:
         await super_admin(request)
+        call_id = path_id(request.path_params["id"])
         async with calls.db.transaction() as tx:
-            call = await call_of(request, tx)
+            call = await call_of(call_id, tx)
             if call.status not in machine.ENDING_STATUSES:
                 cause = int(machine.Q850.NORMAL_CLEARING)
                 await calls.network(tx, call.id).schedule(

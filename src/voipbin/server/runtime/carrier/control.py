@@ -4,7 +4,8 @@ presses, the clock) belong to the runtime's other parts.
 
 - ``POST /_sim/rules`` :class:`~voipbin.models.simulator.RuleCreate` -> 201 the rule
 - ``GET /_sim/rules`` -> 200 ``{"result": [rules, earliest first]}``
-- ``DELETE /_sim/rules/{id}`` -> 204 (404 for no such rule)
+- ``DELETE /_sim/rules/{id}`` -> 204 (400 ``INVALID_ID`` for a malformed id, 404 for no such
+  rule)
 - ``POST /_sim/extensions/{id}/devices`` :class:`~voipbin.models.simulator.DevicesSet` -> 201
   the devices with their contacts (404 for an extension that is not live)
 - ``POST /_sim/reset`` -> 204: no rules and no devices but the built-in ones
@@ -21,7 +22,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from voipbin.common.errors import NotFound, PermissionDenied
-from voipbin.common.ids import canonical_id
 from voipbin.models.simulator import (
     DEVICES_PATH,
     RESET_PATH,
@@ -37,19 +37,12 @@ from voipbin.models.simulator import (
 from voipbin.models.wire import to_wire
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.body import decode_body
-from voipbin.server.http import Endpoint, json_response, no_parameters
+from voipbin.server.http import Endpoint, json_response, no_parameters, path_id
 from voipbin.server.runtime.carrier.rules import device_address
 from voipbin.server.storage.simulator import SimulatorScripts
 
 #: Whether an extension (by canonical id) is live.
 ExtensionIsLive = Callable[[str], Awaitable[bool]]
-
-
-def _id(request: Request, what: str) -> str:
-    try:
-        return canonical_id(request.path_params["id"])
-    except ValueError:
-        raise NotFound(message=f"No such {what}.") from None
 
 
 def simulator_routes(
@@ -76,13 +69,13 @@ def simulator_routes(
 
     async def delete_rule(request: Request) -> Response:
         await super_admin(request)
-        if not await scripts.delete_rule(_id(request, "rule")):
+        if not await scripts.delete_rule(path_id(request.path_params["id"])):
             raise NotFound(message="No such rule.")
         return Response(status_code=204)
 
     async def set_devices(request: Request) -> Response:
         await super_admin(request)
-        extension_id = _id(request, "extension")
+        extension_id = path_id(request.path_params["id"])
         if not await extension_is_live(extension_id):
             raise NotFound(message="No such extension.")
         body = decode_body(await request.body(), DevicesSet)

@@ -21,8 +21,7 @@ from voipbin.common.pagination import parse_page_size, parse_page_token
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.events import TIMELINE_RESOURCES
 from voipbin.server.auth.principal import Principal
-from voipbin.server.http import check_parameters
-from voipbin.server.resources.service import path_id
+from voipbin.server.http import check_parameters, path_id
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.storage.repository import Repository
 
@@ -91,7 +90,7 @@ class Timelines:
         check_parameters(params, _PARAMETERS)
         limit = parse_page_size(params.get("page_size"))
         before = parse_page_token(params.get("page_token"))
-        resource_id = path_id(id_text)
+        resource_id = path_id(id_text, "resource_id")
         owner = self._owners.get(resource_type)
         customer_id = None if owner is None else await owner(resource_id)
         if customer_id is None or not principal.sees(customer_id):

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from voipbin.common.address import Address
 from voipbin.common.errors import NotFound, PermissionDenied
-from voipbin.common.ids import EMPTY_UUID_TEXT, canonical_id
+from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.models.simulator import compile_pattern
 from voipbin.models.simulator_messages import (
     MESSAGE_RULE_PATH,
@@ -30,7 +30,7 @@ from voipbin.models.simulator_messages import (
 from voipbin.models.wire import to_wire
 from voipbin.server.auth.credentials import Authenticator
 from voipbin.server.body import decode_body
-from voipbin.server.http import Endpoint, json_response, no_parameters
+from voipbin.server.http import Endpoint, json_response, no_parameters, path_id
 from voipbin.server.runtime.messages.flows import MessageFlows
 from voipbin.server.runtime.messages.service import MessageRuntime, wire
 from voipbin.server.storage.repository import Repository
@@ -85,11 +85,7 @@ def sim_message_routes(
 
     async def delete_rule(request: Request) -> Response:
         await super_admin(request)
-        try:
-            rule_id = canonical_id(request.path_params["id"])
-        except ValueError:
-            raise NotFound(message="No such rule.") from None
-        if not await messages.rules.delete(rule_id):
+        if not await messages.rules.delete(path_id(request.path_params["id"])):
             raise NotFound(message="No such rule.")
         return Response(status_code=204)
 

@@ -28,6 +28,7 @@ from voipbin.server.http import (
     check_parameters,
     json_response,
     no_parameters,
+    path_id,
     query_params,
 )
 from voipbin.server.resources.service import ResourceService
@@ -74,10 +75,7 @@ def recording_file_routes(
                 raise InvalidArgument.field(
                     name, "is part of the link", "MISSING_REQUEST_PARAMETER"
                 )
-        try:
-            recording_id = canonical_id(request.path_params["id"])
-        except ValueError:
-            raise NotFound("RECORDING_NOT_FOUND") from None
+        recording_id = path_id(request.path_params["id"])
         await links.check(recording_id, params["expires"], params["signature"], clock.now())
         recording = await recordings.rows.get(recording_id)
         if recording is None or recording.deleted:
