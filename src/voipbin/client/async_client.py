@@ -135,7 +135,7 @@ class AsyncClient:
         page_token: str | None = None,
     ) -> TimelinePage:
         """One page of a resource's events, newest first: ``client.timeline("calls", id)``
-        (``calls``, ``groupcalls``, ``recordings``, ``activeflows`` or ``flows``)."""
+        (any of ``voipbin.models.events.TIMELINE_RESOURCES``: ``calls``, ``agents``...)."""
         calls = LookupCalls(self._core, TIMELINE)
         params: dict[str, FilterValue] = {"page_size": page_size, "page_token": page_token or None}
         path: dict[str, Id] = {"resource_type": resource_type, "resource_id": resource_id}
