@@ -119,6 +119,15 @@ class _Transaction(Executor):
         return _rowcount(status)
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """What a pooled connection needs when it goes back to the pool: nothing more. asyncpg
+    has already rolled back a transaction left open; beyond that its default reset sends
+    ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on every release,
+    one more round trip for every statement run outside a transaction and every transaction,
+    to undo session state the server never makes on a pooled connection (no advisory
+    locks, cursors or ``SET``; ``LISTEN`` has a connection of its own, ``listen.py``)."""
+
+
 class PostgresDatabase(Database):
     name = "postgresql"
     dialect = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
@@ -147,6 +156,7 @@ class PostgresDatabase(Database):
                     timeout=self.timeout,
                     command_timeout=self.timeout,
                     server_settings={"timezone": "UTC"},
+                    reset=_keep_session,
                 )
                 try:
                     self._pool = await _guard(pool, self.timeout)
