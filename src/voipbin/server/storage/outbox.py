@@ -5,13 +5,14 @@ forward read the event stream tails it with."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from voipbin.server.storage.clock import CreationClock
 from voipbin.server.storage.database import Database, Row
-from voipbin.server.storage.repository import Repository
+from voipbin.server.storage.repository import Repository, in_id_list
 from voipbin.server.storage.tables import event_outbox
 
 #: The columns an event row is read with, in this order.
@@ -29,6 +30,9 @@ class OutboxTail:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.reorders = db.name == "postgresql"
+        """Transactions commit in another order than their events were created (PostgreSQL;
+        SQLite writes one transaction at a time)."""
 
     async def after(self, since: datetime, limit: int) -> list[Row]:
         """Up to ``limit`` events created after ``since``, oldest first, as ``EVENT_FIELDS``."""
@@ -45,6 +49,40 @@ class OutboxTail:
         return await self.db.fetch(
             statement, {"since": self.db.timestamp_param(since), "limit": limit}
         )
+
+    async def earlier_of(
+        self,
+        resources: Sequence[str],
+        resource_ids: Sequence[str],
+        since: datetime,
+        until: datetime,
+    ) -> list[Row]:
+        """The events of ``resource_ids`` (of one of ``resources``) created from ``since`` to
+        before ``until``, oldest first, as ``EVENT_FIELDS``: served by the ``(resource,
+        resource_id, tm_create)`` index."""
+        o = event_outbox
+        dialect = self.db.name
+        statement = self.db.compile(
+            ("outbox", "earlier_of"),
+            lambda: (
+                sa.select(*(o.c[name] for name in EVENT_FIELDS))
+                .where(
+                    in_id_list(o.c.resource, dialect, "resources"),
+                    in_id_list(o.c.resource_id, dialect, "ids"),
+                    o.c.tm_create >= sa.bindparam("since"),
+                    o.c.tm_create < sa.bindparam("until"),
+                )
+                .order_by(o.c.tm_create)
+            ),
+        )
+        ts = self.db.timestamp_param
+        params = {
+            "resources": self.db.ids_param(list(resources)),
+            "ids": self.db.ids_param(list(resource_ids)),
+            "since": ts(since),
+            "until": ts(until),
+        }
+        return await self.db.fetch(statement, params)
 
     async def notify(self, channel: str, payload: str) -> None:
         """``NOTIFY channel, payload`` (PostgreSQL only): every listening process hears it."""

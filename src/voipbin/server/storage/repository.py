@@ -65,7 +65,7 @@ def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
 
 def _holds_any(column: sa.Column[Any], name: str, dialect: str) -> sa.ColumnElement[bool]:
     """The JSON list ``column`` holds one of the ids bound as ``:name`` (one parameter, as in
-    :func:`_in_id_list`)."""
+    :func:`in_id_list`)."""
     if dialect == "postgresql":
         wanted = sa.bindparam(name, type_=postgresql.ARRAY(sa.Text))
         return sa.cast(column, postgresql.JSONB).op("?|")(wanted)
@@ -78,14 +78,14 @@ def _holds_any(column: sa.Column[Any], name: str, dialect: str) -> sa.ColumnElem
     )
 
 
-def _in_id_list(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[bool]:
-    """``column`` is one of the ids (or other text values) bound as ``:ids`` (see
+def in_id_list(column: sa.Column[Any], dialect: str, name: str = "ids") -> sa.ColumnElement[bool]:
+    """``column`` is one of the ids (or other text values) bound as ``:<name>`` (see
     ``Database.ids_param``): one parameter however many, so the statement's text, and its
     cache entry, is one."""
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(column.type)))
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
     listed = sa.select(sa.column("value", sa.String)).select_from(
-        sa.func.json_each(sa.bindparam("ids", type_=sa.String))
+        sa.func.json_each(sa.bindparam(name, type_=sa.String))
     )
     return column.in_(listed.scalar_subquery())
 
@@ -206,7 +206,7 @@ class Repository:
 
         def build() -> sa.Select[Any]:
             query = sa.select(_wire_column(t.c[column], self.db.name)).where(
-                _in_id_list(t.c[column], self.db.name), t.c.tm_delete.is_(None)
+                in_id_list(t.c[column], self.db.name), t.c.tm_delete.is_(None)
             )
             if scoped:
                 query = query.where(t.c.customer_id == sa.bindparam("customer_id"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from voipbin.server.runtime.clock import RealClock
@@ -30,6 +30,22 @@ class _Outbox(OutboxTail):
         self.after_a_full_batch: Callable[[], None] | None = None
         """Runs during the read that follows one that answered a full batch."""
         self._full = False
+
+    reorders = True
+
+    async def earlier_of(
+        self,
+        resources: Sequence[str],
+        resource_ids: Sequence[str],
+        since: datetime,
+        until: datetime,
+    ) -> list[Row]:
+        found = [
+            r
+            for r in self.committed
+            if r[3] in resources and r[4] in resource_ids and since <= r[6] < until
+        ]
+        return sorted(found, key=lambda r: r[6])
 
     def commit(self, event_id: str, type: str, resource_id: str, created: datetime) -> None:
         data = json.dumps({"id": resource_id})
@@ -128,6 +144,37 @@ async def test_a_read_does_not_go_on_past_a_full_batch_while_an_older_event_is_u
         the_call = [f for f in frames if f[1] == "the-call"]
         assert the_call == [("call_created", "the-call"), ("call_hangup", "the-call")]
         assert {f[1] for f in frames} == {"other-0", "other-1", "other-2", "the-call"}
+    finally:
+        feed.detach(listener)
+        await feed.close()
+
+
+async def test_an_earlier_event_never_told_of_still_comes_before_its_resources_later_one() -> None:
+    """Another instance's event whose message was lost (or comes later than the next event of
+    its resource) is found with the later one, and handed out first."""
+    outbox = _Outbox()
+    clock = RealClock()
+    feed = EventFeed(outbox, clock, Bus(), poll_seconds=60)
+    listener = Listener(100)
+    feed.attach(listener)
+    feed.subscribe(listener, [Topic((CUSTOMER, CUSTOMER_ID))])
+    start = clock.now()
+    try:
+        other = start + timedelta(seconds=1)
+        outbox.commit("e-other", "call_created", "other-call", other)
+        feed.heard([("e-other", other)])
+        assert await _frames(listener, 1) == [("call_created", "other-call")]
+
+        # Created before the other call's event, committed after it; nobody tells the feed.
+        outbox.commit("e-created", "call_created", "the-call", start + timedelta(seconds=0.5))
+        updated = start + timedelta(seconds=2)
+        outbox.commit("e-updated", "call_updated", "the-call", updated)
+        feed.heard([("e-updated", updated)])
+
+        assert await _frames(listener, 2) == [
+            ("call_created", "the-call"),
+            ("call_updated", "the-call"),
+        ]
     finally:
         feed.detach(listener)
         await feed.close()

@@ -92,3 +92,30 @@ async def test_a_type_not_in_the_catalogue_for_the_resource_is_refused_and_not_w
         await emit()
 
     assert await api.state.outbox.events_of(resource, flow["id"], 10) == []
+
+
+async def test_the_tail_reads_the_events_of_some_resources_in_a_window_oldest_first(
+    api: Api,
+) -> None:
+    from voipbin.common.timestamps import parse_timestamp
+    from voipbin.server.storage.outbox import OutboxTail
+
+    first, second, other = await _flow(api), await _flow(api), await _flow(api)
+    for flow, type in [(first, "flow_created"), (other, "flow_created"), (second, "flow_updated")]:
+        async with api.state.db.transaction() as tx:
+            await api.state.outbox.emit(tx, flow["customer_id"], type, "flow", flow["id"], flow)
+    created = {
+        f["id"]: parse_timestamp(
+            (await api.state.outbox.events_of("flow", f["id"], 1))[0].tm_create
+        )
+        for f in (first, second, other)
+    }
+    tail = OutboxTail(api.state.db)
+    ids = [first["id"], second["id"]]
+
+    rows = await tail.earlier_of(["flow"], ids, created[first["id"]], created[second["id"]])
+    assert [(r[2], str(r[4])) for r in rows] == [("flow_created", first["id"])]
+    wider = created[second["id"]] + (created[second["id"]] - created[first["id"]])
+    rows = await tail.earlier_of(["flow"], ids, created[first["id"]], wider)
+    assert [str(r[4]) for r in rows] == ids
+    assert await tail.earlier_of(["call"], ids, created[first["id"]], wider) == []

@@ -6,7 +6,11 @@ A transaction that wrote its event before another's may commit after it, below t
 so it reads from before any event it was told of and has not found yet (told with its
 creation time; told while a read was on its way, that read is made again from before it),
 and every poll it reads the last ``lag_seconds`` again; it drops the events
-it has already handed out by id, so each event goes to a listener at most once. It reads
+it has already handed out by id, so each event goes to a listener at most once. On
+PostgreSQL each read that finds events also looks, through the outbox's per-resource index,
+for earlier events of their resources it has not handed out (one committed behind a later
+event of another resource, told of too late by another instance): those go first, so a
+resource's events keep their order. It reads
 when told that events were written (by this process's outbox, or by another process over
 the bus: ``bus.py``) until it has found them, and every ``poll_seconds`` in any case; an
 event that commits more than ``lag_seconds`` after it was created is missed. It runs only
@@ -198,6 +202,7 @@ class EventFeed:
             if late:
                 since = min(late) - _BEFORE
                 continue
+            rows = await self._with_missed(rows, since)
             for row in rows:
                 self._take(row)
             if len(rows) < self.batch:
@@ -215,6 +220,23 @@ class EventFeed:
         if sweep:
             cutoff = (self._cursor or cursor) - 2 * self.lag
             self._seen = {i: t for i, t in self._seen.items() if t > cutoff}
+
+    async def _with_missed(self, rows: list[Row], since: datetime) -> list[Row]:
+        """``rows``, after the events of their resources created before ``since`` (within
+        the lag window) and not handed out: one whose transaction committed after a later
+        event was read past, and which the feed was told of too late (by another instance)
+        or not at all. A resource's later event cannot commit before its earlier one (both
+        change its row), so when the later is read the earlier is there to be found."""
+        if not self.tail.reorders:
+            return rows
+        fresh = [r for r in rows if str(r[_ID]) not in self._seen]
+        if not fresh:
+            return rows
+        resources = sorted({str(r[_RESOURCE]) for r in fresh})
+        ids = sorted({str(r[_RESOURCE_ID]) for r in fresh})
+        earlier = await self.tail.earlier_of(resources, ids, since - self.lag, since)
+        missed = [r for r in earlier if str(r[_ID]) not in self._seen]
+        return [*missed, *rows] if missed else rows
 
     def _take(self, row: Row) -> None:
         event_id = str(row[_ID])
