@@ -182,3 +182,47 @@ async def test_a_call_to_an_agent_runs_its_actions_and_variables_on_the_address_
     ran = await activeflow_of(caller, desk)
     assert (ran["status"], types(ran)) == ("ended", ["empty", "talk"])
     assert ran["executed_actions"][1]["option"]["text"] == "Order A-17 is ready."
+
+
+@SQLITE_ONLY
+async def test_an_extensions_nested_groupcall_runs_the_actions_on_the_device_that_answers(
+    start_app: StartApp,
+) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    await script(caller, r"forever@test\.example", outcome="noanswer")
+    extension = await api.client.post(
+        "/v1.0/extensions",
+        json={"extension": "201", "password": "a-long-password"},
+        headers=caller.headers,
+    )
+    assert extension.status_code == 201, extension.text
+    devices = await api.client.post(
+        f"/_sim/extensions/{extension.json()['id']}/devices",
+        json={"devices": [{"outcome": "noanswer"}, {"answer_after": 2}]},
+        headers=api.headers,
+    )
+    assert devices.status_code == 201, devices.text
+    created = await create(
+        caller,
+        {"type": "extension", "target": "201"},
+        sip("forever@test.example"),
+        actions=TALK_THEN_HANGUP,
+    )
+    (forever,) = created["call_ids"]
+    (nested_id,) = created["groupcall_ids"]
+    ringing, phone = (await groupcall(caller, nested_id))["call_ids"]
+
+    await caller.advance(2)  # the phone answers: every other leg, here and above, is hung up
+    await caller.advance(0)
+    assert (await groupcall(caller, created["id"]))["answer_groupcall_id"] == nested_id
+    for call_id in (ringing, forever):
+        assert await ended(caller, call_id) == ("hangup", "local", "cancel")
+        cancelled = await activeflow_of(caller, call_id)
+        assert (cancelled["status"], types(cancelled)) == ("ended", [])
+
+    await caller.advance(30)  # the talk (a device's long address) has played
+    assert await ended(caller, phone) == ("hangup", "local", "normal")
+    ran = await activeflow_of(caller, phone)
+    assert (ran["status"], types(ran)) == ("ended", ["empty", "talk"])
+    assert (await groupcall(caller, created["id"]))["status"] == "hangup"
