@@ -226,3 +226,23 @@ async def test_an_extensions_nested_groupcall_runs_the_actions_on_the_device_tha
     ran = await activeflow_of(caller, phone)
     assert (ran["status"], types(ran)) == ("ended", ["empty", "talk"])
     assert (await groupcall(caller, created["id"]))["status"] == "hangup"
+
+
+@SQLITE_ONLY
+async def test_two_legs_answering_at_once_run_one_flow(start_app: StartApp) -> None:
+    api = await virtual_api(start_app)
+    caller = await ready_customer(api)
+    await script(caller, r"(one|two)@test\.example", answer_after=3)
+    created = await create(
+        caller, sip("one@test.example"), sip("two@test.example"), actions=TALK_THEN_HANGUP
+    )
+    one, two = created["call_ids"]
+
+    await caller.advance(3)  # both answer in the same instant: the first heard wins
+    await caller.advance(0)
+    winner = (await groupcall(caller, created["id"]))["answer_call_id"]
+    loser = two if winner == one else one
+    assert await ended(caller, loser) == ("hangup", "local", "cancel")
+    cancelled = await activeflow_of(caller, loser)
+    assert (cancelled["status"], types(cancelled)) == ("ended", [])
+    assert (await activeflow_of(caller, winner))["current_action"]["type"] == "talk"
