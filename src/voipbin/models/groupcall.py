@@ -69,7 +69,8 @@ class Groupcall(msgspec.Struct, kw_only=True):
 
 class GroupcallCreate(RequestBody, kw_only=True):
     """Body of ``POST /v1.0/groupcalls``: ``flow_id`` wins over ``actions`` when both are
-    given; the flow is the legs' calls', run as a call answers."""
+    given. Every leg's call gets its own activeflow of it, run once that call answers; a leg
+    hung up unanswered (another answered first) runs nothing."""
 
     source: Address
     destinations: RequiredDestinations

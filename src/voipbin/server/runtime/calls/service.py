@@ -118,9 +118,15 @@ class Groupcalls(Protocol):
         ...
 
     async def start(
-        self, tx: Executor, customer_id: str, source: Address, plan: Any, flow_id: str | None
+        self,
+        tx: Executor,
+        customer_id: str,
+        source: Address,
+        plan: Any,
+        request: FlowRequest | None,
     ) -> msgspec.Struct:
-        """Start the groupcall of ``plan`` in ``tx``; the groupcall on the wire."""
+        """Start the groupcall of ``plan`` in ``tx`` (its answering call runs ``request``);
+        the groupcall on the wire."""
         ...
 
 
@@ -215,7 +221,7 @@ class CallRuntime:
             groupcalls: list[Any] = []
             for plan in plans:
                 assert self.groupcalls is not None
-                start = self.groupcalls.start(tx, ctx.customer_id, checked.source, plan, flow_id)
+                start = self.groupcalls.start(tx, ctx.customer_id, checked.source, plan, request)
                 groupcalls.append(await start)
             # The answer holds the calls in wire form, as the route encodes them.
             wire: list[Any] = [c.wire for c in calls]
@@ -240,12 +246,12 @@ class CallRuntime:
         tx: Executor,
         customer_id: str,
         placement: Placement,
-        flow_id: str | None,
+        request: FlowRequest,
         groupcall_id: str,
     ) -> CallRow:
         """Dial one leg of the groupcall ``groupcall_id`` (its ``call_created`` and timers
-        in ``tx``); a leg runs the groupcall's flow once answered."""
-        request = FlowRequest(flow_id)
+        in ``tx``); the leg gets its own activeflow of ``request`` now, run once it is
+        answered (a leg hung up unanswered ends it having run nothing)."""
         return await self._dial(tx, customer_id, placement, request, groupcall_id=groupcall_id)
 
     async def _dial(

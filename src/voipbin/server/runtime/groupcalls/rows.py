@@ -13,6 +13,7 @@ import msgspec
 
 from voipbin.common.address import Address
 from voipbin.common.ids import EMPTY_UUID_TEXT
+from voipbin.models.flows.actions import FlowAction
 from voipbin.models.groupcall import AnswerMethod, Groupcall, GroupcallStatus
 from voipbin.models.wire import wire_struct
 from voipbin.server.runtime.calls.placing import Placement
@@ -39,11 +40,17 @@ class Nested(msgspec.Struct, kw_only=True):
     placements: list[Placement]
 
 
-class Plan(msgspec.Struct, kw_only=True):
-    """How one destination is dialled: a call (``placement``) or a nested groupcall."""
+class Plan(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """How one destination is dialled: a call (``placement``) or a nested groupcall; and
+    what its calls run once answered besides the groupcall's ``flow_id``: inline
+    ``actions`` (a groupcall made with actions and no flow) and the customer's
+    ``variables`` (``POST /v1.0/calls``'). Kept on each plan, so that a linear groupcall's
+    later legs and a nested groupcall's legs run what the first would have."""
 
     placement: Placement | None = None
     nested: Nested | None = None
+    actions: list[FlowAction] = msgspec.field(default_factory=list)
+    variables: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 _plans = msgspec.json.Decoder(list[Plan])

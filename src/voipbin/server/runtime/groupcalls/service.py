@@ -31,7 +31,7 @@ from voipbin.models.groupcall import AnswerMethod, GroupcallCreate
 from voipbin.server.resources.context import CommitHook, Context
 from voipbin.server.resources.references import check_references
 from voipbin.server.runtime.calls.legs import CallRow
-from voipbin.server.runtime.calls.service import CallRuntime
+from voipbin.server.runtime.calls.service import CallRuntime, FlowRequest
 from voipbin.server.runtime.carrier.base import Answered, CarrierEvent
 from voipbin.server.runtime.carrier.sim import SimulatedNetwork
 from voipbin.server.runtime.groupcalls import machine, planning
@@ -93,8 +93,10 @@ class GroupcallRuntime:
         for resource, found in refs.by_resource.items():
             for path, id in found:
                 await check_references(ctx, {path: resource}, {path: id})
-        plans = await planning.plans(ctx, source, destinations, self._contacts)
         flow_id = str(body.flow_id) if body.flow_id is not None else None
+        request = FlowRequest(flow_id, [] if flow_id else list(body.actions))
+        planned = await planning.plans(ctx, source, destinations, self._contacts)
+        plans = [_running(plan, request) for plan in planned]
         async with self.db.transaction() as tx:
             groupcall = await self._start(
                 tx,
@@ -130,14 +132,28 @@ class GroupcallRuntime:
         return await planning.nested(ctx, source, destination, index, contacts, executor)
 
     async def start(
-        self, tx: Executor, customer_id: str, source: Address, plan: Any, flow_id: str | None
+        self,
+        tx: Executor,
+        customer_id: str,
+        source: Address,
+        plan: Any,
+        request: FlowRequest | None,
     ) -> msgspec.Struct:
         """The groupcall of a ``POST /v1.0/calls`` destination: every address at once, the
-        first to answer wins (``ring_all``, ``hangup_others``, as upstream)."""
+        first to answer wins (``ring_all``, ``hangup_others``, as upstream); the call that
+        answers runs ``request`` (none: the legs run nothing, as a queue's agent legs)."""
         assert isinstance(plan, Nested)
-        legs = [Plan(placement=p) for p in plan.placements]
+        request = request or FlowRequest()
+        legs = [_running(Plan(placement=p), request) for p in plan.placements]
         row = await self._start(
-            tx, customer_id, source, plan.destinations, legs, "ring_all", "hangup_others", flow_id
+            tx,
+            customer_id,
+            source,
+            plan.destinations,
+            legs,
+            "ring_all",
+            "hangup_others",
+            request.flow_id,
         )
         return row.wire
 
@@ -193,8 +209,9 @@ class GroupcallRuntime:
         for index in indexes:
             plan = plans[index]
             if plan.placement is not None:
+                request = FlowRequest(flow, plan.actions, plan.variables)
                 call = await self.calls.dial_leg(
-                    tx, groupcall.customer_id, plan.placement, flow, groupcall.id
+                    tx, groupcall.customer_id, plan.placement, request, groupcall.id
                 )
                 call_ids.append(call.id)
                 live.append(call.id)
@@ -207,7 +224,10 @@ class GroupcallRuntime:
                     groupcall.customer_id,
                     source,
                     nested.destinations,
-                    [Plan(placement=p) for p in nested.placements],
+                    [
+                        Plan(placement=p, actions=plan.actions, variables=plan.variables)
+                        for p in nested.placements
+                    ],
                     machine.ring_method(nested.ring_method),
                     "hangup_others",
                     flow,
@@ -362,6 +382,13 @@ class GroupcallRuntime:
         deleted = await self.rows.soft_delete(tx, groupcall)
         if deleted is not None:
             await self._emit(tx, deleted, machine.GROUPCALL_DELETED)
+
+
+def _running(plan: Plan, request: FlowRequest) -> Plan:
+    """``plan`` with what its calls run besides the groupcall's flow: ``request``'s inline
+    actions (none when it names a flow: the flow wins) and variables."""
+    actions = [] if request.flow_id is not None else list(request.actions)
+    return msgspec.structs.replace(plan, actions=actions, variables=dict(request.variables))
 
 
 def _raw(value: Any) -> bytes:
