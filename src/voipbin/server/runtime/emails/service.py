@@ -228,7 +228,14 @@ class EmailRuntime:
         email_id = str(row[_ID])
         parts: tuple[Part, ...] = ()
         if found and self.attachments is not None:
-            prepared = await asyncio.to_thread(self.attachments.build, found)
+            try:
+                prepared = await asyncio.to_thread(self.attachments.build, found)
+            except OSError:
+                log.exception(
+                    "email %s: its attachments could not be read (its stand-in tries again)",
+                    email_id,
+                )
+                return
             parts = prepared.parts
             for entry in prepared.report:
                 recording, outcome = entry["reference_id"], entry["status"]
