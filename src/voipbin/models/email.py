@@ -59,7 +59,8 @@ class Email(msgspec.Struct, kw_only=True):
     subject: str
     content: str
     attachments: list[Attachment]
-    """References to recordings (``reference_type`` ``recording``)."""
+    """References to recordings (``reference_type`` ``recording``) of the customer, each
+    sent as the recording's zip (``<recording id>.zip``)."""
     tm_create: datetime
     tm_update: datetime | None
     tm_delete: datetime | None

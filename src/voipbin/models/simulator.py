@@ -261,6 +261,24 @@ def compile_pattern(pattern: str, field: str = "pattern") -> re.Pattern[str]:
         raise InvalidArgument.field(field, f"not a regular expression: {exc}") from None
 
 
+class DeliveredAttachment(msgspec.Struct, kw_only=True):
+    """One attachment of a delivered email: the recording it names and the file made of it
+    (upstream's: ``<recording id>.zip``, ``application/zip``, the recording's WAVs)."""
+
+    reference_type: str
+    reference_id: UUID
+    status: str
+    """``attached``; or why it was left out: ``too_large`` (past the total size limit),
+    ``not_ready`` (its files were still not written when the wait ended), ``not_found`` (the
+    recording was deleted meanwhile)."""
+    filename: str
+    content_type: str
+    size: int
+    """The file's bytes (0 when there was no file)."""
+    sha256: str
+    """The file's SHA-256, hex (``""`` when there was no file)."""
+
+
 class DeliveredEmail(msgspec.Struct, kw_only=True):
     """An email the local transport delivered: what a mail server would have been given."""
 
@@ -272,8 +290,8 @@ class DeliveredEmail(msgspec.Struct, kw_only=True):
     recipients: list[str]
     subject: str
     content: str
-    attachments: list[dict[str, str]]
-    """The email's attachments, as references (``reference_type``, ``reference_id``)."""
+    attachments: list[DeliveredAttachment]
+    """What became of each of the email's attachments, in its order."""
     tm_create: datetime
     """When it was delivered."""
 

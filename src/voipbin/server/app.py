@@ -61,6 +61,7 @@ from voipbin.server.runtime.conferences.control import RuntimeConferenceControl
 from voipbin.server.runtime.conferences.rows import FIELDS as CONFERENCE_FIELDS
 from voipbin.server.runtime.conferences.rows import ConferencecallRows, ConferenceRows
 from voipbin.server.runtime.conferences.service import ConferenceRuntime
+from voipbin.server.runtime.emails.attachments import Attachments as EmailAttachments
 from voipbin.server.runtime.emails.flows import link as link_email_flows
 from voipbin.server.runtime.emails.service import EmailRuntime
 from voipbin.server.runtime.emails.simulate import FIELDS as SIM_EMAIL_FIELDS
@@ -357,6 +358,7 @@ def create_app(
         outbox,
         ledger,
         smtp=parse_smtp_url(settings.smtp_url) if settings.smtp_url else None,
+        attachments=EmailAttachments(recording_rows, recordings.files),
     )
     link_email_flows(emails, flows)
     runtime.emails = emails

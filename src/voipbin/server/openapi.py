@@ -823,8 +823,10 @@ def _simulator_paths() -> dict[str, Any]:
                 {"200": _json("DeliveredEmailPage", "A page of delivered emails.")},
                 description=(
                     "Every email the local transport delivered (the server has no "
-                    "`VOIPBIN_SMTP_URL`): sender, recipients, subject, content and the "
-                    "attachments' references. Paged as every list (`page_size`, `page_token`); "
+                    "`VOIPBIN_SMTP_URL`): sender, recipients, subject, content and each "
+                    "attachment (its recording, whether it was attached, the zip's file name, "
+                    "MIME type, size and SHA-256). Paged as every list (`page_size`, "
+                    "`page_token`); "
                     "`customer_id` and `email_id` narrow it. " + _PAGE_SIZE
                 ),
                 parameters=[

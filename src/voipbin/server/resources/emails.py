@@ -4,7 +4,8 @@ reached through ``ctx.emails``.
 
 Creation checks what the schema cannot: every destination is a valid ``email`` address (a
 400 naming ``destinations[i].type`` or ``.target``), an attachment names a live recording of
-the customer where the server has recordings (a 422 naming ``attachments[i].reference_id``),
+the customer where the server has recordings (a 422 naming ``attachments[i].reference_id``;
+the runtime attaches its files: ``server/runtime/emails/attachments.py``),
 and the account can pay one ``email`` unit per destination (``402``, before anything is made
 or sent). Customer admins and managers send and read them, as calls.
 """

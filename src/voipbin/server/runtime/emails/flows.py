@@ -2,7 +2,8 @@
 an email for the activeflow's customer, in the step's transaction.
 
 Never fatal (upstream): an email that cannot be made (no email destination, a subject that is
-no single line once its templates are filled in, a balance that cannot pay) is logged and
+no single line once its templates are filled in, an attachment that is no live recording of
+the customer, a balance that cannot pay) is logged and
 makes nothing (a savepoint undoes what it began); the flow has moved on already.
 """
 
@@ -29,10 +30,14 @@ def link(emails: EmailRuntime, flows: FlowRunner) -> None:
         try:
             destinations = check_destinations(command.destinations, "email_send.destinations")
             check_text(command.subject, command.content, "email_send.")
+            customer_id = str(state.customer_id)
+            await emails.check_attachments(
+                executor, customer_id, command.attachments, "email_send.attachments"
+            )
             async with executor.savepoint():
                 row = await emails.create(
                     executor,
-                    str(state.customer_id),
+                    customer_id,
                     destinations,
                     command.subject,
                     command.content,

@@ -6,8 +6,12 @@ conditional UPDATE with its ``email_updated`` event.
   flow's step): ``402`` unless the account can pay one ``email`` unit per destination; the row
   (``initiated``), one ledger row per destination (reference ``email``, a UUIDv5 of the email's
   id and ``target-<i>``, as upstream's SMS), ``email_created``, and the job ``email.send``.
+- Attachments (:mod:`.attachments`): recordings of the customer; while one is still running
+  or its files are not written, the job looks again later (bounded), then the files are
+  zipped off every transaction, in the task that sends.
 - Delivery, without SMTP: the job stores the email in the simulator's local outbox
-  (``sim_emails``) and moves it to ``delivered``, in the job's transaction.
+  (``sim_emails``) and moves it to ``delivered``, in the job's transaction (in the sending
+  task's, after its attachments are zipped, when it has some).
 - Delivery through SMTP (``VOIPBIN_SMTP_URL``): never inside a transaction. The job starts the
   send in a thread and schedules itself again :data:`SEND_GRACE` later (in case this process
   dies meanwhile: the email is then sent again, at least once); when the send ends, one
@@ -28,13 +32,14 @@ from uuid import UUID, uuid5
 import msgspec
 
 from voipbin.common.address import Address
-from voipbin.common.timestamps import SENTINEL_TEXT
+from voipbin.common.timestamps import SENTINEL_TEXT, format_timestamp, parse_timestamp
 from voipbin.models.email import Email
 from voipbin.models.flows.options import Attachment
 from voipbin.server.billing.ledger import Ledger, Usage
 from voipbin.server.runtime.clock import Clock
 from voipbin.server.runtime.emails import machine
-from voipbin.server.runtime.emails.smtp import DEFAULT_SENDER, Letter, SmtpServer, send
+from voipbin.server.runtime.emails.attachments import RECHECK_SECONDS, WAIT, Attachments, Found
+from voipbin.server.runtime.emails.smtp import DEFAULT_SENDER, Letter, Part, SmtpServer, send
 from voipbin.server.runtime.events.outbox import Outbox
 from voipbin.server.runtime.jobs import Job, Jobs
 from voipbin.server.storage.database import Database, Executor, Row
@@ -53,6 +58,7 @@ _STATUS = FIELDS.index("status")
 _DELETED = FIELDS.index("tm_delete")
 _encoder = msgspec.json.Encoder()
 _targets = msgspec.json.Decoder(list[Address])
+_attachments = msgspec.json.Decoder(list[Attachment])
 
 
 def _text(raw: Any) -> str:
@@ -76,6 +82,7 @@ class EmailRuntime:
         ledger: Ledger,
         *,
         smtp: SmtpServer | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         self.emails = emails
         self.local_outbox = local_outbox
@@ -86,6 +93,8 @@ class EmailRuntime:
         self.ledger = ledger
         self.smtp = smtp
         """The SMTP server emails go to; ``None``: the simulator's local outbox."""
+        self.attachments = attachments
+        """The recordings attachments name; ``None``: they are kept, nothing is attached."""
         self._sending: dict[str, asyncio.Task[None]] = {}
         jobs.register(JOB_SEND, self._on_send)
 
@@ -94,6 +103,18 @@ class EmailRuntime:
         return self.smtp.sender if self.smtp is not None else DEFAULT_SENDER
 
     # -- creating and deleting -----------------------------------------------------------------
+
+    async def check_attachments(
+        self,
+        executor: Executor | None,
+        customer_id: str,
+        attachments: list[Attachment],
+        field: str = "attachments",
+    ) -> None:
+        """A ``422`` naming ``<field>[i].reference_id`` for the first attachment that is no
+        live recording of ``customer_id``."""
+        if self.attachments is not None:
+            await self.attachments.check(executor, customer_id, attachments, field)
 
     async def create(
         self,
@@ -156,23 +177,39 @@ class EmailRuntime:
         if row is None or row[_DELETED] != SENTINEL_TEXT or row[_STATUS] not in machine.SENDABLE:
             return
         attempt = int(job.payload.get("attempt", 0))
-        if self.smtp is None:
-            await self._deliver_locally(tx, row)
+        email_id = job.resource_id
+        found = await self._find_attachments(tx, row)
+        if any(f.state == "pending" for f in found):
+            now = self.clock.now()
+            since = job.payload.get("waiting_since")
+            waiting_since = parse_timestamp(since) if isinstance(since, str) else now
+            if now < waiting_since + WAIT:
+                due = now + timedelta(seconds=RECHECK_SECONDS)
+                payload = {"attempt": attempt, "waiting_since": format_timestamp(waiting_since)}
+                await self.jobs.schedule(tx, JOB_SEND, email_id, due, payload)
+                return
+        if self.smtp is None and not found:
+            await self._deliver_locally(tx, row, [])
             await self.report(tx, row, "delivered")
             return
-        email_id = job.resource_id
         # The stand-in, should this process die before the send's report is recorded.
         due = self.clock.now() + SEND_GRACE
         await self.jobs.schedule(tx, JOB_SEND, email_id, due, {"attempt": attempt})
         if email_id in self._sending:
             return  # still being sent by this process
         task = asyncio.get_running_loop().create_task(
-            self._send(self.smtp, row, attempt), name=f"email {email_id}"
+            self._send(row, attempt, found), name=f"email {email_id}"
         )
         self._sending[email_id] = task
         task.add_done_callback(lambda _: self._sending.pop(email_id, None))
 
-    async def _deliver_locally(self, tx: Executor, row: Row) -> None:
+    async def _find_attachments(self, tx: Executor, row: Row) -> list[Found]:
+        if self.attachments is None:
+            return []
+        listed = _attachments.decode(_text(row[FIELDS.index("attachments")]))
+        return await self.attachments.find(tx, str(row[_CUSTOMER]), listed)
+
+    async def _deliver_locally(self, tx: Executor, row: Row, report: list[dict[str, Any]]) -> None:
         recipients = [a.target for a in _targets.decode(_text(row[FIELDS.index("destinations")]))]
         await self.local_outbox.insert(
             {
@@ -182,13 +219,32 @@ class EmailRuntime:
                 "recipients": _encoder.encode(recipients).decode(),
                 "subject": row[FIELDS.index("subject")],
                 "content": row[FIELDS.index("content")],
-                "attachments": _text(row[FIELDS.index("attachments")]),
+                "attachments": _encoder.encode(report).decode(),
             },
             tx,
         )
 
-    async def _send(self, smtp: SmtpServer, row: Row, attempt: int) -> None:
+    async def _send(self, row: Row, attempt: int, found: list[Found]) -> None:
         email_id = str(row[_ID])
+        parts: tuple[Part, ...] = ()
+        if found and self.attachments is not None:
+            try:
+                prepared = await asyncio.to_thread(self.attachments.build, found)
+            except OSError:
+                log.exception(
+                    "email %s: its attachments could not be read (its stand-in tries again)",
+                    email_id,
+                )
+                return
+            parts = prepared.parts
+            for entry in prepared.report:
+                recording, outcome = entry["reference_id"], entry["status"]
+                log.info("email %s: recording %s %s", email_id, recording, outcome)
+            if self.smtp is None:
+                await self._record_local(email_id, list(prepared.report))
+                return
+        assert self.smtp is not None
+        smtp = self.smtp
         destinations = _targets.decode(_text(row[FIELDS.index("destinations")]))
         letter = Letter(
             sender=smtp.sender,
@@ -196,6 +252,7 @@ class EmailRuntime:
             subject=str(row[FIELDS.index("subject")]),
             content=str(row[FIELDS.index("content")]),
             message_id=email_id,
+            parts=parts,
         )
         report: machine.Report
         report, why = await asyncio.to_thread(send, smtp, letter)
@@ -214,6 +271,23 @@ class EmailRuntime:
                     await self.jobs.schedule(tx, JOB_SEND, email_id, due, {"attempt": attempt + 1})
         except Exception:
             log.exception("email %s: its send's report was lost (its stand-in resends)", email_id)
+
+    async def _record_local(self, email_id: str, report: list[dict[str, Any]]) -> None:
+        """Store the email, its attachments zipped, in the local outbox: ``delivered``."""
+        try:
+            async with self.db.transaction() as tx:
+                await self.jobs.cancel(tx, JOB_SEND, email_id)
+                current = await self.emails.get(email_id, tx)
+                if (
+                    current is None
+                    or current[_DELETED] != SENTINEL_TEXT
+                    or current[_STATUS] not in machine.SENDABLE
+                ):
+                    return
+                await self._deliver_locally(tx, current, report)
+                await self.report(tx, current, "delivered")
+        except Exception:
+            log.exception("email %s: its delivery was lost (its stand-in delivers it)", email_id)
 
     async def report(self, tx: Executor, row: Row, report: machine.Report) -> Row | None:
         """Apply ``report`` to the email ``row`` in ``tx``: its status moves by the table

@@ -39,6 +39,15 @@ class SmtpServer:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """A file a message carries."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Letter:
     """What is sent."""
 
@@ -48,6 +57,8 @@ class Letter:
     content: str
     message_id: str
     """The email's id, as the ``Message-ID`` header's local part."""
+    parts: tuple[Part, ...] = ()
+    """Files attached after the text (the message is then ``multipart/mixed``)."""
 
 
 def parse_smtp_url(url: str) -> SmtpServer:
@@ -92,7 +103,8 @@ def parse_smtp_url(url: str) -> SmtpServer:
 
 
 def message(letter: Letter) -> EmailMessage:
-    """The MIME message of ``letter`` (plain text, UTF-8)."""
+    """The MIME message of ``letter``: plain text (UTF-8), then each of its parts as an
+    attachment (base64, with its file name)."""
     mail = EmailMessage()
     mail["From"] = letter.sender
     mail["To"] = ", ".join(letter.recipients)
@@ -100,6 +112,9 @@ def message(letter: Letter) -> EmailMessage:
     domain = letter.sender.rpartition("@")[2]
     mail["Message-ID"] = f"<{letter.message_id}@{domain}>"
     mail.set_content(letter.content)
+    for part in letter.parts:
+        maintype, _, subtype = part.content_type.partition("/")
+        mail.add_attachment(part.data, maintype=maintype, subtype=subtype, filename=part.filename)
     return mail
 
 

@@ -20,6 +20,7 @@ import uuid
 import wave
 import zipfile
 from pathlib import Path
+from typing import IO
 
 SAMPLE_RATE = 8000
 SAMPLE_WIDTH = 2
@@ -65,13 +66,18 @@ class RecordingFiles:
     def zip(self, recording_id: str, filenames: list[str]) -> bytes | None:
         """The files in one zip; ``None`` when one is missing."""
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        return buffer.getvalue() if self.zip_into(recording_id, filenames, buffer) else None
+
+    def zip_into(self, recording_id: str, filenames: list[str], out: IO[bytes]) -> bool:
+        """Write the files' zip to ``out`` (the same bytes every time while the files stay
+        as they are); ``False`` when one is missing."""
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for path in self.paths(recording_id, filenames):
                 try:
                     archive.write(path, arcname=path.name)
                 except FileNotFoundError:
-                    return None
-        return buffer.getvalue()
+                    return False
+        return True
 
 
 def _write_silence(path: Path, frames: int) -> None:
