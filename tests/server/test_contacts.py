@@ -341,3 +341,12 @@ async def test_update_delete_and_tenancy(api: Api) -> None:
         assert_error(response, 409, "FAILED_PRECONDITION", "CONTACT_STATE_INVALID")
     listed = await api.client.get("/v1.0/contacts", params={"deleted": "true"}, headers=api.headers)
     assert [c["id"] for c in listed.json()["result"]] == [contact["id"]]
+
+
+@sqlite_only
+async def test_a_lookup_with_no_match_is_a_404_the_document_lists(api: Api) -> None:
+    response = await _lookup(api, target="+19999999999")
+
+    assert_error(response, 404, "NOT_FOUND", "CONTACT_PHONE_NUMBER_NOT_FOUND")
+    document = (await api.client.get("/openapi.json")).json()
+    assert "404" in document["paths"]["/v1.0/contacts/lookup"]["get"]["responses"]

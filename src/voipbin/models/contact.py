@@ -213,6 +213,10 @@ CONTACT_LOOKUP = Lookup(
     answer=wire_struct(Contact),
     tag="Contact",
     summary="The live contact owning a phone number or an email address",
+    not_found=(
+        "No live contact of the customer owns the target (CONTACT_PHONE_NUMBER_NOT_FOUND, "
+        "CONTACT_EMAIL_NOT_FOUND)."
+    ),
     description=(
         "Exactly one of target, phone and email. Compared normalised: a phone number as "
         "E.164 (spaces, dashes and parentheses dropped; a missing + added), an email "

@@ -33,6 +33,9 @@ class Lookup:
     tag: str
     summary: str = ""
     description: str = ""
+    not_found: str = ""
+    """When it answers 404 though its path names nothing (a contact lookup with no match);
+    one whose path names a resource answers 404 for that resource anyway."""
 
     @property
     def path_parameters(self) -> tuple[str, ...]:

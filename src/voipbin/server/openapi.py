@@ -500,7 +500,11 @@ def _lookup_paths(lookups: Sequence[Lookup], names: dict[type, str]) -> dict[str
                 "responses": {
                     "200": _json(names[lookup.answer], lookup.summary),
                     **_COMMON_ERRORS,
-                    **({"404": _error(404, "No such resource for the caller.")} if ids else {}),
+                    **(
+                        {"404": _error(404, lookup.not_found or "No such resource for the caller.")}
+                        if ids or lookup.not_found
+                        else {}
+                    ),
                 },
             }
         }
