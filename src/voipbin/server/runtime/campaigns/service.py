@@ -426,7 +426,9 @@ class CampaignRuntime:
 
     async def _on_call_event(self, tx: Executor, call: CallRow, event: CarrierEvent) -> None:
         """A campaign's call answered: its campaigncall is ``progressing``."""
-        if not isinstance(event, Answered) or call.status != "progressing":
+        if call.direction != "outgoing" or not isinstance(event, Answered):
+            return  # a campaign dials out: an incoming call is none of its
+        if call.status != "progressing":
             return
         campaigncall = await self.campaigncalls.of_call(tx, call.id)
         if campaigncall is None or campaigncall.status != "dialing":

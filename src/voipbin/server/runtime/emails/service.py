@@ -195,13 +195,20 @@ class EmailRuntime:
         # The stand-in, should this process die before the send's report is recorded.
         due = self.clock.now() + SEND_GRACE
         await self.jobs.schedule(tx, JOB_SEND, email_id, due, {"attempt": attempt})
-        if email_id in self._sending:
-            return  # still being sent by this process
-        task = asyncio.get_running_loop().create_task(
-            self._send(row, attempt, found), name=f"email {email_id}"
-        )
-        self._sending[email_id] = task
-        task.add_done_callback(lambda _: self._sending.pop(email_id, None))
+
+        def start() -> None:
+            # Once the stand-in is there for the send's report to cancel: started inside the
+            # job's transaction, a fast report would miss it (and a rollback would send
+            # an email its job then sends again).
+            if email_id in self._sending:
+                return  # still being sent by this process
+            task = asyncio.get_running_loop().create_task(
+                self._send(row, attempt, found), name=f"email {email_id}"
+            )
+            self._sending[email_id] = task
+            task.add_done_callback(lambda _: self._sending.pop(email_id, None))
+
+        job.on_commit(start)
 
     async def _find_attachments(self, tx: Executor, row: Row) -> list[Found]:
         if self.attachments is None:

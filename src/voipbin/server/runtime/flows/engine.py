@@ -265,7 +265,12 @@ def _advance(run: Run) -> None:
     spun = 0  # free moves in this step: a wait flow that never waits spins here
     while s.status == "running" and s.waiting is None:
         position = next_position(s, limits.max_stacks)
-        free = position is not None and queueing.in_free_stack(s, position[0], limits.max_stacks)
+        # Free stacks exist only while the flow waits in a queue: other flows skip the walk.
+        free = (
+            s.queuecall_id != EMPTY
+            and position is not None
+            and queueing.in_free_stack(s, position[0], limits.max_stacks)
+        )
         if free:
             spun += 1
             if spun > limits.max_moves:
