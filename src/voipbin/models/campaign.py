@@ -54,6 +54,8 @@ ServiceLevel = Annotated[int, msgspec.Meta(ge=0, le=1000)]
 
 CAMPAIGNCALL_STATUSES: tuple[str, ...] = ("dialing", "progressing", "done")
 CampaigncallStatus = Literal["dialing", "progressing", "done"]
+#: The statuses of a campaigncall whose call is live (it cannot be deleted).
+CAMPAIGNCALL_LIVE: tuple[CampaigncallStatus, ...] = ("dialing", "progressing")
 CAMPAIGNCALL_RESULTS: tuple[str, ...] = ("", "success", "fail")
 
 Unset = msgspec.UnsetType

@@ -5,18 +5,21 @@ deleted (``409 CAMPAIGNCALL_STATE_INVALID``): stop its campaign or hang up its c
 
 from __future__ import annotations
 
-from voipbin.common.errors import Unavailable
+from voipbin.common.errors import FailedPrecondition
 from voipbin.common.permissions import CUSTOMER_MANAGERS
-from voipbin.models.campaign import CAMPAIGNCALLS, Campaigncall
+from voipbin.models.campaign import CAMPAIGNCALL_LIVE, CAMPAIGNCALLS, Campaigncall
 from voipbin.server.resources.base import Current, Rules, ServerResource
 from voipbin.server.resources.context import Context
 from voipbin.server.storage.tables import campaign_campaigncalls
 
 
-async def _delete(ctx: Context, current: Current) -> bool:
-    if ctx.campaigns is None:
-        raise Unavailable("SERVICE_UNAVAILABLE", "Campaigns are not served by this process.")
-    return await ctx.campaigns.delete_call(str(current["id"]))
+async def _check_delete(ctx: Context, current: Current) -> None:
+    # A campaigncall never goes back from done: the check holds until the delete.
+    if current["status"] in CAMPAIGNCALL_LIVE:
+        raise FailedPrecondition(
+            "CAMPAIGNCALL_STATE_INVALID",
+            f"The campaigncall is {current['status']}: its call is live.",
+        )
 
 
 RESOURCE: ServerResource[Campaigncall] = ServerResource(
@@ -24,5 +27,6 @@ RESOURCE: ServerResource[Campaigncall] = ServerResource(
     table=campaign_campaigncalls,
     reason_prefix="CAMPAIGNCALL",
     rules=Rules(read=CUSTOMER_MANAGERS, delete=CUSTOMER_MANAGERS),
-    performs_delete=_delete,
+    check_delete=_check_delete,
+    events="campaigncall",
 )

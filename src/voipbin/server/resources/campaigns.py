@@ -1,6 +1,7 @@
-"""Campaigns: made (``stop``, with ``campaign_created``), changed (``campaign_updated``), run
-and stopped (``PUT .../status``, with ``campaign_status_*``) and deleted here; their dialer
-is the runtime's (``server/runtime/campaigns/``), reached through ``ctx.campaigns``.
+"""Campaigns: made (``stop``) and changed by the generic service (``campaign_created``,
+``campaign_updated``); run and stopped (``PUT .../status``, with ``campaign_status_*``) and
+deleted by their dialer, the runtime's (``server/runtime/campaigns/``), reached through
+``ctx.campaigns``.
 
 Customer admins and managers use them. The generic service has checked the id, the tenancy
 (another customer's campaign is a 404), the role, the body and that the campaign is not
@@ -21,9 +22,8 @@ from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.campaign import CAMPAIGNS, Campaign
 from voipbin.models.flows.check import check_actions
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values
-from voipbin.server.resources.context import CampaignControl, CommitHook, Context
+from voipbin.server.resources.context import CampaignControl, Context
 from voipbin.server.resources.flows import check_action_references
-from voipbin.server.resources.references import check_references
 from voipbin.server.storage.database import Row
 from voipbin.server.storage.tables import campaign_campaigns
 
@@ -44,7 +44,7 @@ def _campaigns(ctx: Context) -> CampaignControl:
 
 
 async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
-    """The columns of the fields ``body`` gives, its references checked."""
+    """The columns of the fields ``body`` gives (the service checks the references)."""
     given = {k: v for k, v in msgspec.structs.asdict(body).items() if v is not msgspec.UNSET}
     values: Values = {k: given[k] for k in _PLAIN if k in given}
     if "actions" in given:
@@ -55,19 +55,9 @@ async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
     own_id = None if current is None else str(current["id"])
     if own_id is not None and str(ids.get("next_campaign_id")) == own_id:
         raise InvalidArgument.field("next_campaign_id", "a campaign is not its own next one")
-    await check_references(ctx, REFERENCES, ids)
     for name, value in ids.items():
         values[name] = EMPTY_UUID_TEXT if value is None else str(value)
     return values
-
-
-async def _create(ctx: Context, body: Any, commit_with: CommitHook | None) -> Any:
-    values = await _values(ctx, body, None)
-    return await _campaigns(ctx).create(ctx, values, commit_with)
-
-
-async def _change(ctx: Context, body: Any, current: Current) -> Row:
-    return await _campaigns(ctx).change(str(current["id"]), await _values(ctx, body, current))
 
 
 async def _status(ctx: Context, body: Any, current: Current) -> Row:
@@ -83,14 +73,13 @@ RESOURCE: ServerResource[Campaign] = ServerResource(
     table=campaign_campaigns,
     reason_prefix="CAMPAIGN",
     rules=Rules(read=CUSTOMER_MANAGERS),
-    create_with=_create,
-    performs_update=_change,
-    performs={
-        "status": _status,
-        "service_level": _change,
-        "actions": _change,
-        "resource_info": _change,
-        "next_campaign_id": _change,
+    prepare_create=_values,
+    prepare_update=_values,
+    actions={
+        name: _values for name in ("service_level", "actions", "resource_info", "next_campaign_id")
     },
+    performs={"status": _status},
     performs_delete=_delete,
+    references=REFERENCES,
+    events="campaign",
 )

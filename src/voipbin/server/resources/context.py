@@ -233,26 +233,12 @@ class CampaignControl(Protocol):
     (``runtime/campaigns/control.py``). Each takes a resource the generic service found
     (live, the caller's); values are column values, checked."""
 
-    async def create(
-        self, ctx: Context, values: dict[str, Any], commit_with: CommitHook | None
-    ) -> msgspec.Struct:
-        """Make the campaign (``stop``) with ``campaign_created``."""
-        ...
-
-    async def change(self, campaign_id: str, values: dict[str, Any]) -> Row:
-        """Write a ``PUT``'s values (``campaign_updated``); the campaign after."""
-        ...
-
     async def status(self, campaign_id: str, status: str) -> Row:
         """``run`` (``422`` when it cannot) or ``stop`` the campaign; the campaign after."""
         ...
 
     async def delete(self, campaign_id: str) -> bool:
         """Stop the campaign's dialing and soft-delete it; ``False`` when deleted already."""
-        ...
-
-    async def delete_call(self, campaigncall_id: str) -> bool:
-        """Soft-delete a campaigncall that is done (``409`` while its call is live)."""
         ...
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from voipbin.models.campaign import CampaigncallStatus, CampaignStatus
+from voipbin.models.campaign import CAMPAIGNCALL_LIVE, CampaigncallStatus, CampaignStatus
 
 #: The statuses each campaign status may move to.
 TRANSITIONS: Final[dict[CampaignStatus, frozenset[CampaignStatus]]] = {
@@ -63,7 +63,7 @@ CALL_TRANSITIONS: Final[dict[CampaigncallStatus, frozenset[CampaigncallStatus]]]
     "done": frozenset(),
 }
 #: The statuses of a campaigncall whose call is live.
-LIVE: Final[tuple[CampaigncallStatus, ...]] = ("dialing", "progressing")
+LIVE: Final = CAMPAIGNCALL_LIVE
 CAMPAIGNCALL_CREATED: Final = "campaigncall_created"
 CAMPAIGNCALL_UPDATED: Final = "campaigncall_updated"
 CAMPAIGNCALL_DELETED: Final = "campaigncall_deleted"
