@@ -10,6 +10,7 @@ from typing import Any
 
 from voipbin.common.errors import Unavailable
 from voipbin.common.permissions import CUSTOMER_MANAGERS
+from voipbin.common.timestamps import parse_timestamp
 from voipbin.models.queue import QUEUECALLS, Queuecall
 from voipbin.server.resources.base import Current, Rules, ServerResource
 from voipbin.server.resources.context import Context, QueueControl
@@ -24,6 +25,7 @@ _FIELDS = Queuecall.__struct_fields__
 _STATUS = _FIELDS.index("status")
 _QUEUE = _FIELDS.index("queue_id")
 _POSITION = _FIELDS.index("position")
+_CREATED = _FIELDS.index("tm_create")
 
 
 def _queues(ctx: Context) -> QueueControl:
@@ -49,11 +51,11 @@ async def position(repository: Repository, row: Row) -> Row:
     query = ListQuery(
         limit=MAX_POSITION,
         equals={"queue_id": str(row[_QUEUE]), "status": "waiting"},
-        oldest_first=True,
+        before=parse_timestamp(str(row[_CREATED])),
     )
-    line = [str(r[0]) for r in await repository.list(query)]
+    ahead = await repository.count(query)
     shown = list(row)
-    shown[_POSITION] = line.index(str(row[0])) + 1 if str(row[0]) in line else 0
+    shown[_POSITION] = ahead + 1 if ahead < MAX_POSITION else 0
     return shown
 
 

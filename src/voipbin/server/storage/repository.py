@@ -6,6 +6,7 @@ the layer above builds responses from them without converting anything.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -221,13 +222,42 @@ class Repository:
     async def list(self, query: ListQuery, executor: Executor | None = None) -> list[Row]:
         """Up to ``query.limit`` rows, newest first, older than ``query.before``."""
         t = self.table
-        equals = tuple(sorted(query.equals))
-        any_of = tuple(sorted(query.any_of))
-        shape = (
+
+        def build() -> sa.Select[Any]:
+            return (
+                self._select()
+                .where(*self._conditions(query))
+                .order_by(t.c.tm_create.asc() if query.oldest_first else t.c.tm_create.desc())
+                .limit(sa.bindparam("limit", literal_execute=False))
+            )
+
+        statement = self.db.compile(self._shape("list", query), build)
+        return self._rows(await (executor or self.db).fetch(statement, self._params(query)))
+
+    async def count(self, query: ListQuery, executor: Executor | None = None) -> int:
+        """How many rows ``query`` would list, counted up to ``query.limit``: one number
+        read, no row (a dialer's live calls, a caller's place in its queue)."""
+
+        def build() -> sa.Select[Any]:
+            matching = (
+                sa.select(sa.literal(1))
+                .select_from(self.table)
+                .where(*self._conditions(query))
+                .limit(sa.bindparam("limit", literal_execute=False))
+            )
+            return sa.select(sa.func.count()).select_from(matching.subquery())
+
+        statement = self.db.compile(self._shape("count", query), build)
+        row = await (executor or self.db).fetchrow(statement, self._params(query))
+        return int(row[0]) if row is not None else 0
+
+    def _shape(self, kind: str, query: ListQuery) -> tuple[Any, ...]:
+        """The cache key of ``query``'s statement: what changes its text, not its values."""
+        return (
             self._key,
-            "list",
-            equals,
-            any_of,
+            kind,
+            tuple(sorted(query.equals)),
+            tuple(sorted(query.any_of)),
             query.customer_id is not None,
             query.tm_create_from is not None,
             query.tm_create_to is not None,
@@ -236,31 +266,29 @@ class Repository:
             query.oldest_first,
         )
 
-        def build() -> sa.Select[Any]:
-            conditions: list[sa.ColumnElement[bool]] = [t.c[n] == sa.bindparam(n) for n in equals]
-            conditions += [_holds_any(t.c[n], f"any_{n}", self.db.name) for n in any_of]
-            if query.customer_id is not None:
-                conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
-            if query.tm_create_from is not None:
-                conditions.append(t.c.tm_create >= sa.bindparam("tm_create_from"))
-            if query.tm_create_to is not None:
-                conditions.append(t.c.tm_create < sa.bindparam("tm_create_to"))
-            if query.before is not None:
-                conditions.append(t.c.tm_create < sa.bindparam("before"))
-            if not self._deletable:
-                pass
-            elif query.deleted == "false":
-                conditions.append(t.c.tm_delete.is_(None))
-            elif query.deleted == "true":
-                conditions.append(t.c.tm_delete.is_not(None))
-            return (
-                self._select()
-                .where(*conditions)
-                .order_by(t.c.tm_create.asc() if query.oldest_first else t.c.tm_create.desc())
-                .limit(sa.bindparam("limit", literal_execute=False))
-            )
+    def _conditions(self, query: ListQuery) -> tuple[sa.ColumnElement[bool], ...]:
+        t = self.table
+        conditions: builtins.list[sa.ColumnElement[bool]] = [
+            t.c[n] == sa.bindparam(n) for n in sorted(query.equals)
+        ]
+        conditions += [_holds_any(t.c[n], f"any_{n}", self.db.name) for n in sorted(query.any_of)]
+        if query.customer_id is not None:
+            conditions.append(t.c.customer_id == sa.bindparam("customer_id"))
+        if query.tm_create_from is not None:
+            conditions.append(t.c.tm_create >= sa.bindparam("tm_create_from"))
+        if query.tm_create_to is not None:
+            conditions.append(t.c.tm_create < sa.bindparam("tm_create_to"))
+        if query.before is not None:
+            conditions.append(t.c.tm_create < sa.bindparam("before"))
+        if not self._deletable:
+            pass
+        elif query.deleted == "false":
+            conditions.append(t.c.tm_delete.is_(None))
+        elif query.deleted == "true":
+            conditions.append(t.c.tm_delete.is_not(None))
+        return tuple(conditions)
 
-        statement = self.db.compile(shape, build)
+    def _params(self, query: ListQuery) -> dict[str, Any]:
         ts = self.db.timestamp_param
         params: dict[str, Any] = {n: self._param(n, v) for n, v in query.equals.items()}
         params.update({f"any_{n}": self.db.ids_param(v) for n, v in query.any_of.items()})
@@ -273,7 +301,7 @@ class Repository:
             params["tm_create_to"] = ts(query.tm_create_to)
         if query.before is not None:
             params["before"] = ts(query.before)
-        return self._rows(await (executor or self.db).fetch(statement, params))
+        return params
 
     # -- writes -----------------------------------------------------------------------------
 

@@ -91,7 +91,7 @@ class CampaigncallRows(RuntimeRows[CampaigncallRow]):
     async def count(self, tx: Executor, campaign_id: str, status: str, limit: int) -> int:
         """How many of the campaign's campaigncalls are ``status`` (counted up to ``limit``)."""
         query = ListQuery(limit=limit, equals={"campaign_id": campaign_id, "status": status})
-        return len(await self.repository.list(query, tx))
+        return await self.repository.count(query, tx)
 
     async def live(self, tx: Executor, campaign_id: str, limit: int) -> int:
         """How many of the campaign's calls are live (counted up to ``limit`` each)."""
