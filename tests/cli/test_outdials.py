@@ -27,6 +27,9 @@ def test_outdial_targets(cli: Cli) -> None:
     page = cli("outdials", "targets", outdial_id, "--status", "idle", "--json")
     assert page.exit_code == 0, page.output
     assert len(json.loads(page.stdout)["result"]) == 2
+    first = cli("outdials", "targets", outdial_id, "--page-size", "1")
+    assert first.exit_code == 0, first.output
+    assert "next page: --page-token" in first.stderr
 
     shown = cli("outdials", "target-get", outdial_id, target_id, "--json")
     assert json.loads(shown.stdout)["destination_0"]["target"] == "+15551230000"

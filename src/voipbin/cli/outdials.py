@@ -52,16 +52,13 @@ def targets(
     token: Token = None,
 ) -> None:
     """List a page of the outdial's targets, newest first."""
-    from voipbin.cli.output import print_json, print_table
+    from voipbin.cli.output import print_page
 
     with client_for(ctx, url, accesskey, token) as client:
         page = client.outdials.targets(
             id, status=status, page_size=page_size, page_token=page_token
         )
-    if as_json:
-        print_json(page)
-    else:
-        print_table(OutdialTarget, page.result)
+    print_page(OutdialTarget, page.result, page, as_json)
 
 
 def target_add(

@@ -66,6 +66,25 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=10_000)
 
 
+def print_page(
+    model: type[msgspec.Struct],
+    items: Sequence[msgspec.Struct],
+    page: Any | None,
+    as_json: bool,
+) -> None:
+    """A list's answer: ``page`` (``None`` when every page was walked into ``items``) as JSON,
+    or ``items`` as a table with, on stderr, how to ask for the next page."""
+    if as_json:
+        print_json(list(items) if page is None else page)
+        return
+    print_table(model, items)
+    token = "" if page is None else page.next_page_token
+    if token:
+        import typer
+
+        typer.echo(f"next page: --page-token '{token}'", err=True)
+
+
 def print_table(model: type[msgspec.Struct], items: Sequence[msgspec.Struct]) -> None:
     """One row per item; a column per field that fits in a cell and is set on some row."""
     rows = [

@@ -231,7 +231,7 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
             token: Token = None,
         ) -> None:
             """List newest first: one page, or every page with --all."""
-            from voipbin.cli.output import print_json, print_table, with_progress
+            from voipbin.cli.output import print_page, with_progress
 
             wanted = _pairs(filters, "--filter")
             with client_for(ctx, url, accesskey, token) as client:
@@ -246,12 +246,7 @@ def resource_app(spec: ResourceSpec[Any]) -> typer.Typer:
                         items = page.result
                 except TypeError as exc:
                     _fail(str(exc), 2)
-            if as_json:
-                print_json(items if page is None else page)
-                return
-            print_table(spec.model, items)
-            if page is not None and page.next_page_token:
-                typer.echo(f"next page: --page-token '{page.next_page_token}'", err=True)
+            print_page(spec.model, items, page, as_json)
 
     if "get" in verbs:
 

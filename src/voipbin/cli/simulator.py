@@ -212,17 +212,12 @@ def simulator_app() -> typer.Typer:
         token: Token = None,
     ) -> None:
         """List the emails the local outbox delivered, newest first."""
-        from voipbin.cli.output import print_json, print_table
+        from voipbin.cli.output import print_page
         from voipbin.models.simulator import DeliveredEmail
 
         with client_for(ctx, url, accesskey, token) as client:
             page = client.simulator.emails.list(page_size=page_size, page_token=page_token)
-        if as_json:
-            print_json(page.result)
-        else:
-            print_table(DeliveredEmail, page.result)
-        if page.next_page_token:
-            typer.echo(f"next page: --page-token '{page.next_page_token}'", err=True)
+        print_page(DeliveredEmail, page.result, page, as_json)
 
     return group
 
@@ -240,7 +235,7 @@ def timeline_command(
     token: Token = None,
 ) -> None:
     """A resource's events, newest first: one page, or every page with --all."""
-    from voipbin.cli.output import print_json, print_table, with_progress
+    from voipbin.cli.output import print_page, with_progress
     from voipbin.models.events import TimelineEvent
 
     with client_for(ctx, url, accesskey, token) as client:
@@ -251,12 +246,7 @@ def timeline_command(
         else:
             page = client.timeline(resource_type, id, page_size=page_size, page_token=page_token)
             items = page.result
-    if as_json:
-        print_json(items if page is None else page)
-        return
-    print_table(TimelineEvent, items)
-    if page is not None and page.next_page_token:
-        typer.echo(f"next page: --page-token '{page.next_page_token}'", err=True)
+    print_page(TimelineEvent, items, page, as_json)
 
 
 def add_simulator_commands(app: typer.Typer) -> None:
