@@ -51,7 +51,6 @@ from voipbin.server.runtime.flows import events as e
 from voipbin.server.runtime.flows.control import CallCommand
 from voipbin.server.runtime.flows.runner import FlowRunner, flow_of
 from voipbin.server.runtime.flows.state import FlowState
-from voipbin.server.runtime.rows import json_text
 from voipbin.server.storage.contacts import Owner
 from voipbin.server.storage.database import Executor
 
@@ -336,7 +335,7 @@ class CallFlows:
             for p in await self._place(tx, call, command.source, command.destinations)
         ]
         if command.chained and made:
-            await self._chain(tx, call, [m.id for m in made])
+            await self.calls.chain(tx, call.id, [m.id for m in made])
 
     async def _connect(
         self, tx: Executor, flow: FlowState, call: CallRow, command: c.Connect
@@ -355,23 +354,7 @@ class CallFlows:
                 tx, str(flow.id), e.ActionFinished(token=command.token), due_in=0
             )
             return
-        await self._chain(tx, call, [leg.id for leg in legs])
-
-    async def _chain(self, tx: Executor, call: CallRow, ids: list[str]) -> None:
-        latest = await self.calls.rows.get(call.id, tx)
-        if latest is None:
-            return
-        chained = [*latest.chained_call_ids, *ids]
-        moved = await self.calls.rows.move(
-            tx,
-            latest,
-            {"chained_call_ids": json_text(chained)},
-            expected={"leg_id": latest.values["leg_id"]},
-        )
-        if moved is not None:
-            await self.calls.outbox.emit(
-                tx, moved.customer_id, machine.CALL_UPDATED, "call", moved.id, moved.wire
-            )
+        await self.calls.chain(tx, call.id, [leg.id for leg in legs])
 
     async def _legs(self, tx: Executor, master: CallRow) -> list[CallRow]:
         """The master's ``connect`` legs: its chained calls running no flow."""

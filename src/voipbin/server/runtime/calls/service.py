@@ -465,6 +465,21 @@ class CallRuntime:
 
     # -- what we ask of a call -----------------------------------------------------------
 
+    async def chain(self, tx: Executor, call_id: str, ids: list[str]) -> None:
+        """Add ``ids`` to the call's ``chained_call_ids`` (they hang up with it: ``connect``
+        legs, ``chained`` calls, a queue's agent), with ``call_updated``."""
+        latest = await self.rows.get(call_id, tx)
+        if latest is None:
+            return
+        moved = await self.rows.move(
+            tx,
+            latest,
+            {"chained_call_ids": json_text([*latest.chained_call_ids, *ids])},
+            expected={"leg_id": latest.values["leg_id"]},
+        )
+        if moved is not None:
+            await self._emit(tx, moved, machine.CALL_UPDATED)
+
     async def hangup(self, tx: Executor, call: CallRow, reason: str = "normal") -> CallRow:
         """Hang the call up from our side (§1.2): ``canceling`` or ``terminating`` now,
         ``hangup`` when the network confirms. Already ending: the call as it is."""

@@ -331,7 +331,8 @@ class QueueRuntime:
             return
         if agent_id is not None:
             await self.agents.move(tx, agent_id, "ringing", "busy", now)
-        await self._bridge(tx, caller, leg)
+        # Bridged as a ``connect`` leg is: chained, it hangs up with the caller.
+        await self.calls.chain(tx, caller.id, [leg.id])
         activeflow_id = served.ref("reference_activeflow_id")
         if activeflow_id is not None:
             event = e.QueueServing(queuecall_id=UUID(served.id))
@@ -340,21 +341,6 @@ class QueueRuntime:
         if timeout > 0:
             due = now + timedelta(milliseconds=timeout)
             await self.jobs.schedule(tx, SERVICE_TIMEOUT, served.id, due)
-
-    async def _bridge(self, tx: Executor, caller: CallRow, leg: CallRow) -> None:
-        """Bridge the agent's leg with the caller: chained to the caller's call, as a
-        ``connect`` leg is (the caller hanging up hangs the agent up)."""
-        chained = [*caller.chained_call_ids, leg.id]
-        moved = await self.calls.rows.move(
-            tx,
-            caller,
-            {"chained_call_ids": json_text(chained)},
-            expected={"leg_id": caller.values["leg_id"]},
-        )
-        if moved is not None:
-            await self.calls.outbox.emit(
-                tx, moved.customer_id, call_machine.CALL_UPDATED, "call", moved.id, moved.wire
-            )
 
     async def _agent_leg_ended(
         self, tx: Executor, queuecall: QueuecallRow, leg: CallRow, groupcall_id: str
