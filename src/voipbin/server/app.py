@@ -69,7 +69,7 @@ from voipbin.server.runtime.emails.simulate import sim_email_routes
 from voipbin.server.runtime.emails.smtp import parse_smtp_url
 from voipbin.server.runtime.events.bus import bus_for
 from voipbin.server.runtime.events.feed import EventFeed
-from voipbin.server.runtime.events.outbox import Outbox
+from voipbin.server.runtime.events.outbox import Emitted, Outbox
 from voipbin.server.runtime.events.routes import timeline_route
 from voipbin.server.runtime.events.timeline import Timelines, owner_in
 from voipbin.server.runtime.events.websocket import StreamLimits, websocket_route
@@ -385,7 +385,11 @@ def create_app(
         bus_for(settings.database_url, settings.redis_url, tail),
         poll_seconds=settings.events_poll_seconds,
     )
-    outbox.emitted.append(feed.emitted)
+
+    async def told(executor: Executor, event: Emitted) -> None:
+        feed.emitted(event.id, event.created)
+
+    outbox.add_listener(told)
     state = AppState(
         settings,
         db,

@@ -67,6 +67,8 @@ class Emitted:
     """``data`` as the JSON written."""
     source: EventData
     """``data`` as the emitter gave it (read a field without decoding the JSON)."""
+    created: datetime
+    """Its ``tm_create``."""
 
 
 #: Called with every event in the transaction that writes it (webhook delivery): what it
@@ -80,12 +82,11 @@ class Outbox:
     def __init__(self, db: Database, clock: CreationClock) -> None:
         self.repository = outbox_repository(db, clock)
         self._listeners: list[Listener] = []
-        self.emitted: list[Callable[[str, datetime], None]] = []
-        """Told the id and creation time of each event this process writes, still inside
-        its transaction (which may yet roll back): the event feed waits for it to commit."""
 
     def add_listener(self, listener: Listener) -> None:
-        """Call ``listener`` with every event from now on, after its row is written."""
+        """Call ``listener`` with every event from now on, after its row is written, in its
+        transaction (which may yet roll back: webhook deliveries are written with it, the
+        event feed waits for it to commit)."""
         self._listeners.append(listener)
 
     async def emit(
@@ -118,15 +119,14 @@ class Outbox:
         )
         event_id = str(row[_ID])
         if self._listeners:
-            emitted = Emitted(event_id, customer_id, type, resource, resource_id, encoded, data)
-            for listener in self._listeners:
-                await listener(executor, emitted)
-        if self.emitted:
             created = row[_CREATED]
             if not isinstance(created, datetime):
                 created = parse_timestamp(str(created))
-            for told in self.emitted:
-                told(event_id, created)
+            emitted = Emitted(
+                event_id, customer_id, type, resource, resource_id, encoded, data, created
+            )
+            for listener in self._listeners:
+                await listener(executor, emitted)
         return event_id
 
     async def events_of(
