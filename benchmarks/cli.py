@@ -92,7 +92,7 @@ def parser() -> argparse.ArgumentParser:
         dest="benchmarks",
         action="append",
         choices=BENCHMARKS,
-        help="benchmark to run (repeatable; default: all four)",
+        help="benchmark to run (repeatable; default: all five)",
     )
     p.add_argument(
         "--backend",

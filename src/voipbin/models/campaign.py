@@ -234,6 +234,10 @@ class CampaigncallsQuery(msgspec.Struct, kw_only=True):
     status: Literal["dialing", "progressing", "done"] | None = None
     result: Literal["success", "fail"] | None = None
     outdial_target_id: str | None = None
+    tm_create_from: str | None = None
+    """Campaigncalls created at or after this timestamp."""
+    tm_create_to: str | None = None
+    """Campaigncalls created before this timestamp."""
     deleted: Literal["false", "true", "all"] | None = None
 
 
