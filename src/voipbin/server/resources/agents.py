@@ -23,6 +23,7 @@ from voipbin.models.agent import AGENTS, Agent
 from voipbin.server.auth.principal import Principal
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values, plain_values
 from voipbin.server.resources.context import Context
+from voipbin.server.resources.references import stored_tag_ids
 from voipbin.server.storage.principals import Principals
 from voipbin.server.storage.tables import agent_agents
 
@@ -70,14 +71,6 @@ def _username(value: str) -> str:
     return value.lower()
 
 
-async def _tag_ids(ctx: Context, ids: list[Any]) -> str:
-    texts = [str(i) for i in ids]
-    missing = await ctx.services["tag"].missing(ctx.customer_id, texts)
-    if missing:
-        raise Unprocessable.field("tag_ids", f"no such tags: {', '.join(missing)}")
-    return msgspec.json.encode(list(dict.fromkeys(texts))).decode()
-
-
 def _addresses(addresses: list[Address]) -> list[Address]:
     return [validate_address(a, f"addresses[{i}]") for i, a in enumerate(addresses)]
 
@@ -105,7 +98,7 @@ async def _create(ctx: Context, body: Any, current: Current | None) -> Values:
         "ring_method": body.ring_method,
         "status": "offline",
         "permission": permission,
-        "tag_ids": await _tag_ids(ctx, body.tag_ids),
+        "tag_ids": await stored_tag_ids(ctx, body.tag_ids),
         "addresses": await _stored_addresses(ctx, addresses),
     }
 
@@ -115,7 +108,7 @@ async def _set_addresses(ctx: Context, body: Any, current: Current | None) -> Va
 
 
 async def _set_tag_ids(ctx: Context, body: Any, current: Current | None) -> Values:
-    return {"tag_ids": await _tag_ids(ctx, body.tag_ids)}
+    return {"tag_ids": await stored_tag_ids(ctx, body.tag_ids)}
 
 
 async def _set_permission(ctx: Context, body: Any, current: Current | None) -> Values:

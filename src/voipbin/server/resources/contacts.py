@@ -22,7 +22,6 @@ from voipbin.common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    Unprocessable,
 )
 from voipbin.common.ids import new_id
 from voipbin.common.targets import normalised_target
@@ -37,6 +36,7 @@ from voipbin.models.contact import (
 from voipbin.models.wire import wire_struct
 from voipbin.server.resources.base import Current, ServerResource, Values
 from voipbin.server.resources.context import CommitHook, Context
+from voipbin.server.resources.references import live_tag_ids
 from voipbin.server.storage.contacts import ADDRESS_FIELDS, ContactAddresses
 from voipbin.server.storage.database import Executor, Row, UniqueViolation
 from voipbin.server.storage.repository import Repository
@@ -86,13 +86,6 @@ def _address_json(rows: list[Row]) -> str:
     return msgspec.json.encode(items).decode()
 
 
-async def _tag_ids(ctx: Context, ids: list[str], field: str) -> list[str]:
-    missing = await ctx.services["tag"].missing(ctx.customer_id, ids)
-    if missing:
-        raise Unprocessable.field(field, f"no such tags: {', '.join(missing)}")
-    return list(dict.fromkeys(ids))
-
-
 # -- create and delete -------------------------------------------------------------------
 
 
@@ -109,7 +102,7 @@ async def _create(ctx: Context, body: ContactCreate, commit_with: CommitHook | N
                 )
             primary.add(a.type)
         addresses.append((a, target, key))
-    tag_ids = await _tag_ids(ctx, [str(t) for t in body.tag_ids], "tag_ids")
+    tag_ids = await live_tag_ids(ctx, body.tag_ids)
     repository, store = _repository(ctx), _addresses(ctx)
     contact_id = str(new_id())
     async with repository.db.transaction() as tx:
@@ -256,7 +249,7 @@ def _held(contact: dict[str, Any]) -> list[str]:
 
 
 async def _add_tag(ctx: Context, body: ContactTag, current: Current) -> Row:
-    (tag_id,) = await _tag_ids(ctx, [str(body.tag_id)], "tag_id")
+    (tag_id,) = await live_tag_ids(ctx, [body.tag_id], "tag_id")
 
     async def change(tx: Executor, store: ContactAddresses, contact: dict[str, Any]) -> Values:
         held = _held(contact)

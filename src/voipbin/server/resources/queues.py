@@ -8,12 +8,13 @@ from typing import Any
 
 import msgspec
 
-from voipbin.common.errors import InvalidArgument, Unprocessable
+from voipbin.common.errors import InvalidArgument
 from voipbin.common.ids import EMPTY_UUID_TEXT
 from voipbin.common.permissions import CUSTOMER_MANAGERS
 from voipbin.models.queue import QUEUES, ROUTING_METHODS, Queue
 from voipbin.server.resources.base import Current, Rules, ServerResource, Values
 from voipbin.server.resources.context import Context
+from voipbin.server.resources.references import stored_tag_ids
 from voipbin.server.storage.tables import queue_queues
 
 _FIELDS = ("name", "detail", "wait_timeout", "service_timeout")
@@ -31,16 +32,6 @@ def routing_method(value: str) -> str:
     return value
 
 
-async def tag_ids(ctx: Context, ids: list[Any]) -> str:
-    """The tag ids as stored (each once, in order); ``422`` naming those that are no live
-    tag of the customer."""
-    texts = [str(i) for i in ids]
-    missing = await ctx.services["tag"].missing(ctx.customer_id, texts)
-    if missing:
-        raise Unprocessable.field("tag_ids", f"no such tags: {', '.join(missing)}")
-    return msgspec.json.encode(list(dict.fromkeys(texts))).decode()
-
-
 async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
     values: Values = {}
     for name in _FIELDS:
@@ -53,12 +44,12 @@ async def _values(ctx: Context, body: Any, current: Current | None) -> Values:
         # ``null`` (or the empty UUID) takes the wait flow away: callers wait in silence.
         values["wait_flow_id"] = str(body.wait_flow_id or EMPTY_UUID_TEXT)
     if body.tag_ids is not msgspec.UNSET:
-        values["tag_ids"] = await tag_ids(ctx, body.tag_ids)
+        values["tag_ids"] = await stored_tag_ids(ctx, body.tag_ids)
     return values
 
 
 async def _set_tag_ids(ctx: Context, body: Any, current: Current | None) -> Values:
-    return {"tag_ids": await tag_ids(ctx, body.tag_ids)}
+    return {"tag_ids": await stored_tag_ids(ctx, body.tag_ids)}
 
 
 async def _set_routing_method(ctx: Context, body: Any, current: Current | None) -> Values:

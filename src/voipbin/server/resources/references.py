@@ -4,8 +4,10 @@ customer (a number's ``call_flow_id`` a flow), declared once on the resource
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+import msgspec
 
 from voipbin.common.errors import Unprocessable
 from voipbin.common.ids import EMPTY_UUID_TEXT
@@ -28,3 +30,18 @@ async def check_references(
             continue
         if await peer.missing(ctx.customer_id, [str(value)]):
             raise Unprocessable.field(field, f"is not a live {name} of the customer")
+
+
+async def live_tag_ids(ctx: Context, ids: Iterable[Any], field: str = "tag_ids") -> list[str]:
+    """The tag ids, each once and in order; ``422`` naming ``field`` and the ids that are
+    no live tag of the customer."""
+    texts = list(dict.fromkeys(str(i) for i in ids))
+    missing = await ctx.services["tag"].missing(ctx.customer_id, texts)
+    if missing:
+        raise Unprocessable.field(field, f"no such tags: {', '.join(missing)}")
+    return texts
+
+
+async def stored_tag_ids(ctx: Context, ids: Iterable[Any]) -> str:
+    """:func:`live_tag_ids` as a ``tag_ids`` column stores them (a JSON list)."""
+    return msgspec.json.encode(await live_tag_ids(ctx, ids)).decode()
