@@ -427,8 +427,8 @@ class ResourceService(Generic[M]):
             deleted = await self.resource.performs_delete(ctx, current)
         elif self.resource.events and not self.resource.cascade:
             async with self.repository.db.transaction() as tx:
-                deleted = await self.repository.soft_delete(id, values=values, executor=tx)
-                gone = await self.repository.get(id, tx) if deleted else None
+                gone = await self.repository.soft_delete_returning(id, values=values, executor=tx)
+                deleted = gone is not None
                 if gone is not None:
                     await self._emit(tx, "deleted", gone)
         elif not self.resource.cascade:

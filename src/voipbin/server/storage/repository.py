@@ -444,6 +444,29 @@ class Repository:
             params["customer_id"] = customer_id
         return await (executor or self.db).execute(statement, params) > 0
 
+    async def soft_delete_returning(
+        self,
+        id: str,
+        *,
+        values: Mapping[str, Any] | None = None,
+        executor: Executor | None = None,
+    ) -> Row | None:
+        """:meth:`soft_delete`, answering the deleted row (``None`` when there was none):
+        what a deletion's event shows, in the same statement."""
+        names = tuple(sorted(values or {}))
+        statement = self.db.compile(
+            (self._key, "delete returning", names),
+            lambda: (
+                self._update_live(False)
+                .values(self._deleted_values(names))
+                .returning(*self._returning())
+            ),
+        )
+        params = self._deleted_params(values or {})
+        params["id"] = id
+        row = await (executor or self.db).fetchrow(statement, params)
+        return None if row is None else self._decode(row)
+
     @staticmethod
     def _deleted_values(names: Sequence[str]) -> dict[str, sa.BindParameter[Any]]:
         values: dict[str, sa.BindParameter[Any]] = {n: sa.bindparam(f"v_{n}") for n in names}
