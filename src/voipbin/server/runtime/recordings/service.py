@@ -128,25 +128,10 @@ class RecordingRuntime:
         self._require_answered(call)
         if call.recording_id is not None:
             raise FailedPrecondition("RECORDING_ALREADY_ACTIVE")
-        await self.calls.ledger.require(call.customer_id, "recording", 1, tx)
-        recording_id = str(new_id())
-        now = self.jobs.clock.now()
-        name = f"call_{call.id}_{now:%Y-%m-%dT%H:%M:%SZ}"
-        values: dict[str, Any] = {
-            "id": recording_id,
-            "customer_id": call.customer_id,
-            "activeflow_id": activeflow_id or EMPTY_UUID_TEXT,
-            "reference_type": "call",
-            "reference_id": call.id,
-            "status": "initiating",
-            "format": options.format or "wav",
-            "on_end_flow_id": str(options.on_end_flow_id),
-            "recording_name": name,
-            "filenames": json_text([f"{name}_in.wav", f"{name}_out.wav"]),
-            "end_of_key": options.end_of_key,
-            "duration": options.duration,
-        }
-        await self.rows.insert(values, tx)
+        recording = await self._insert(
+            tx, call.customer_id, "call", call.id, options, activeflow_id, options.end_of_key
+        )
+        recording_id = recording.id
         moved = await self.calls.rows.move(
             tx,
             call,
@@ -184,34 +169,47 @@ class RecordingRuntime:
         customer_id: str,
         conference_id: str,
         options: ConferenceRecordingStart,
-        activeflow_id: str | None = None,
     ) -> RecordingRow:
         """Record the conference ``conference_id`` from now (``402`` when the balance cannot
         pay a minute); the recording, ``recording`` already (no leg to wait for)."""
+        recording = await self._insert(tx, customer_id, "conference", conference_id, options)
+        started = await self._apply(tx, recording, "started")
+        assert started is not None
+        if options.duration:
+            due = self.jobs.clock.now() + timedelta(seconds=options.duration)
+            await self.jobs.schedule(tx, DURATION_JOB, recording.id, due)
+        return started
+
+    async def _insert(
+        self,
+        tx: Executor,
+        customer_id: str,
+        reference_type: str,
+        reference_id: str,
+        options: RecordingStart | ConferenceRecordingStart,
+        activeflow_id: str | None = None,
+        end_of_key: str = "",
+    ) -> RecordingRow:
+        """A new ``initiating`` recording of the call or conference, once the customer can
+        pay a minute (``402`` otherwise); named as upstream names its files."""
         await self.calls.ledger.require(customer_id, "recording", 1, tx)
-        recording_id = str(new_id())
         now = self.jobs.clock.now()
-        name = f"conference_{conference_id}_{now:%Y-%m-%dT%H:%M:%SZ}"
+        name = f"{reference_type}_{reference_id}_{now:%Y-%m-%dT%H:%M:%SZ}"
         values: dict[str, Any] = {
-            "id": recording_id,
+            "id": str(new_id()),
             "customer_id": customer_id,
             "activeflow_id": activeflow_id or EMPTY_UUID_TEXT,
-            "reference_type": "conference",
-            "reference_id": conference_id,
+            "reference_type": reference_type,
+            "reference_id": reference_id,
             "status": "initiating",
             "format": options.format or "wav",
             "on_end_flow_id": str(options.on_end_flow_id),
             "recording_name": name,
             "filenames": json_text([f"{name}_in.wav", f"{name}_out.wav"]),
+            "end_of_key": end_of_key,
             "duration": options.duration,
         }
-        recording = await self.rows.insert(values, tx)
-        started = await self._apply(tx, recording, "started")
-        assert started is not None
-        if options.duration:
-            due = now + timedelta(seconds=options.duration)
-            await self.jobs.schedule(tx, DURATION_JOB, recording_id, due)
-        return started
+        return await self.rows.insert(values, tx)
 
     async def stop_conference(self, tx: Executor, recording_id: str) -> None:
         """End a conference's recording now (``stopping``, then ``ended``); nothing when it
