@@ -834,3 +834,5 @@ campaign_campaigncalls = resource_table(
 )
 sa.Index(None, campaign_campaigncalls.c.reference_id)
 sa.Index(None, campaign_campaigncalls.c.campaign_id, campaign_campaigncalls.c.status)
+# A campaign's campaigncalls, newest first (GET /v1.0/campaigns/{id}/campaigncalls).
+sa.Index(None, campaign_campaigncalls.c.campaign_id, campaign_campaigncalls.c.tm_create)

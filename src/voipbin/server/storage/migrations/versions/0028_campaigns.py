@@ -111,12 +111,18 @@ def upgrade() -> None:
             ["campaign_id", "status"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_campaign_campaigncalls_campaign_id_tm_create"),
+            ["campaign_id", "tm_create"],
+            unique=False,
+        )
         batch_op.create_index("uq_campaign_campaigncalls_tm_create", ["tm_create"], unique=True)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("campaign_campaigncalls", schema=None) as batch_op:
         batch_op.drop_index("uq_campaign_campaigncalls_tm_create")
+        batch_op.drop_index(batch_op.f("ix_campaign_campaigncalls_campaign_id_tm_create"))
         batch_op.drop_index(batch_op.f("ix_campaign_campaigncalls_campaign_id_status"))
         batch_op.drop_index(batch_op.f("ix_campaign_campaigncalls_reference_id"))
         batch_op.drop_index(batch_op.f("ix_campaign_campaigncalls_customer_id_tm_create"))
